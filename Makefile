@@ -1,0 +1,41 @@
+# gaweb: `make run` installs what is needed and runs the demo; `make test` runs the whole test suite.
+# Everything is installed into .venv inside this folder; nothing outside it is touched.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/python -m pip
+
+.PHONY: run test install install-test lint migrate clean
+
+run: install migrate
+	$(PY) manage.py runsearch examples/synthetic.json --inline
+
+test: install-test
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+	@if [ -n "$$GAWEB_TEST_DATABASE_URL" ]; then \
+		echo "--- the concurrency tests again, on $$GAWEB_TEST_DATABASE_URL"; \
+		DATABASE_URL="$$GAWEB_TEST_DATABASE_URL" $(PY) -m pytest -m concurrency; \
+	fi
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v 0
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gaweb needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-test.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,139 @@
+"""Django settings, read from the environment (see the README's "Settings" table)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from .env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Everything gaweb writes at run time (SQLite database, secret key, logs, Redis files).
+VAR_DIR = Path(env_str("GAWEB_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """From GAWEB_SECRET_KEY, or a key generated once into VAR_DIR, readable by its owner only."""
+    key = env_str("GAWEB_SECRET_KEY")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _database(url: str) -> dict:
+    if url:
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    # SQLite: WAL lets the web server and workers read while one writes; IMMEDIATE
+    # transactions take the write lock at BEGIN, so two writers queue (for up to
+    # `timeout` seconds) instead of failing with "database is locked" mid-transaction.
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": VAR_DIR / "gaweb.sqlite3",
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+        "TEST": {"NAME": VAR_DIR / "test-gaweb.sqlite3"},
+    }
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("GAWEB_DEBUG", False)
+ALLOWED_HOSTS = env_list("GAWEB_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "searches",
+    "workers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gaweb.urls"
+WSGI_APPLICATION = "gaweb.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": _database(env_str("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"gaweb": {"handlers": ["console"], "level": env_str("GAWEB_LOG_LEVEL", "WARNING")}},
+}
+
+# --- Searches -----------------------------------------------------------------
+
+# Folders under which `folder:<path>` datasets may live (separated by the OS path separator).
+GAWEB_DATA_ROOTS = [Path(p).expanduser() for p in env_list("GAWEB_DATA_ROOTS", [str(VAR_DIR / "data")], separator=os.pathsep)]
+# The longest one entity may train; also bounds how long Redis waits before it re-delivers a job.
+GAWEB_MAX_TRAINING_SECONDS = env_int("GAWEB_MAX_TRAINING_SECONDS", 6 * 3600, minimum=1)
+
+# --- Celery (read by gaweb/celery.py through the CELERY_ namespace) --------------
+
+CELERY_BROKER_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+CELERY_TASK_DEFAULT_QUEUE = env_str("GAWEB_QUEUE", "gaweb")
+CELERY_TASK_IGNORE_RESULT = True
+# A job is acknowledged only when it has finished, and comes back if its worker dies.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One job at a time per worker: a GPU never holds a queued job that an idle GPU could run.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis re-delivers an unacknowledged job after this long: it must outlast the longest training.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": GAWEB_MAX_TRAINING_SECONDS + 600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

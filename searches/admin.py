@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import Entity, Generation, Search, SearchSpace, Trait
+
+
+class TraitInline(admin.TabularInline):
+    model = Trait
+    extra = 0
+
+
+@admin.register(SearchSpace)
+class SearchSpaceAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "owner", "created_at")
+    search_fields = ("name",)
+    inlines = [TraitInline]
+
+
+@admin.register(Trait)
+class TraitAdmin(admin.ModelAdmin):
+    list_display = ("id", "space", "position", "name", "type", "low", "high", "step")
+    list_filter = ("type",)
+
+
+@admin.register(Search)
+class SearchAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "owner", "status", "objective", "dataset", "current_generation", "created_at")
+    list_filter = ("status", "objective", "execution")
+    search_fields = ("name",)
+    raw_id_fields = ("space",)
+
+
+@admin.register(Generation)
+class GenerationAdmin(admin.ModelAdmin):
+    list_display = ("id", "search", "number", "best_fitness", "mean_fitness", "done_count", "failed_count", "cached_count")
+    list_select_related = ("search",)
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    list_display = ("id", "search", "generation", "index", "origin", "status", "fitness", "worker")
+    list_filter = ("status", "origin")
+    list_select_related = ("search", "generation")
+    raw_id_fields = ("search", "generation", "parent_a", "parent_b", "cached_from")

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from ._errors import ErrorCollector, SpecError
+from ._traits import is_number
+
+MAX_POPULATION = 1000
+MAX_GENERATIONS = 1000
+
+
+@dataclass(frozen=True)
+class BreedingPolicy:
+    """The genetic algorithm's settings; the defaults are the reference experiment's.
+
+    * ``population``: candidates per generation (generation 0 is this many random genomes).
+    * ``generations``: generations in the search, generation 0 included.
+    * ``elite_previous``: the best of the previous generation that become parents.
+    * ``elite_all_time``: the best of the whole search so far that become parents.
+      An entity in both sets is one parent, counted once (see ``reference_parent_pool``).
+    * ``immigrants``: fresh random genomes added to the parents of each generation.
+      They are parents only and are not trained (see ``propose_generation``).
+    * ``mutation_rate``: the probability that each trait of an offspring is redrawn.
+    """
+
+    population: int = 20
+    generations: int = 8
+    elite_previous: int = 10
+    elite_all_time: int = 10
+    immigrants: int = 1
+    mutation_rate: float = 0.05
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        for name in ("population", "generations", "elite_previous", "elite_all_time", "immigrants"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                errors.add(name, "must be an integer")
+        if not is_number(self.mutation_rate):
+            errors.add("mutation_rate", "must be a finite number")
+        errors.raise_if_any()
+
+        if not 2 <= self.population <= MAX_POPULATION:
+            errors.add("population", f"must be between 2 and {MAX_POPULATION:,} (got {self.population:,})")
+        if not 1 <= self.generations <= MAX_GENERATIONS:
+            errors.add("generations", f"must be between 1 and {MAX_GENERATIONS:,} (got {self.generations:,})")
+        for name in ("elite_previous", "elite_all_time", "immigrants"):
+            value = getattr(self, name)
+            if value < 0:
+                errors.add(name, "must not be negative")
+            elif value > self.population:
+                errors.add(name, f"({value}) must not be larger than the population ({self.population})")
+        if not 0 <= self.mutation_rate <= 1:
+            errors.add("mutation_rate", f"must be between 0 and 1 (got {self.mutation_rate})")
+        if not errors.errors and self.elite_previous + self.elite_all_time + self.immigrants < 2:
+            errors.add("", "the parents (elite_previous + elite_all_time + immigrants) must number at least 2")
+        errors.raise_if_any()
+
+    @classmethod
+    def from_spec(cls, spec: Any) -> BreedingPolicy:
+        """Build from the ``ga`` object of a search spec; missing keys take the defaults."""
+        if spec is None:
+            return cls()
+        if not isinstance(spec, Mapping):
+            raise SpecError("must be an object")
+        known = {f.name for f in fields(cls)}
+        unknown = [key for key in spec if key not in known]
+        if unknown:
+            raise SpecError({str(key)[:40]: [f"unknown setting; known: {', '.join(sorted(known))}"] for key in unknown})
+        return cls(**spec)
+
+    def to_spec(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from .genetics import Space
+
+
+class SearchSpace(models.Model):
+    """A named, reusable set of traits; a search keeps the space it was created from."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def to_spec(self) -> list[dict[str, Any]]:
+        return [trait.to_spec() for trait in self.traits.all()]
+
+    def as_space(self) -> Space:
+        return Space.from_spec(self.to_spec())
+
+
+class Trait(models.Model):
+    """One trait of a search space, as its spec describes it."""
+
+    class Type(models.TextChoices):
+        BOOL = "bool"
+        INT = "int"
+        FLOAT = "float"
+        GEOMETRIC_FLOAT = "geometric_float"
+        GEOMETRIC_INT = "geometric_int"
+        CHOICE = "choice"
+
+    space = models.ForeignKey(SearchSpace, related_name="traits", on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=64)
+    type = models.CharField(max_length=20, choices=Type.choices)
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    step = models.FloatField(null=True, blank=True)
+    choices = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["space", "name"], name="trait_name_unique_in_space"),
+            models.UniqueConstraint(fields=["space", "position"], name="trait_position_unique_in_space"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.type})"
+
+    def to_spec(self) -> dict[str, Any]:
+        spec: dict[str, Any] = {"name": self.name, "type": self.type}
+        integral = self.type in (self.Type.INT, self.Type.GEOMETRIC_INT)
+        if self.type == self.Type.CHOICE:
+            spec["choices"] = self.choices
+        elif self.type != self.Type.BOOL:
+            spec["low"] = int(self.low) if integral else self.low
+            spec["high"] = int(self.high) if integral else self.high
+            if self.step is not None:
+                spec["step"] = int(self.step) if integral and self.step.is_integer() else self.step
+        return spec
+
+
+class Search(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        COMPLETED = "completed"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    class Execution(models.TextChoices):
+        WORKERS = "workers", "Celery workers"
+        INLINE = "inline", "in one process (runsearch --inline)"
+
+    name = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    space = models.ForeignKey(SearchSpace, related_name="searches", on_delete=models.PROTECT)
+    # The whole spec in its normal form (see searches.specs): the source of truth for settings.
+    spec = models.JSONField()
+    seed = models.BigIntegerField()
+    dataset = models.CharField(max_length=1100)
+    objective = models.CharField(max_length=32)
+    population = models.PositiveIntegerField()
+    generations = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    execution = models.CharField(max_length=16, choices=Execution.choices, default=Execution.WORKERS)
+    # The generation being evaluated; -1 before the search starts.
+    current_generation = models.IntegerField(default=-1)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status"], name="search_status")]
+        verbose_name_plural = "searches"
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class Generation(models.Model):
+    search = models.ForeignKey(Search, related_name="generation_set", on_delete=models.CASCADE)
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Summary of the candidates (immigrants excluded), filled when the generation ends.
+    best_fitness = models.FloatField(null=True, blank=True)
+    mean_fitness = models.FloatField(null=True, blank=True)
+    done_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    cached_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["search", "number"]
+        constraints = [
+            # The last guard against breeding a generation twice.
+            models.UniqueConstraint(fields=["search", "number"], name="generation_number_unique_in_search"),
+        ]
+
+    def __str__(self) -> str:
+        return f"search #{self.search_id} generation {self.number}"
+
+
+class Entity(models.Model):
+    class Origin(models.TextChoices):
+        RANDOM = "random"
+        OFFSPRING = "offspring"
+        IMMIGRANT = "immigrant"
+        BASELINE = "baseline"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+        CACHED = "cached"
+        # Immigrants are parents only: recorded, never trained.
+        PARENT_ONLY = "parent_only", "parent only (not trained)"
+
+    ENDED = (Status.DONE, Status.FAILED, Status.CACHED)
+    PENDING = (Status.QUEUED, Status.RUNNING)
+
+    search = models.ForeignKey(Search, related_name="entities", on_delete=models.CASCADE)
+    generation = models.ForeignKey(Generation, related_name="entities", on_delete=models.CASCADE)
+    index = models.PositiveIntegerField()
+    genome = models.JSONField()
+    genome_hash = models.CharField(max_length=64)
+    origin = models.CharField(max_length=16, choices=Origin.choices)
+    parent_a = models.ForeignKey("self", null=True, blank=True, related_name="+", on_delete=models.SET_NULL)
+    parent_b = models.ForeignKey("self", null=True, blank=True, related_name="+", on_delete=models.SET_NULL)
+    # Per trait: "a" or "b" (the parent it came from) or "mutated".
+    inheritance = models.JSONField(default=dict, blank=True)
+    # A cached entity copies the result of the first entity with the same genome.
+    cached_from = models.ForeignKey("self", null=True, blank=True, related_name="copies", on_delete=models.SET_NULL)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    fitness = models.FloatField(null=True, blank=True)
+    accuracy = models.FloatField(null=True, blank=True)
+    parameter_count = models.BigIntegerField(null=True, blank=True)
+    train_seconds = models.FloatField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # One dict per epoch, e.g. {"epoch": 1, "loss": 1.9, "accuracy": 0.31, "val_accuracy": 0.35}.
+    history = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["generation__number", "index"]
+        verbose_name_plural = "entities"
+        constraints = [
+            models.UniqueConstraint(fields=["generation", "index"], name="entity_index_unique_in_generation"),
+        ]
+        indexes = [
+            models.Index(fields=["search", "-fitness"], name="entity_leaderboard"),
+            models.Index(fields=["search", "status"], name="entity_search_status"),
+            models.Index(fields=["generation", "status"], name="entity_generation_status"),
+            models.Index(fields=["search", "genome_hash"], name="entity_genome_in_search"),
+        ]
+
+    def __str__(self) -> str:
+        return f"entity #{self.pk} (search #{self.search_id})"
+
+    @property
+    def selection_fitness(self) -> float:
+        """The fitness breeding sees: a failed candidate counts as 0."""
+        return self.fitness if self.fitness is not None else 0.0

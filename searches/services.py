@@ -1,0 +1,364 @@
+"""Every write to the search domain.
+
+Concurrency: several workers record results and advance the same search at once.
+Claims and results are conditional updates whose row counts say who won. A
+search advances under a row lock (PostgreSQL's ``SELECT ... FOR UPDATE``; on
+SQLite every transaction is IMMEDIATE, which serialises writers), and breeding
+the next generation is claimed by moving ``current_generation`` from n to n + 1
+in a conditional update, so exactly one caller breeds it even where locks do
+nothing. The unique (search, number) constraint on generations is the last guard.
+
+Recording a result and advancing are separate transactions on purpose: a
+worker's advance must see the results that other workers committed before it,
+and a result committed by the last worker is then seen by that worker's advance.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Avg, Count, F, Max, Q
+from django.utils import timezone
+
+from .genetics import (
+    BreedingPolicy,
+    Individual,
+    Proposal,
+    Space,
+    genome_hash,
+    propose_generation,
+)
+from .models import Entity, Generation, Search, SearchSpace, Trait
+from .queueing import queue_entities
+from .specs import SearchSpec, fitness_from, parse_spec
+
+log = logging.getLogger("gaweb.services")
+
+
+class InvalidTransition(Exception):
+    """The search is not in a state that allows this action."""
+
+
+# --- Searches -------------------------------------------------------------------
+
+
+def search_create(
+    *,
+    spec: Mapping[str, Any] | SearchSpec,
+    owner=None,
+    execution: str = Search.Execution.WORKERS,
+) -> Search:
+    """Validate ``spec`` and store a pending search with its search space.
+
+    Raises ``SpecError`` (nothing stored) when the spec is invalid.
+    """
+    if not isinstance(spec, SearchSpec):
+        spec = parse_spec(spec, data_roots=settings.GAWEB_DATA_ROOTS)
+    with transaction.atomic():
+        space = SearchSpace.objects.create(name=spec.name, owner=owner)
+        Trait.objects.bulk_create(
+            Trait(
+                space=space,
+                position=position,
+                name=item["name"],
+                type=item["type"],
+                low=item.get("low"),
+                high=item.get("high"),
+                step=item.get("step"),
+                choices=item.get("choices"),
+            )
+            for position, item in enumerate(spec.space.to_spec())
+        )
+        return Search.objects.create(
+            name=spec.name,
+            owner=owner,
+            space=space,
+            spec=spec.to_dict(),
+            seed=spec.seed,
+            dataset=spec.dataset,
+            objective=spec.objective,
+            population=spec.ga.population,
+            generations=spec.ga.generations,
+            execution=execution,
+        )
+
+
+def search_start(*, search_id: int) -> Generation:
+    """Move a pending search to running and queue generation 0."""
+    with transaction.atomic():
+        started = Search.objects.filter(pk=search_id, status=Search.Status.PENDING).update(
+            status=Search.Status.RUNNING, started_at=timezone.now(), current_generation=0
+        )
+        if not started:
+            raise InvalidTransition(f"search #{search_id} is not pending")
+        search = Search.objects.get(pk=search_id)
+        space, policy = _space_and_policy(search)
+        proposals = propose_generation(space, policy, seed=search.seed, number=0)
+        return _create_generation(search, 0, proposals)
+
+
+def search_advance(*, search_id: int) -> list[int]:
+    """End the current generation if every candidate has ended, then breed the next or complete.
+
+    Safe to call at any time and from any number of processes: it does nothing
+    while candidates are pending, and each generation is bred exactly once. A
+    generation whose candidates were all cached ends at once, so this loops.
+    Returns the numbers of the generations it bred.
+    """
+    bred: list[int] = []
+    while True:
+        with transaction.atomic():
+            search = Search.objects.select_for_update().get(pk=search_id)
+            if search.status != Search.Status.RUNNING:
+                return bred
+            generation = search.generation_set.get(number=search.current_generation)
+            if _pending(generation).exists():
+                return bred
+            _summarise(generation)
+            number = generation.number + 1
+            if number >= search.generations:
+                Search.objects.filter(pk=search.pk, status=Search.Status.RUNNING).update(
+                    status=Search.Status.COMPLETED, finished_at=timezone.now()
+                )
+                log.info("search #%s completed", search.pk)
+                return bred
+            claimed = Search.objects.filter(
+                pk=search.pk, status=Search.Status.RUNNING, current_generation=generation.number
+            ).update(current_generation=number)
+            if not claimed:
+                return bred
+            _breed(search, number)
+            bred.append(number)
+
+
+def search_fail(*, search_id: int, reason: str) -> bool:
+    """Stop a search for good because of ``reason`` (shown to the user). True if it was active."""
+    with transaction.atomic():
+        failed = Search.objects.filter(
+            pk=search_id, status__in=(Search.Status.PENDING, Search.Status.RUNNING)
+        ).update(status=Search.Status.FAILED, error=reason, finished_at=timezone.now())
+    if failed:
+        log.error("search #%s failed: %s", search_id, reason)
+    return bool(failed)
+
+
+# --- Entities -------------------------------------------------------------------
+
+
+def entity_claim(*, entity_id: int, worker: str) -> Entity | None:
+    """Take a queued entity of a running search for training; None if someone else has it."""
+    with transaction.atomic():
+        claimed = Entity.objects.filter(
+            pk=entity_id, status=Entity.Status.QUEUED, search__status=Search.Status.RUNNING
+        ).update(status=Entity.Status.RUNNING, worker=worker, started_at=timezone.now(), attempts=F("attempts") + 1)
+        if not claimed:
+            return None
+        return Entity.objects.select_related("search").get(pk=entity_id)
+
+
+def entity_record_result(
+    *,
+    entity_id: int,
+    accuracy: float,
+    parameter_count: int,
+    train_seconds: float,
+    history: Sequence[Mapping[str, Any]] = (),
+) -> bool:
+    """Record a trained entity's result (and its cached copies'). False if it was not running."""
+    with transaction.atomic():
+        search = Search.objects.get(entities__pk=entity_id)
+        fitness = fitness_from(
+            accuracy=accuracy,
+            parameter_count=parameter_count,
+            size_penalty=search.spec["fitness"]["size_penalty"],
+        )
+        recorded = Entity.objects.filter(pk=entity_id, status=Entity.Status.RUNNING).update(
+            status=Entity.Status.DONE,
+            fitness=fitness,
+            accuracy=accuracy,
+            parameter_count=parameter_count,
+            train_seconds=train_seconds,
+            history=list(history),
+            error="",
+            finished_at=timezone.now(),
+        )
+        if recorded:
+            Entity.objects.filter(cached_from_id=entity_id).update(
+                fitness=fitness, accuracy=accuracy, parameter_count=parameter_count, finished_at=timezone.now()
+            )
+    return bool(recorded)
+
+
+def entity_record_failure(*, entity_id: int, reason: str) -> bool:
+    """Record that a candidate failed (it counts as fitness 0 for breeding). False if it was not running."""
+    with transaction.atomic():
+        recorded = Entity.objects.filter(pk=entity_id, status=Entity.Status.RUNNING).update(
+            status=Entity.Status.FAILED, error=reason, finished_at=timezone.now()
+        )
+        if recorded:
+            Entity.objects.filter(cached_from_id=entity_id).update(
+                error=f"same genome as entity #{entity_id}, which failed: {reason}", finished_at=timezone.now()
+            )
+    return bool(recorded)
+
+
+# --- Internals --------------------------------------------------------------------
+
+
+def _space_and_policy(search: Search) -> tuple[Space, BreedingPolicy]:
+    # The stored spec was validated when the search was created.
+    return Space.from_spec(search.spec["traits"]), BreedingPolicy.from_spec(search.spec["ga"])
+
+
+def _pending(generation: Generation):
+    """Candidates that have not ended, including copies of a genome still in training."""
+    return generation.entities.filter(
+        Q(status__in=Entity.PENDING) | Q(status=Entity.Status.CACHED, cached_from__status__in=Entity.PENDING)
+    )
+
+
+def _summarise(generation: Generation) -> None:
+    if generation.finished_at is not None:
+        return
+    candidates = generation.entities.exclude(status=Entity.Status.PARENT_ONLY)
+    summary = candidates.aggregate(
+        best=Max("fitness"),
+        mean=Avg("fitness", filter=Q(fitness__isnull=False)),
+        done=Count("id", filter=Q(status=Entity.Status.DONE)),
+        failed=Count("id", filter=Q(status=Entity.Status.FAILED)),
+        cached=Count("id", filter=Q(status=Entity.Status.CACHED)),
+    )
+    Generation.objects.filter(pk=generation.pk).update(
+        finished_at=timezone.now(),
+        best_fitness=summary["best"],
+        mean_fitness=summary["mean"],
+        done_count=summary["done"],
+        failed_count=summary["failed"],
+        cached_count=summary["cached"],
+    )
+
+
+def _breed(search: Search, number: int) -> Generation:
+    space, policy = _space_and_policy(search)
+    ended = (
+        Entity.objects.filter(search=search, status__in=Entity.ENDED)
+        .order_by("generation__number", "index")
+        .values_list("generation__number", "index", "genome", "fitness")
+    )
+    history = [
+        Individual(key=(gen, index), genome=genome, fitness=fitness if fitness is not None else 0.0)
+        for gen, index, genome, fitness in ended
+    ]
+    proposals = propose_generation(
+        space,
+        policy,
+        seed=search.seed,
+        number=number,
+        previous=[ind for ind in history if ind.key[0] == number - 1],
+        history=history,
+    )
+    return _create_generation(search, number, proposals)
+
+
+def _create_generation(search: Search, number: int, proposals: Sequence[Proposal]) -> Generation:
+    """Store a generation's entities and queue those that need training.
+
+    A genome already trained in this search is ``cached`` with the earlier result;
+    a genome that appears twice in this generation is trained once, and the
+    second copy is ``cached`` from the first and filled in when it ends.
+    """
+    generation = Generation.objects.create(search=search, number=number)
+    ids = _ids_of_parents(search, proposals)
+
+    immigrants = [p for p in proposals if not p.evaluate]
+    for proposal, entity in zip(
+        immigrants,
+        Entity.objects.bulk_create(
+            _entity(search, generation, p, ids, status=Entity.Status.PARENT_ONLY) for p in immigrants
+        ),
+    ):
+        ids[proposal.key] = entity.pk
+
+    trained = {
+        row["genome_hash"]: row
+        for row in Entity.objects.filter(search=search, status__in=(Entity.Status.DONE, Entity.Status.FAILED))
+        .order_by("-id")  # so that the earliest entity of a genome is the one kept
+        .values("id", "genome_hash", "status", "fitness", "accuracy", "parameter_count", "error")
+    }
+    firsts: set[str] = set()
+    to_train, cached, copies_of_siblings = [], [], []
+    for proposal in (p for p in proposals if p.evaluate):
+        digest = genome_hash(proposal.genome)
+        if digest in trained:
+            cached.append(_copy_of_trained(search, generation, proposal, ids, trained[digest]))
+        elif digest in firsts:
+            copies_of_siblings.append(proposal)
+        else:
+            firsts.add(digest)
+            to_train.append(_entity(search, generation, proposal, ids, status=Entity.Status.QUEUED))
+
+    created = Entity.objects.bulk_create(to_train)
+    first_ids = {entity.genome_hash: entity.pk for entity in created}
+    cached += [
+        _entity(
+            search, generation, p, ids,
+            status=Entity.Status.CACHED, cached_from_id=first_ids[genome_hash(p.genome)],
+        )  # fmt: skip
+        for p in copies_of_siblings
+    ]
+    Entity.objects.bulk_create(cached)
+    queue_entities(search, [entity.pk for entity in created])
+    log.info(
+        "search #%s generation %s: %d to train, %d cached", search.pk, number, len(created), len(cached)
+    )
+    return generation
+
+
+def _ids_of_parents(search: Search, proposals: Sequence[Proposal]) -> dict[tuple[int, int], int]:
+    keys = {key for p in proposals for key in p.parents}
+    if not keys:
+        return {}
+    match = Q()
+    for gen, index in keys:
+        match |= Q(generation__number=gen, index=index)
+    rows = Entity.objects.filter(match, search=search).values_list("generation__number", "index", "id")
+    return {(gen, index): pk for gen, index, pk in rows}
+
+
+def _entity(search, generation, proposal: Proposal, ids, *, status: str, **fields) -> Entity:
+    parents = [ids.get(key) for key in proposal.parents] + [None, None]
+    return Entity(
+        search=search,
+        generation=generation,
+        index=proposal.key[1],
+        genome=proposal.genome,
+        genome_hash=genome_hash(proposal.genome),
+        origin=proposal.origin,
+        parent_a_id=parents[0],
+        parent_b_id=parents[1],
+        inheritance=dict(proposal.inheritance),
+        status=status,
+        **fields,
+    )
+
+
+def _copy_of_trained(search, generation, proposal, ids, original: dict[str, Any]) -> Entity:
+    failed = original["status"] == Entity.Status.FAILED
+    return _entity(
+        search,
+        generation,
+        proposal,
+        ids,
+        status=Entity.Status.CACHED,
+        cached_from_id=original["id"],
+        fitness=original["fitness"],
+        accuracy=original["accuracy"],
+        parameter_count=original["parameter_count"],
+        error=f"same genome as entity #{original['id']}, which failed: {original['error']}" if failed else "",
+        finished_at=timezone.now(),
+    )
+

@@ -1,0 +1,253 @@
+"""The JSON search spec: parsing, validation with per-field messages, and the normal form.
+
+The same spec comes from ``runsearch``, the web form and the API. ``parse_spec``
+reports every problem at once as a ``SpecError`` whose paths name the field
+(``"ga.population"``, ``"traits[1].high"``); a valid spec comes back as a
+``SearchSpec`` whose ``to_dict()`` is the normal form that is stored and exported.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from .catalog import KERAS_TRAITS
+from .genetics import BreedingPolicy, ErrorCollector, Space, SpecError, Trait, is_number
+
+OBJECTIVES = ("synthetic", "keras")
+NAMED_DATASETS = ("digits", "cifar10")
+FOLDER_PREFIX = "folder:"
+MAX_NAME_LENGTH = 200
+MAX_PATH_LENGTH = 1000
+MAX_SEED = 2**63 - 1
+TOP_LEVEL_KEYS = ("name", "dataset", "objective", "seed", "ga", "fitness", "training", "traits")
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How each candidate is trained.
+
+    ``max_train_samples`` caps the training images (None: all of them);
+    ``validation_fraction`` of the data is held out, chosen by the search's seed;
+    ``synthetic_delay`` makes the synthetic objective take that many seconds.
+    """
+
+    epochs: int = 1
+    max_train_samples: int | None = None
+    validation_fraction: float = 0.2
+    synthetic_delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    name: str
+    dataset: str
+    objective: str
+    seed: int
+    ga: BreedingPolicy
+    size_penalty: float
+    training: TrainingSettings
+    space: Space
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "dataset": self.dataset,
+            "objective": self.objective,
+            "seed": self.seed,
+            "ga": self.ga.to_spec(),
+            "fitness": {"size_penalty": self.size_penalty},
+            "training": asdict(self.training),
+            "traits": self.space.to_spec(),
+        }
+
+    @property
+    def folder_path(self) -> Path | None:
+        return Path(self.dataset[len(FOLDER_PREFIX) :]) if self.dataset.startswith(FOLDER_PREFIX) else None
+
+
+def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
+    """Validate a decoded JSON spec; raise ``SpecError`` listing every problem."""
+    if not isinstance(raw, Mapping):
+        raise SpecError("a search spec must be a JSON object")
+    errors = ErrorCollector()
+    for key in raw:
+        if key not in TOP_LEVEL_KEYS:
+            errors.add(str(key)[:40], f"unknown key; a spec has: {', '.join(TOP_LEVEL_KEYS)}")
+
+    name = _check_name(raw.get("name"), errors)
+    dataset = _check_dataset(raw.get("dataset", "digits"), data_roots, errors)
+    objective = raw.get("objective", "synthetic")
+    if objective not in OBJECTIVES:
+        errors.add("objective", f"unknown objective {str(objective)[:40]!r}; choose one of: {', '.join(OBJECTIVES)}")
+    seed = _check_seed(raw.get("seed"), errors)
+    ga = _section(BreedingPolicy.from_spec, raw.get("ga"), "ga", errors)
+    size_penalty = _check_size_penalty(raw.get("fitness"), errors)
+    training = _section(_training_from_spec, raw.get("training"), "training", errors)
+
+    space = None
+    if "traits" not in raw:
+        errors.add("traits", "this field is required")
+    else:
+        space = _section(Space.from_spec, raw["traits"], "traits", errors)
+    if space is not None and objective == "keras":
+        _check_keras_traits(space, errors)
+    errors.raise_if_any()
+    return SearchSpec(
+        name=name, dataset=dataset, objective=objective, seed=seed, ga=ga,
+        size_penalty=size_penalty, training=training, space=space,
+    )  # fmt: skip
+
+
+def _section(build, value: Any, path: str, errors: ErrorCollector):
+    try:
+        return build(value)
+    except SpecError as error:
+        errors.merge(error, prefix=path)
+    except TypeError as error:  # a dataclass given a key it does not have
+        errors.add(path, str(error))
+    return None
+
+
+def _check_name(name: Any, errors: ErrorCollector) -> str:
+    if name is None:
+        errors.add("name", "this field is required")
+    elif not isinstance(name, str) or not name.strip():
+        errors.add("name", "must be a non-empty string")
+    elif len(name) > MAX_NAME_LENGTH:
+        errors.add("name", f"must be at most {MAX_NAME_LENGTH} characters (got {len(name):,})")
+    else:
+        return name.strip()
+    return ""
+
+
+def _check_seed(seed: Any, errors: ErrorCollector) -> int:
+    if seed is None:
+        # No seed given: draw one and store it, so that the search can still be repeated.
+        return secrets.randbelow(2**31)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        errors.add("seed", "must be an integer")
+    elif not 0 <= seed <= MAX_SEED:
+        errors.add("seed", f"must be between 0 and {MAX_SEED}")
+    else:
+        return seed
+    return 0
+
+
+def _check_dataset(dataset: Any, data_roots: Sequence[Path], errors: ErrorCollector) -> str:
+    if not isinstance(dataset, str):
+        errors.add("dataset", "must be a string")
+        return ""
+    if dataset in NAMED_DATASETS:
+        return dataset
+    if not dataset.startswith(FOLDER_PREFIX):
+        shown = dataset[:60]
+        errors.add("dataset", f"unknown dataset {shown!r}; use {', '.join(NAMED_DATASETS)} or folder:<path>")
+        return ""
+    raw_path = dataset[len(FOLDER_PREFIX) :]
+    if not raw_path or len(raw_path) > MAX_PATH_LENGTH or "\x00" in raw_path:
+        errors.add("dataset", "folder:<path> needs a path of at most 1000 characters")
+        return ""
+    # realpath resolves '..' and symbolic links, so neither can lead outside the roots.
+    resolved = Path(os.path.realpath(os.path.expanduser(raw_path)))
+    roots = [Path(os.path.realpath(root)) for root in data_roots]
+    if not any(resolved == root or root in resolved.parents for root in roots):
+        allowed = ", ".join(str(root) for root in roots) or "(none configured)"
+        errors.add("dataset", f"{raw_path!r} is outside the allowed data roots ({allowed}); set GAWEB_DATA_ROOTS")
+        return ""
+    if not resolved.is_dir():
+        errors.add("dataset", f"{raw_path!r} is not a folder")
+        return ""
+    return f"{FOLDER_PREFIX}{resolved}"
+
+
+def _check_size_penalty(fitness: Any, errors: ErrorCollector) -> float:
+    if fitness is None:
+        return 0.0
+    if not isinstance(fitness, Mapping):
+        errors.add("fitness", "must be an object")
+        return 0.0
+    for key in fitness:
+        if key != "size_penalty":
+            errors.add(f"fitness.{str(key)[:40]}", "unknown setting; known: size_penalty")
+    penalty = fitness.get("size_penalty", 0.0)
+    if not is_number(penalty) or not 0 <= penalty <= 1000:
+        errors.add("fitness.size_penalty", "must be a number between 0 and 1000 (accuracy lost per million parameters)")
+        return 0.0
+    return float(penalty)
+
+
+def _training_from_spec(spec: Any) -> TrainingSettings:
+    if spec is None:
+        return TrainingSettings()
+    if not isinstance(spec, Mapping):
+        raise SpecError("must be an object")
+    errors = ErrorCollector()
+    known = {f.name for f in fields(TrainingSettings)}
+    for key in spec:
+        if key not in known:
+            errors.add(str(key)[:40], f"unknown setting; known: {', '.join(sorted(known))}")
+    epochs = spec.get("epochs", 1)
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= 1000:
+        errors.add("epochs", "must be an integer between 1 and 1000")
+    cap = spec.get("max_train_samples")
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or not 10 <= cap <= 100_000_000):
+        errors.add("max_train_samples", "must be empty (no cap) or an integer of at least 10")
+    fraction = spec.get("validation_fraction", 0.2)
+    if not is_number(fraction) or not 0 < fraction <= 0.9:
+        errors.add("validation_fraction", "must be a number greater than 0 and at most 0.9")
+    delay = spec.get("synthetic_delay", 0.0)
+    if not is_number(delay) or not 0 <= delay <= 3600:
+        errors.add("synthetic_delay", "must be a number of seconds between 0 and 3600")
+    errors.raise_if_any()
+    return TrainingSettings(
+        epochs=epochs, max_train_samples=cap, validation_fraction=float(fraction), synthetic_delay=float(delay)
+    )
+
+
+def _check_keras_traits(space: Space, errors: ErrorCollector) -> None:
+    for index, trait in enumerate(space):
+        known = KERAS_TRAITS.get(trait.name)
+        if known is None:
+            errors.add(
+                f"traits[{index}].name",
+                f"the keras objective does not know {trait.name!r}; known traits: {', '.join(KERAS_TRAITS)}",
+            )
+            continue
+        problem = _outside_domain(trait, known.domain)
+        if problem:
+            errors.add(f"traits[{index}]", f"{trait.name}: {problem}")
+
+
+def _outside_domain(trait: Trait, domain: tuple) -> str | None:
+    """Why some value of ``trait`` is not one the network builder accepts, or None."""
+    kind = domain[0]
+    values = trait.grid()
+    if kind == "one_of":
+        allowed = domain[1]
+        if values is None or any(not any(type(v) is type(a) and v == a for a in allowed) for v in values):
+            return f"every value must be one of {list(allowed)}"
+        return None
+    low, high = domain[1], domain[2]
+    if kind == "int" and (values is None or any(isinstance(v, bool) or not isinstance(v, int) for v in values)):
+        return f"must take whole numbers (an int or geometric_int trait, or a choice of integers) in [{low}, {high}]"
+    if values is None:
+        values = [getattr(trait, "low", None), getattr(trait, "high", None)]
+    if any(not is_number(v) or not low <= v <= high for v in values):
+        return f"values must lie in [{low}, {high}]"
+    return None
+
+
+def fitness_from(*, accuracy: float, parameter_count: int, size_penalty: float) -> float:
+    """Fitness is validation accuracy, less ``size_penalty`` per million parameters.
+
+    With the default penalty of 0 it is the accuracy itself. A penalty of 0.01
+    makes a 5-million-parameter model pay 0.05 of accuracy.
+    """
+    fitness = accuracy - size_penalty * parameter_count / 1_000_000
+    return fitness if math.isfinite(fitness) else 0.0

@@ -1,0 +1,44 @@
+"""Run a whole search in this process, with no broker and no worker (``runsearch --inline``)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+from searches import selectors, services
+from searches.models import Generation, Search
+
+from .evaluation import evaluate_entity
+
+
+class SearchStalled(RuntimeError):
+    """Entities of the search are running somewhere else, so this process cannot finish it."""
+
+
+def run_inline(search_id: int, *, on_generation: Callable[[Generation], None] | None = None) -> Search:
+    """Evaluate the search's queued entities one by one until the search ends.
+
+    ``on_generation`` is called with each generation as it ends.
+    """
+    worker = f"inline@{socket.gethostname()}"
+    search = Search.objects.get(pk=search_id)
+    if search.status == Search.Status.PENDING:
+        services.search_start(search_id=search_id)
+    reported: set[int] = set()
+    while True:
+        entity_id = selectors.next_queued_entity_id(search_id)
+        if entity_id is not None:
+            evaluate_entity(entity_id, worker=worker)
+        else:
+            bred = services.search_advance(search_id=search_id)
+            if not bred and selectors.next_queued_entity_id(search_id) is None:
+                search.refresh_from_db()
+                if search.status == Search.Status.RUNNING:
+                    raise SearchStalled(f"search #{search_id} has entities running in another process")
+        for generation in selectors.ended_generations(search_id, exclude=reported):
+            reported.add(generation.number)
+            if on_generation:
+                on_generation(generation)
+        search.refresh_from_db()
+        if search.status != Search.Status.RUNNING:
+            return search

@@ -1,0 +1,51 @@
+"""The one small interface every objective implements, and the kinds of error it may raise."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class EvaluationRequest:
+    """What an objective needs to score one genome: the genome and its search's settings."""
+
+    entity_id: int
+    genome: Mapping[str, Any]
+    # The search's stored spec, in the normal form of searches.specs.
+    spec: Mapping[str, Any]
+
+    @property
+    def seed(self) -> int:
+        return self.spec["seed"]
+
+    @property
+    def training(self) -> Mapping[str, Any]:
+        return self.spec["training"]
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    accuracy: float
+    parameter_count: int
+    train_seconds: float
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+class CandidateFailed(Exception):
+    """This candidate cannot be trained (out of memory, NaN loss, impossible shape).
+
+    It is recorded as failed with the message as its reason; the search goes on.
+    """
+
+
+class SearchFatal(Exception):
+    """No candidate of this search can be trained (its dataset is missing, say).
+
+    The search is failed with the message, which the dashboard shows.
+    """
+
+
+class Objective(Protocol):
+    def evaluate(self, request: EvaluationRequest) -> EvaluationResult: ...

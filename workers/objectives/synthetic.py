@@ -1,0 +1,89 @@
+"""A known, smooth fitness landscape over any search space, for tests, demos and simulations.
+
+Each trait gets a target position on its own scale (log scale for geometric
+traits), derived from a hash of its name, so that the landscape is the same in
+every process and every run. On a discrete trait the target is snapped to a grid
+value, so the optimum is always a genome of the space. A genome's accuracy is
+
+    0.1 + 0.85 * mean over traits of exp(-(position - target)^2 / (2 * 0.2^2))
+
+between 0.1 (a random guess on 10 classes) and 0.95 (every trait on target).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from searches.genetics import Space, Trait
+
+from .base import EvaluationRequest, EvaluationResult
+
+FLOOR = 0.1
+SPAN = 0.85
+WIDTH = 0.2
+
+
+def target_position(trait: Trait) -> float:
+    """Where on [0, 1] the trait's best value lies."""
+    digest = hashlib.sha256(trait.name.encode()).digest()
+    wanted = 0.2 + 0.6 * int.from_bytes(digest[:4], "big") / 2**32
+    grid = trait.grid()
+    if grid is None:
+        return wanted
+    return min((trait.position(v) for v in grid), key=lambda p: abs(p - wanted))
+
+
+def synthetic_accuracy(space: Space, genome: Mapping[str, Any]) -> float:
+    closeness = [
+        math.exp(-((trait.position(genome[trait.name]) - target_position(trait)) ** 2) / (2 * WIDTH**2))
+        for trait in space
+    ]
+    return FLOOR + SPAN * sum(closeness) / len(closeness)
+
+
+def synthetic_parameter_count(space: Space, genome: Mapping[str, Any]) -> int:
+    """A stand-in model size that grows with every trait's position, for the size penalty."""
+    mean_position = sum(trait.position(genome[trait.name]) for trait in space) / len(space)
+    return 10_000 + round(1_000_000 * mean_position)
+
+
+def synthetic_optimum(space: Space) -> dict[str, Any]:
+    """The genome with the highest synthetic accuracy."""
+    genome = {}
+    for trait in space:
+        target = target_position(trait)
+        grid = trait.grid()
+        if grid is not None:
+            genome[trait.name] = min(grid, key=lambda v: abs(trait.position(v) - target))
+        elif trait.kind == "geometric_float":
+            genome[trait.name] = trait.low * (trait.high / trait.low) ** target
+        else:
+            genome[trait.name] = trait.low + target * (trait.high - trait.low)
+    return genome
+
+
+class SyntheticObjective:
+    """Scores a genome with ``synthetic_accuracy``, after ``training.synthetic_delay`` seconds."""
+
+    def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
+        started = time.perf_counter()
+        space = Space.from_spec(request.spec["traits"])
+        delay = request.training.get("synthetic_delay", 0.0)
+        if delay:
+            time.sleep(delay)
+        accuracy = synthetic_accuracy(space, request.genome)
+        epochs = request.training.get("epochs", 1)
+        # A learning curve that rises to the final accuracy, so curves have something to show.
+        history = [
+            {"epoch": epoch, "val_accuracy": FLOOR + (accuracy - FLOOR) * epoch / epochs} for epoch in range(1, epochs + 1)
+        ]
+        return EvaluationResult(
+            accuracy=accuracy,
+            parameter_count=synthetic_parameter_count(space, request.genome),
+            train_seconds=time.perf_counter() - started,
+            history=history,
+        )
