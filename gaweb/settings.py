@@ -120,7 +120,9 @@ LOGGING = {
 # --- Searches -----------------------------------------------------------------
 
 # Folders under which `folder:<path>` datasets may live (separated by the OS path separator).
-GAWEB_DATA_ROOTS = [Path(p).expanduser() for p in env_list("GAWEB_DATA_ROOTS", [str(VAR_DIR / "data")], separator=os.pathsep)]
+GAWEB_DATA_ROOTS = [
+    Path(p).expanduser() for p in env_list("GAWEB_DATA_ROOTS", [str(VAR_DIR / "data")], separator=os.pathsep)
+]
 # The longest one entity may train; also bounds how long Redis waits before it re-delivers a job.
 GAWEB_MAX_TRAINING_SECONDS = env_int("GAWEB_MAX_TRAINING_SECONDS", 6 * 3600, minimum=1)
 

@@ -33,7 +33,16 @@ class SearchAdmin(admin.ModelAdmin):
 
 @admin.register(Generation)
 class GenerationAdmin(admin.ModelAdmin):
-    list_display = ("id", "search", "number", "best_fitness", "mean_fitness", "done_count", "failed_count", "cached_count")
+    list_display = (
+        "id",
+        "search",
+        "number",
+        "best_fitness",
+        "mean_fitness",
+        "done_count",
+        "failed_count",
+        "cached_count",
+    )
     list_select_related = ("search",)
 
 

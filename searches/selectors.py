@@ -45,10 +45,26 @@ def search_export(search: Search) -> dict[str, Any]:
         Entity.objects.filter(search=search)
         .order_by("generation__number", "index")
         .values(
-            "id", "generation__number", "index", "origin", "parent_a_id", "parent_b_id", "genome",
-            "genome_hash", "inheritance", "status", "fitness", "accuracy", "parameter_count",
-            "train_seconds", "worker", "attempts", "error", "cached_from_id", "history",
-        )  # fmt: skip
+            "id",
+            "generation__number",
+            "index",
+            "origin",
+            "parent_a_id",
+            "parent_b_id",
+            "genome",
+            "genome_hash",
+            "inheritance",
+            "status",
+            "fitness",
+            "accuracy",
+            "parameter_count",
+            "train_seconds",
+            "worker",
+            "attempts",
+            "error",
+            "cached_from_id",
+            "history",
+        )
     )
     return {
         "gaweb_version": gaweb.__version__,

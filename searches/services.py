@@ -138,9 +138,9 @@ def search_advance(*, search_id: int) -> list[int]:
 def search_fail(*, search_id: int, reason: str) -> bool:
     """Stop a search for good because of ``reason`` (shown to the user). True if it was active."""
     with transaction.atomic():
-        failed = Search.objects.filter(
-            pk=search_id, status__in=(Search.Status.PENDING, Search.Status.RUNNING)
-        ).update(status=Search.Status.FAILED, error=reason, finished_at=timezone.now())
+        failed = Search.objects.filter(pk=search_id, status__in=(Search.Status.PENDING, Search.Status.RUNNING)).update(
+            status=Search.Status.FAILED, error=reason, finished_at=timezone.now()
+        )
     if failed:
         log.error("search #%s failed: %s", search_id, reason)
     return bool(failed)
@@ -274,14 +274,12 @@ def _create_generation(search: Search, number: int, proposals: Sequence[Proposal
     generation = Generation.objects.create(search=search, number=number)
     ids = _ids_of_parents(search, proposals)
 
+    # Immigrants first: offspring of this generation name them as parents.
     immigrants = [p for p in proposals if not p.evaluate]
-    for proposal, entity in zip(
-        immigrants,
-        Entity.objects.bulk_create(
-            _entity(search, generation, p, ids, status=Entity.Status.PARENT_ONLY) for p in immigrants
-        ),
-    ):
-        ids[proposal.key] = entity.pk
+    stored = Entity.objects.bulk_create(
+        _entity(search, generation, p, ids, status=Entity.Status.PARENT_ONLY) for p in immigrants
+    )
+    ids.update((p.key, entity.pk) for p, entity in zip(immigrants, stored, strict=True))
 
     trained = {
         row["genome_hash"]: row
@@ -305,16 +303,18 @@ def _create_generation(search: Search, number: int, proposals: Sequence[Proposal
     first_ids = {entity.genome_hash: entity.pk for entity in created}
     cached += [
         _entity(
-            search, generation, p, ids,
-            status=Entity.Status.CACHED, cached_from_id=first_ids[genome_hash(p.genome)],
-        )  # fmt: skip
+            search,
+            generation,
+            p,
+            ids,
+            status=Entity.Status.CACHED,
+            cached_from_id=first_ids[genome_hash(p.genome)],
+        )
         for p in copies_of_siblings
     ]
     Entity.objects.bulk_create(cached)
     queue_entities(search, [entity.pk for entity in created])
-    log.info(
-        "search #%s generation %s: %d to train, %d cached", search.pk, number, len(created), len(cached)
-    )
+    log.info("search #%s generation %s: %d to train, %d cached", search.pk, number, len(created), len(cached))
     return generation
 
 
@@ -361,4 +361,3 @@ def _copy_of_trained(search, generation, proposal, ids, original: dict[str, Any]
         error=f"same genome as entity #{original['id']}, which failed: {original['error']}" if failed else "",
         finished_at=timezone.now(),
     )
-

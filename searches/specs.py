@@ -99,9 +99,15 @@ def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
         _check_keras_traits(space, errors)
     errors.raise_if_any()
     return SearchSpec(
-        name=name, dataset=dataset, objective=objective, seed=seed, ga=ga,
-        size_penalty=size_penalty, training=training, space=space,
-    )  # fmt: skip
+        name=name,
+        dataset=dataset,
+        objective=objective,
+        seed=seed,
+        ga=ga,
+        size_penalty=size_penalty,
+        training=training,
+        space=space,
+    )
 
 
 def _section(build, value: Any, path: str, errors: ErrorCollector):

@@ -7,7 +7,7 @@ inline demo exercises the same code as the workers.
 from __future__ import annotations
 
 import logging
-from enum import Enum
+from enum import StrEnum
 
 from searches import services
 
@@ -16,7 +16,7 @@ from .objectives import CandidateFailed, EvaluationRequest, SearchFatal, get_obj
 log = logging.getLogger("gaweb.workers")
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     SKIPPED = "skipped"  # not queued any more (another worker has it, or the search stopped)
     DONE = "done"
     FAILED = "failed"

@@ -38,7 +38,9 @@ def uniform_crossover(
     return child, sources
 
 
-def redraw_mutation(genome: Mapping[str, Any], space: Space, rate: float, rng: random.Random) -> tuple[Genome, list[str]]:
+def redraw_mutation(
+    genome: Mapping[str, Any], space: Space, rate: float, rng: random.Random
+) -> tuple[Genome, list[str]]:
     """Each trait, with probability ``rate``, redrawn from its own distribution.
 
     Draws one ``rng.random()`` per trait in trait order, then the trait's sample

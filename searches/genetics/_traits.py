@@ -179,8 +179,9 @@ class GeometricIntTrait(_GridTrait):
         return isinstance(value, int) and not isinstance(value, bool) and super().contains(value)
 
     def sample(self, rng: random.Random) -> int:
-        if self.values is not None:
+        if self.step is not None:
             return self.values[rng.randrange(len(self.values))]
+        # Without a step, `values` lists every integer but the law is not uniform:
         # floor of a log-uniform draw on [low, high + 1): the exact discrete log-uniform law.
         drawn = math.exp(rng.uniform(math.log(self.low), math.log(self.high + 1)))
         return min(int(drawn), int(self.high))
@@ -217,8 +218,7 @@ class ChoiceTrait(Trait):
 
 
 TRAIT_TYPES: dict[str, type[Trait]] = {
-    cls.kind: cls
-    for cls in (BoolTrait, IntTrait, FloatTrait, GeometricFloatTrait, GeometricIntTrait, ChoiceTrait)
+    cls.kind: cls for cls in (BoolTrait, IntTrait, FloatTrait, GeometricFloatTrait, GeometricIntTrait, ChoiceTrait)
 }
 
 _KEYS = {
@@ -244,7 +244,9 @@ def trait_from_spec(spec: Any) -> Trait:
     elif len(name) > MAX_NAME_LENGTH:
         errors.add("name", f"must be at most {MAX_NAME_LENGTH} characters")
     elif not NAME_PATTERN.match(name):
-        errors.add("name", f"{name!r} is not a valid name: use lower-case letters, digits and _, not starting with a digit")
+        errors.add(
+            "name", f"{name!r} is not a valid name: use lower-case letters, digits and _, not starting with a digit"
+        )
 
     kind = spec.get("type")
     if kind is None:
@@ -259,7 +261,9 @@ def trait_from_spec(spec: Any) -> Trait:
     for key in spec:
         if key not in allowed:
             shown = repr(key)[:40]
-            errors.add(str(key)[:40], f"unexpected key {shown} for a {kind} trait; allowed: {', '.join(sorted(allowed))}")
+            errors.add(
+                str(key)[:40], f"unexpected key {shown} for a {kind} trait; allowed: {', '.join(sorted(allowed))}"
+            )
 
     if kind == "bool":
         errors.raise_if_any()

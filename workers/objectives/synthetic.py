@@ -79,7 +79,8 @@ class SyntheticObjective:
         epochs = request.training.get("epochs", 1)
         # A learning curve that rises to the final accuracy, so curves have something to show.
         history = [
-            {"epoch": epoch, "val_accuracy": FLOOR + (accuracy - FLOOR) * epoch / epochs} for epoch in range(1, epochs + 1)
+            {"epoch": epoch, "val_accuracy": FLOOR + (accuracy - FLOOR) * epoch / epochs}
+            for epoch in range(1, epochs + 1)
         ]
         return EvaluationResult(
             accuracy=accuracy,

@@ -29,12 +29,18 @@ class Command(BaseCommand):
         try:
             search = services.search_create(spec=raw, execution=execution)
         except SpecError as error:
-            lines = [f"  {path or 'spec'}: {message}" for path, messages in error.errors.items() for message in messages]
+            lines = [
+                f"  {path or 'spec'}: {message}" for path, messages in error.errors.items() for message in messages
+            ]
             raise CommandError("the spec is not valid:\n" + "\n".join(lines)) from None
-        self.stdout.write(f"search #{search.pk} {search.name!r}: {search.generations} generations of {search.population}")
+        self.stdout.write(
+            f"search #{search.pk} {search.name!r}: {search.generations} generations of {search.population}"
+        )
         if not inline:
             services.search_start(search_id=search.pk)
-            self.stdout.write(f"queued generation 0 for the workers; follow it with `python manage.py exportsearch {search.pk}`")
+            self.stdout.write(
+                f"queued generation 0 for the workers; follow it with `python manage.py exportsearch {search.pk}`"
+            )
             return
         started = time.monotonic()
 
@@ -53,7 +59,10 @@ class Command(BaseCommand):
         if search.error:
             self.stdout.write(f"error: {search.error}")
         if best is not None:
-            self.stdout.write(f"best fitness {best.fitness:.4f} (entity #{best.pk}, generation {best.generation.number}): {json.dumps(best.genome)}")
+            self.stdout.write(
+                f"best fitness {best.fitness:.4f} (entity #{best.pk}, generation {best.generation.number}): "
+                f"{json.dumps(best.genome)}"
+            )
         self.stdout.write(f"everything: python manage.py exportsearch {search.pk}")
 
 
@@ -65,4 +74,6 @@ def _read_spec(source: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise CommandError(f"{source} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
+        raise CommandError(
+            f"{source} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
