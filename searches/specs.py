@@ -250,10 +250,11 @@ def _outside_domain(trait: Trait, domain: tuple) -> str | None:
 
 
 def fitness_from(*, accuracy: float, parameter_count: int, size_penalty: float) -> float:
-    """Fitness is validation accuracy, less ``size_penalty`` per million parameters.
+    """Fitness is validation accuracy, less ``size_penalty`` per million parameters, floored at 0.
 
     With the default penalty of 0 it is the accuracy itself. A penalty of 0.01
-    makes a 5-million-parameter model pay 0.05 of accuracy.
+    makes a 5-million-parameter model pay 0.05 of accuracy. The floor keeps every
+    trained candidate at or above a failed one, which counts as 0.
     """
     fitness = accuracy - size_penalty * parameter_count / 1_000_000
-    return fitness if math.isfinite(fitness) else 0.0
+    return max(fitness, 0.0) if math.isfinite(fitness) else 0.0

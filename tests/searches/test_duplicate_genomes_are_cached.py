@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+
+from searches import services
+from searches.models import Entity, Search
+
+from .helpers import finish_queued
+
+TINY_SPACE = [
+    {"name": "flag", "type": "bool"},
+    {"name": "mode", "type": "choice", "choices": ["a", "b"]},
+]
+
+
+@pytest.fixture
+def tiny_search(small_spec):
+    small_spec["traits"] = TINY_SPACE
+    small_spec["ga"] = {"population": 12, "generations": 3, "elite_previous": 2, "elite_all_time": 2, "immigrants": 1}
+    search = services.search_create(spec=small_spec, execution=Search.Execution.INLINE)
+    services.search_start(search_id=search.pk)
+    return search
+
+
+def _score(genome):
+    return 0.9 if genome["flag"] else 0.4
+
+
+@pytest.mark.django_db
+def test_a_genome_repeated_within_a_generation_is_trained_once(tiny_search):
+    generation = tiny_search.generation_set.get(number=0)
+    queued = generation.entities.filter(status=Entity.Status.QUEUED)
+    assert queued.count() <= 4  # only four genomes exist
+    assert queued.count() + generation.entities.filter(status=Entity.Status.CACHED).count() == 12
+
+
+@pytest.mark.django_db
+def test_a_copy_gets_its_originals_result_when_the_original_ends(tiny_search):
+    finish_queued(tiny_search.pk, _score)
+    for copy in Entity.objects.filter(search=tiny_search, generation__number=0, status=Entity.Status.CACHED):
+        assert copy.cached_from.genome == copy.genome
+        assert copy.fitness == copy.cached_from.fitness
+
+
+@pytest.mark.django_db
+def test_a_genome_already_trained_is_cached_in_later_generations(tiny_search):
+    trained = finish_queued(tiny_search.pk, _score)
+    services.search_advance(search_id=tiny_search.pk)
+    trained += finish_queued(tiny_search.pk, _score)
+    services.search_advance(search_id=tiny_search.pk)
+    trained += finish_queued(tiny_search.pk, _score)
+    services.search_advance(search_id=tiny_search.pk)
+    tiny_search.refresh_from_db()
+    assert tiny_search.status == Search.Status.COMPLETED
+    assert trained <= 4  # four genomes, each trained at most once in the whole search
+    done = Entity.objects.filter(search=tiny_search, status=Entity.Status.DONE)
+    assert done.values("genome_hash").distinct().count() == done.count() == trained

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from searches.presets import PRESETS
+from searches.specs import parse_spec
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_each_preset_is_shipped_as_the_same_example_file(name):
+    assert json.loads((EXAMPLES / f"{name}.json").read_text()) == PRESETS[name]
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_each_preset_is_a_valid_spec(name):
+    parse_spec(PRESETS[name])
+
+
+def test_the_cifar10_tutorial_preset_has_the_reference_combination_count():
+    assert parse_spec(PRESETS["cifar10-tutorial"]).space.combinations == 138_240
