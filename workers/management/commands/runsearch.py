@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -63,7 +64,15 @@ class Command(BaseCommand):
                 f"best fitness {best.fitness:.4f} (entity #{best.pk}, generation {best.generation.number}): "
                 f"{json.dumps(best.genome)}"
             )
-        self.stdout.write(f"everything: python manage.py exportsearch {search.pk}")
+        self.stdout.write(f"everything: {manage_py()} exportsearch {search.pk}")
+
+
+def manage_py() -> str:
+    """How the user can run manage.py again: with this interpreter, shown relative when it is local."""
+    python = Path(sys.executable)
+    with contextlib.suppress(ValueError):
+        python = python.relative_to(Path.cwd())
+    return f"{python} manage.py"
 
 
 def _read_spec(source: str):
