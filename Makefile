@@ -6,9 +6,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/python -m pip
 
-.PHONY: run test install install-test lint migrate clean
+.PHONY: run inline-demo test install install-test migrate clean
 
 run: install migrate
+	$(PY) manage.py up --demo examples/digits-demo.json
+
+# The whole search in this process, with no Redis and no worker: a few seconds.
+inline-demo: install migrate
 	$(PY) manage.py runsearch examples/synthetic.json --inline
 
 test: install-test

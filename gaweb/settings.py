@@ -34,20 +34,20 @@ def _secret_key() -> str:
 
 def _database(url: str) -> dict:
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    # SQLite: WAL lets the web server and workers read while one writes; IMMEDIATE
-    # transactions take the write lock at BEGIN, so two writers queue (for up to
-    # `timeout` seconds) instead of failing with "database is locked" mid-transaction.
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": VAR_DIR / "gaweb.sqlite3",
-        "OPTIONS": {
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    else:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "gaweb.sqlite3"}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the web server and workers read while one writes; IMMEDIATE transactions
+        # take the write lock at BEGIN, so two writers queue (for up to `timeout` seconds)
+        # instead of failing with "database is locked" in the middle of a transaction.
+        config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
-        "TEST": {"NAME": VAR_DIR / "test-gaweb.sqlite3"},
-    }
+        }
+        config["TEST"] = {"NAME": VAR_DIR / "test-gaweb.sqlite3"}
+    return config
 
 
 SECRET_KEY = _secret_key()
@@ -123,8 +123,14 @@ LOGGING = {
 GAWEB_DATA_ROOTS = [
     Path(p).expanduser() for p in env_list("GAWEB_DATA_ROOTS", [str(VAR_DIR / "data")], separator=os.pathsep)
 ]
+# A local copy of CIFAR-10 (the python archive or its extracted folder), for machines offline.
+GAWEB_CIFAR10_PATH = env_str("GAWEB_CIFAR10_PATH") or None
 # The longest one entity may train; also bounds how long Redis waits before it re-delivers a job.
 GAWEB_MAX_TRAINING_SECONDS = env_int("GAWEB_MAX_TRAINING_SECONDS", 6 * 3600, minimum=1)
+
+# A worker's training process is replaced after this many candidates: TensorFlow keeps
+# some memory from every fit (several MB), which this bounds.
+GAWEB_TASKS_PER_PROCESS = env_int("GAWEB_TASKS_PER_PROCESS", 50, minimum=1)
 
 # --- Celery (read by gaweb/celery.py through the CELERY_ namespace) --------------
 

@@ -173,10 +173,14 @@ class Entity(models.Model):
     parameter_count = models.BigIntegerField(null=True, blank=True)
     train_seconds = models.FloatField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
+    # The GPU the worker owns ("" on a CPU worker), as the machine numbers it.
+    gpu = models.CharField(max_length=32, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     # One dict per epoch, e.g. {"epoch": 1, "loss": 1.9, "accuracy": 0.31, "val_accuracy": 0.35}.
     history = models.JSONField(default=list, blank=True)
+    # Where the worker's time went for this entity, in seconds (dataset, build, fit, ...).
+    timings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 import gaweb
 
@@ -59,7 +59,9 @@ def search_export(search: Search) -> dict[str, Any]:
             "accuracy",
             "parameter_count",
             "train_seconds",
+            "timings",
             "worker",
+            "gpu",
             "attempts",
             "error",
             "cached_from_id",
@@ -104,7 +106,9 @@ def _entity_row(row: dict[str, Any]) -> dict[str, Any]:
         "accuracy": row["accuracy"],
         "parameter_count": row["parameter_count"],
         "train_seconds": row["train_seconds"],
+        "timings": row["timings"],
         "worker": row["worker"],
+        "gpu": row["gpu"],
         "attempts": row["attempts"],
         "error": row["error"],
         "cached_from": row["cached_from_id"],
@@ -141,3 +145,26 @@ def ended_generations(search_id: int, *, exclude: set[int]) -> list[Generation]:
         .exclude(number__in=exclude)
         .order_by("number")
     )
+
+
+def search_progress(search: Search) -> dict[str, Any]:
+    """Counts of the search's candidates by status, and the best fitness so far (one query)."""
+    counts = (
+        Entity.objects.filter(search=search)
+        .exclude(status=Entity.Status.PARENT_ONLY)
+        .aggregate(
+            queued=Count("id", filter=Q(status=Entity.Status.QUEUED)),
+            running=Count("id", filter=Q(status=Entity.Status.RUNNING)),
+            done=Count("id", filter=Q(status=Entity.Status.DONE)),
+            failed=Count("id", filter=Q(status=Entity.Status.FAILED)),
+            cached=Count("id", filter=Q(status=Entity.Status.CACHED)),
+            best=Max("fitness"),
+        )
+    )
+    best = counts.pop("best")
+    return {
+        **counts,
+        "ended": counts["done"] + counts["failed"] + counts["cached"],
+        "total": search.population * search.generations,
+        "best_fitness": best,
+    }

@@ -16,6 +16,7 @@ and a result committed by the last worker is then seen by that worker's advance.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -149,12 +150,18 @@ def search_fail(*, search_id: int, reason: str) -> bool:
 # --- Entities -------------------------------------------------------------------
 
 
-def entity_claim(*, entity_id: int, worker: str) -> Entity | None:
+def entity_claim(*, entity_id: int, worker: str, gpu: str = "") -> Entity | None:
     """Take a queued entity of a running search for training; None if someone else has it."""
     with transaction.atomic():
         claimed = Entity.objects.filter(
             pk=entity_id, status=Entity.Status.QUEUED, search__status=Search.Status.RUNNING
-        ).update(status=Entity.Status.RUNNING, worker=worker, started_at=timezone.now(), attempts=F("attempts") + 1)
+        ).update(
+            status=Entity.Status.RUNNING,
+            worker=worker,
+            gpu=gpu,
+            started_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
         if not claimed:
             return None
         return Entity.objects.select_related("search").get(pk=entity_id)
@@ -167,6 +174,7 @@ def entity_record_result(
     parameter_count: int,
     train_seconds: float,
     history: Sequence[Mapping[str, Any]] = (),
+    timings: Mapping[str, float] | None = None,
 ) -> bool:
     """Record a trained entity's result (and its cached copies'). False if it was not running."""
     with transaction.atomic():
@@ -183,6 +191,7 @@ def entity_record_result(
             parameter_count=parameter_count,
             train_seconds=train_seconds,
             history=list(history),
+            timings=dict(timings or {}),
             error="",
             finished_at=timezone.now(),
         )
@@ -195,6 +204,7 @@ def entity_record_result(
 
 def entity_record_failure(*, entity_id: int, reason: str) -> bool:
     """Record that a candidate failed (it counts as fitness 0 for breeding). False if it was not running."""
+    reason = _plain(reason)
     with transaction.atomic():
         recorded = Entity.objects.filter(pk=entity_id, status=Entity.Status.RUNNING).update(
             status=Entity.Status.FAILED, error=reason, finished_at=timezone.now()
@@ -207,6 +217,15 @@ def entity_record_failure(*, entity_id: int, reason: str) -> bool:
 
 
 # --- Internals --------------------------------------------------------------------
+
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+MAX_ERROR_LENGTH = 4000
+
+
+def _plain(text: str) -> str:
+    """An error message fit to show on a page: no terminal colour codes, bounded length."""
+    text = _TERMINAL_CODES.sub("", text).strip()
+    return text if len(text) <= MAX_ERROR_LENGTH else text[: MAX_ERROR_LENGTH - 1] + "…"
 
 
 def _space_and_policy(search: Search) -> tuple[Space, BreedingPolicy]:
@@ -361,3 +380,24 @@ def _copy_of_trained(search, generation, proposal, ids, original: dict[str, Any]
         error=f"same genome as entity #{original['id']}, which failed: {original['error']}" if failed else "",
         finished_at=timezone.now(),
     )
+
+
+def entities_requeue_orphans(*, worker: str) -> int:
+    """Queue again the entities a worker of this name was training when it last stopped.
+
+    A worker trains one entity at a time and its name (``gpu0@host``) is its own,
+    so when it starts, any entity still "running" under its name was cut off by a
+    kill, a crash or a power cut. Returns how many were queued again.
+    """
+    with transaction.atomic():
+        orphans = list(
+            Entity.objects.filter(
+                worker=worker, status=Entity.Status.RUNNING, search__status=Search.Status.RUNNING
+            ).select_related("search")
+        )
+        for entity in orphans:
+            Entity.objects.filter(pk=entity.pk, status=Entity.Status.RUNNING).update(status=Entity.Status.QUEUED)
+            queue_entities(entity.search, [entity.pk])
+    if orphans:
+        log.warning("%s restarted: queued again %s", worker, ", ".join(f"#{e.pk}" for e in orphans))
+    return len(orphans)

@@ -34,12 +34,14 @@ class TrainingSettings:
 
     ``max_train_samples`` caps the training images (None: all of them);
     ``validation_fraction`` of the data is held out, chosen by the search's seed;
+    ``image_size`` is the side, in pixels, that images of a ``folder:`` dataset are resized to;
     ``synthetic_delay`` makes the synthetic objective take that many seconds.
     """
 
     epochs: int = 1
     max_train_samples: int | None = None
     validation_fraction: float = 0.2
+    image_size: int = 32
     synthetic_delay: float = 0.0
 
 
@@ -207,12 +209,19 @@ def _training_from_spec(spec: Any) -> TrainingSettings:
     fraction = spec.get("validation_fraction", 0.2)
     if not is_number(fraction) or not 0 < fraction <= 0.9:
         errors.add("validation_fraction", "must be a number greater than 0 and at most 0.9")
+    size = spec.get("image_size", 32)
+    if isinstance(size, bool) or not isinstance(size, int) or not 8 <= size <= 512:
+        errors.add("image_size", "must be an integer between 8 and 512 (pixels)")
     delay = spec.get("synthetic_delay", 0.0)
     if not is_number(delay) or not 0 <= delay <= 3600:
         errors.add("synthetic_delay", "must be a number of seconds between 0 and 3600")
     errors.raise_if_any()
     return TrainingSettings(
-        epochs=epochs, max_train_samples=cap, validation_fraction=float(fraction), synthetic_delay=float(delay)
+        epochs=epochs,
+        max_train_samples=cap,
+        validation_fraction=float(fraction),
+        image_size=size,
+        synthetic_delay=float(delay),
     )
 
 

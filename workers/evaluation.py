@@ -7,7 +7,12 @@ inline demo exercises the same code as the workers.
 from __future__ import annotations
 
 import logging
+import os
+from dataclasses import dataclass
 from enum import StrEnum
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from searches import services
 
@@ -23,26 +28,37 @@ class Outcome(StrEnum):
     SEARCH_FAILED = "search_failed"
 
 
-def evaluate_entity(entity_id: int, *, worker: str) -> Outcome:
-    entity = services.entity_claim(entity_id=entity_id, worker=worker)
+@dataclass(frozen=True)
+class Report:
+    outcome: Outcome
+    # The process should be replaced before its next candidate (it ran out of memory).
+    recycle_process: bool = False
+
+
+def evaluate_entity(entity_id: int, *, worker: str) -> Report:
+    entity = services.entity_claim(entity_id=entity_id, worker=worker, gpu=os.environ.get("GAWEB_GPU", ""))
     if entity is None:
-        return Outcome.SKIPPED
+        return Report(Outcome.SKIPPED)
     search = entity.search
     request = EvaluationRequest(entity_id=entity.pk, genome=entity.genome, spec=search.spec)
-    outcome = Outcome.DONE
+    report = Report(Outcome.DONE)
     try:
         result = get_objective(search.objective).evaluate(request)
     except SearchFatal as error:
         services.entity_record_failure(entity_id=entity.pk, reason=str(error))
         services.search_fail(search_id=search.pk, reason=str(error))
-        return Outcome.SEARCH_FAILED
+        return Report(Outcome.SEARCH_FAILED)
     except CandidateFailed as error:
         services.entity_record_failure(entity_id=entity.pk, reason=str(error))
-        outcome = Outcome.FAILED
+        report = Report(Outcome.FAILED, recycle_process=error.recycle_process)
+    except SoftTimeLimitExceeded:
+        reason = f"took longer than the limit of {settings.GAWEB_MAX_TRAINING_SECONDS} s (GAWEB_MAX_TRAINING_SECONDS)"
+        services.entity_record_failure(entity_id=entity.pk, reason=reason)
+        report = Report(Outcome.FAILED)
     except Exception as error:  # a candidate must never take its search down with it
         log.exception("entity #%s raised while training", entity.pk)
         services.entity_record_failure(entity_id=entity.pk, reason=f"{type(error).__name__}: {error}")
-        outcome = Outcome.FAILED
+        report = Report(Outcome.FAILED)
     else:
         services.entity_record_result(
             entity_id=entity.pk,
@@ -50,6 +66,7 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Outcome:
             parameter_count=result.parameter_count,
             train_seconds=result.train_seconds,
             history=result.history,
+            timings=result.timings,
         )
     services.search_advance(search_id=search.pk)
-    return outcome
+    return report

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+import logging
+import os
+
 from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from searches.queueing import EVALUATE_TASK
 
-from . import evaluation
+from . import (
+    evaluation,
+    process_setup,  # noqa: F401  (connects the worker-process signals)
+)
+
+log = logging.getLogger("gaweb.workers")
+
+# Faults of the world around the worker (the database restarting, say): try again a few times.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 
 
-@shared_task(name=EVALUATE_TASK, bind=True)
+@shared_task(
+    name=EVALUATE_TASK,
+    bind=True,
+    autoretry_for=TRANSIENT,
+    max_retries=5,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    soft_time_limit=settings.GAWEB_MAX_TRAINING_SECONDS,
+    time_limit=settings.GAWEB_MAX_TRAINING_SECONDS + 120,
+)
 def evaluate_entity(self, entity_id: int) -> str:
-    return evaluation.evaluate_entity(entity_id, worker=self.request.hostname or "worker").value
+    report = evaluation.evaluate_entity(entity_id, worker=self.request.hostname or "worker")
+    if report.recycle_process:
+        # The result is recorded; a fresh process takes the next candidate. The job
+        # may be delivered again, and its claim then finds the entity already failed.
+        log.warning("entity #%s ran out of memory: replacing this worker process", entity_id)
+        os._exit(0)
+    return report.outcome.value

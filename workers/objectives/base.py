@@ -31,13 +31,21 @@ class EvaluationResult:
     parameter_count: int
     train_seconds: float
     history: list[dict[str, Any]] = field(default_factory=list)
+    # Where the time went, in seconds (e.g. dataset, build, fit), for the overhead figures.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class CandidateFailed(Exception):
     """This candidate cannot be trained (out of memory, NaN loss, impossible shape).
 
     It is recorded as failed with the message as its reason; the search goes on.
+    ``recycle_process`` asks for a fresh worker process before the next candidate
+    (after running out of memory, the old one may not recover).
     """
+
+    def __init__(self, message: str, *, recycle_process: bool = False):
+        super().__init__(message)
+        self.recycle_process = recycle_process
 
 
 class SearchFatal(Exception):

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gaweb.celery import app
 from searches import services
 from searches.genetics import SpecError
 from searches.models import Generation, Search
 from searches.selectors import best_entity
 from workers.inline import run_inline
+from workers.progress import follow_search
 
 
 class Command(BaseCommand):
@@ -20,11 +22,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("spec", help="path of a JSON spec, or - for standard input")
-        parser.add_argument(
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
             "--inline", action="store_true", help="evaluate every entity in this process (no Redis, no workers)"
         )
+        mode.add_argument("--wait", action="store_true", help="queue it for the workers and follow it until it ends")
 
-    def handle(self, *args, spec: str, inline: bool, **options):
+    def handle(self, *args, spec: str, inline: bool, wait: bool, **options):
         raw = _read_spec(spec)
         execution = Search.Execution.INLINE if inline else Search.Execution.WORKERS
         try:
@@ -37,26 +41,35 @@ class Command(BaseCommand):
         self.stdout.write(
             f"search #{search.pk} {search.name!r}: {search.generations} generations of {search.population}"
         )
-        if not inline:
-            services.search_start(search_id=search.pk)
-            self.stdout.write(
-                f"queued generation 0 for the workers; follow it with `python manage.py exportsearch {search.pk}`"
-            )
-            return
         started = time.monotonic()
+        if inline:
+            search = run_inline(search.pk, on_generation=lambda g: self.report_generation(search, g, started))
+        else:
+            services.search_start(search_id=search.pk)
+            if not wait:
+                self.stdout.write(f"queued for the workers; see it with `{manage_py()} exportsearch {search.pk}`")
+                return
+            if not app.control.ping(timeout=2.0):
+                self.stdout.write(f"no worker answers yet: start them with `{manage_py()} runworkers`")
+            search = follow_search(search.pk, write=self.write_raw, tty=self.stdout.isatty())
+        self.report_end(search, time.monotonic() - started)
 
-        def report(generation: Generation) -> None:
-            mean = "-" if generation.mean_fitness is None else f"{generation.mean_fitness:.4f}"
-            best = "-" if generation.best_fitness is None else f"{generation.best_fitness:.4f}"
-            self.stdout.write(
-                f"generation {generation.number + 1}/{search.generations}: best {best}  mean {mean}  "
-                f"(done {generation.done_count}, cached {generation.cached_count}, failed {generation.failed_count})  "
-                f"elapsed {time.monotonic() - started:.1f}s"
-            )
+    def write_raw(self, text: str) -> None:
+        self.stdout.write(text, ending="")
+        self.stdout.flush()
 
-        search = run_inline(search.pk, on_generation=report)
+    def report_generation(self, search: Search, generation: Generation, started: float) -> None:
+        mean = "-" if generation.mean_fitness is None else f"{generation.mean_fitness:.4f}"
+        best = "-" if generation.best_fitness is None else f"{generation.best_fitness:.4f}"
+        self.stdout.write(
+            f"generation {generation.number + 1}/{search.generations}: best {best}  mean {mean}  "
+            f"(done {generation.done_count}, cached {generation.cached_count}, failed {generation.failed_count})  "
+            f"elapsed {time.monotonic() - started:.1f}s"
+        )
+
+    def report_end(self, search: Search, seconds: float) -> None:
         best = best_entity(search)
-        self.stdout.write(f"search #{search.pk} {search.status} in {time.monotonic() - started:.1f}s")
+        self.stdout.write(f"search #{search.pk} {search.status} in {seconds:.1f}s")
         if search.error:
             self.stdout.write(f"error: {search.error}")
         if best is not None:

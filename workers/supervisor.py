@@ -1,0 +1,170 @@
+"""One Celery worker per GPU (or a few CPU workers), started, watched and restarted.
+
+``plan_workers`` decides which workers to run and with what environment; it is
+pure, so that the plan for any machine can be checked without its GPUs.
+``Supervisor`` runs a plan: it starts each worker with its log file, restarts a
+worker that dies, and stops them all on request.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger("gaweb.supervisor")
+
+RESTART_DELAY_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class WorkerPlan:
+    name: str  # gpu0, cpu0: the Celery node name is <name>@<host>
+    gpu: str | None
+    env: dict[str, str]
+    argv: list[str]
+
+
+def detect_gpus(run: Callable = subprocess.run) -> list[str]:
+    """The GPU indices ``nvidia-smi -L`` lists; none where it is missing or fails."""
+    try:
+        listing = run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return re.findall(r"^GPU (\d+):", listing, flags=re.MULTILINE)
+
+
+def plan_workers(
+    *,
+    gpus: Sequence[str],
+    cpu_workers: int,
+    cpu_count: int,
+    python: str,
+    queue: str,
+    tasks_per_process: int,
+    log_level: str = "INFO",
+) -> list[WorkerPlan]:
+    """One worker per GPU, each seeing only its own GPU; with no GPU, ``cpu_workers`` CPU workers.
+
+    Every worker runs one job at a time and prefetches none (``--prefetch-multiplier 1``
+    with late acknowledgement), so a queued job waits for the first idle worker.
+    A CPU worker's thread pools get an equal share of the cores. The process that
+    trains is replaced after ``tasks_per_process`` candidates, which bounds the
+    memory TensorFlow keeps from each fit.
+    """
+    base_env = {"TF_FORCE_GPU_ALLOW_GROWTH": "true", "GAWEB_LOG_LEVEL": log_level}
+    plans = []
+    if gpus:
+        for gpu in gpus:
+            env = {**base_env, "CUDA_VISIBLE_DEVICES": gpu, "GAWEB_GPU": gpu}
+            plans.append(
+                WorkerPlan(
+                    f"gpu{gpu}", gpu, env, _celery_argv(python, f"gpu{gpu}", queue, log_level, tasks_per_process)
+                )
+            )
+        return plans
+    threads = max(1, cpu_count // max(1, cpu_workers))
+    for index in range(cpu_workers):
+        env = {
+            **base_env,
+            "CUDA_VISIBLE_DEVICES": "",  # a CPU worker must not take a GPU that a GPU worker owns
+            "GAWEB_GPU": "",
+            "GAWEB_CPU_THREADS": str(threads),
+            "OMP_NUM_THREADS": str(threads),
+        }
+        plans.append(
+            WorkerPlan(
+                f"cpu{index}", None, env, _celery_argv(python, f"cpu{index}", queue, log_level, tasks_per_process)
+            )
+        )
+    return plans
+
+
+def _celery_argv(python: str, name: str, queue: str, log_level: str, tasks_per_process: int) -> list[str]:
+    return [
+        python, "-m", "celery", "-A", "gaweb", "worker",
+        "--hostname", f"{name}@%h", "--queues", queue,
+        "--pool", "prefork", "--concurrency", "1", "--prefetch-multiplier", "1",
+        "--max-tasks-per-child", str(tasks_per_process),
+        "--without-gossip", "--without-mingle", "--loglevel", log_level,
+    ]  # fmt: skip
+
+
+@dataclass
+class _Running:
+    plan: WorkerPlan
+    log_path: Path
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    restarts: int = 0
+    log_file: object = field(default=None, repr=False)
+
+
+class Supervisor:
+    """Runs a plan of workers; ``poll()`` restarts those that died; ``stop()`` ends them all."""
+
+    def __init__(self, plans: Sequence[WorkerPlan], *, log_dir: Path, cwd: Path, echo: Callable[[str], None]):
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self._workers = [_Running(plan, log_dir / f"{plan.name}.log") for plan in plans]
+        self._cwd = cwd
+        self._echo = echo
+
+    @property
+    def log_paths(self) -> dict[str, Path]:
+        return {w.plan.name: w.log_path for w in self._workers}
+
+    def start(self) -> None:
+        for worker in self._workers:
+            self._launch(worker)
+            where = f"GPU {worker.plan.gpu}" if worker.plan.gpu is not None else "CPU"
+            self._echo(f"worker {worker.plan.name} ({where}) started; log: {worker.log_path}")
+
+    def poll(self) -> None:
+        for worker in self._workers:
+            if worker.process is None or worker.process.poll() is None:
+                continue
+            if time.monotonic() - worker.started_at < RESTART_DELAY_SECONDS:
+                continue  # died at once: wait a little before trying again
+            worker.restarts += 1
+            self._echo(
+                f"worker {worker.plan.name} exited with {worker.process.returncode}; "
+                f"restarting (restart {worker.restarts}); log: {worker.log_path}"
+            )
+            self._launch(worker)
+
+    def stop(self, *, grace: float = 10.0) -> None:
+        """Ask every worker to stop (SIGTERM), then force the ones still running."""
+        running = [w for w in self._workers if w.process and w.process.poll() is None]
+        for worker in running:
+            worker.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for worker in running:
+            try:
+                worker.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                # Jobs are acknowledged late, and a restarted worker queues its cut-off entity again.
+                os.killpg(worker.process.pid, signal.SIGKILL)
+                worker.process.wait()
+        for worker in self._workers:
+            if worker.log_file:
+                worker.log_file.close()
+
+    def _launch(self, worker: _Running) -> None:
+        if worker.log_file:
+            worker.log_file.close()
+        worker.log_file = open(worker.log_path, "a", buffering=1)  # noqa: SIM115 (kept open while it runs)
+        worker.process = subprocess.Popen(
+            worker.plan.argv,
+            env={**os.environ, **worker.plan.env},
+            cwd=self._cwd,
+            stdout=worker.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the supervisor only, which stops workers in order
+        )
+        worker.started_at = time.monotonic()

@@ -1,0 +1,107 @@
+"""Turns a genome into a ``keras.Model``: the TensorFlow CIFAR-10 tutorial network, generalised.
+
+Only Keras 3's backend-neutral API is used here (``keras.layers``, ``keras.ops``),
+so the same builder runs on TensorFlow, JAX or PyTorch.
+
+The network: optional augmentation (random horizontal flip, and a random shift of up
+to 4 pixels with zero fill, which is a random crop of the image padded by 4 pixels), then ``conv_blocks`` blocks of
+convolution (ReLU, same padding) -> pooling (3x3, stride 2) -> normalisation
+(when ``conv{i}_norm``; local response or batch normalisation), then
+dropout -> dense ``dense1_units`` (ReLU) -> dropout -> dense ``dense2_units`` (ReLU)
+-> dense (one linear output per class). L2 weight decay applies to the two
+hidden dense layers, as in the tutorial. Every trait the genome leaves out takes
+the tutorial's value (``searches.catalog``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import keras
+from keras import layers, ops
+
+from searches.catalog import TUTORIAL_GENOME
+
+
+def complete_genome(genome: Mapping[str, Any]) -> dict[str, Any]:
+    """The genome with every trait it leaves out set to the tutorial's value."""
+    return {**TUTORIAL_GENOME, **genome}
+
+
+@keras.saving.register_keras_serializable(package="gaweb")
+class LocalResponseNormalization(layers.Layer):
+    """``tf.nn.local_response_normalization`` in backend-neutral Keras, with the tutorial's values.
+
+    Each activation is divided by ``(bias + alpha * sum of squares of the
+    2 * depth_radius + 1 neighbouring channels) ** beta``.
+    """
+
+    def __init__(
+        self, depth_radius: int = 4, bias: float = 1.0, alpha: float = 0.001 / 9.0, beta: float = 0.75, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.depth_radius, self.bias, self.alpha, self.beta = depth_radius, bias, alpha, beta
+
+    def call(self, inputs):
+        channels = inputs.shape[-1]
+        radius = self.depth_radius
+        padded = ops.pad(ops.square(inputs), [[0, 0], [0, 0], [0, 0], [radius, radius]])
+        window = sum(padded[..., offset : offset + channels] for offset in range(2 * radius + 1))
+        return inputs / ops.power(self.bias + self.alpha * window, self.beta)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "depth_radius": self.depth_radius,
+            "bias": self.bias,
+            "alpha": self.alpha,
+            "beta": self.beta,
+        }
+
+
+def build_model(genome: Mapping[str, Any], *, input_shape: tuple[int, ...], num_classes: int) -> keras.Model:
+    g = complete_genome(genome)
+    inputs = keras.Input(shape=input_shape)
+    x = inputs
+    if g["augment"]:
+        # A shift of up to 4 pixels with zero fill is the tutorial's crop of a 4-pixel-padded
+        # image; unlike RandomCrop it keeps the shape at inference, where it does nothing.
+        height, width = input_shape[0], input_shape[1]
+        x = layers.RandomFlip("horizontal")(x)
+        x = layers.RandomTranslation(4 / height, 4 / width, fill_mode="constant")(x)
+    for block in range(1, g["conv_blocks"] + 1):
+        x = layers.Conv2D(g[f"conv{block}_filters"], g[f"conv{block}_kernel"], padding="same", activation="relu")(x)
+        pool = layers.MaxPooling2D if g["pooling"] == "max" else layers.AveragePooling2D
+        x = pool(pool_size=3, strides=2, padding="same")(x)
+        if g[f"conv{block}_norm"]:
+            x = LocalResponseNormalization()(x) if g["normalization"] == "lrn" else layers.BatchNormalization()(x)
+    x = layers.Flatten()(x)
+    # tf.nn.l2_loss, which the tutorial used, is half the sum of squares.
+    regularizer = keras.regularizers.L2(g["weight_decay"] / 2) if g["weight_decay"] else None
+    for units in (g["dense1_units"], g["dense2_units"]):
+        if g["dropout"]:
+            x = layers.Dropout(g["dropout"])(x)
+        x = layers.Dense(units, activation="relu", kernel_regularizer=regularizer)(x)
+    outputs = layers.Dense(num_classes)(x)
+    return keras.Model(inputs, outputs, name="gaweb_candidate")
+
+
+def make_optimizer(genome: Mapping[str, Any]) -> keras.optimizers.Optimizer:
+    g = complete_genome(genome)
+    rate = g["learning_rate"]
+    return {
+        "sgd": lambda: keras.optimizers.SGD(rate),
+        "momentum": lambda: keras.optimizers.SGD(rate, momentum=0.9),
+        "adam": lambda: keras.optimizers.Adam(rate),
+        "rmsprop": lambda: keras.optimizers.RMSprop(rate),
+    }[g["optimizer"]]()
+
+
+def compile_model(model: keras.Model, genome: Mapping[str, Any]) -> keras.Model:
+    model.compile(
+        optimizer=make_optimizer(genome),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
