@@ -1,0 +1,46 @@
+"""Shared set-up for the benchmark scripts: Django, the CIFAR-10 JPEGs from ../shared, statistics."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tarfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_CIFAR = ROOT.parent / "shared" / "datasets" / "cifar10-train-jpg.tar.xz"
+
+
+def setup_django(var_dir: Path | None = None) -> None:
+    sys.path.insert(0, str(ROOT))
+    if var_dir is not None:
+        os.environ["GAWEB_VAR_DIR"] = str(var_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gaweb.settings")
+    import django
+
+    django.setup()
+
+
+def cifar10_folder(archive: Path, into: Path) -> Path:
+    """The class folders of the CIFAR-10 JPEG archive, unpacked once into ``into``."""
+    train = into / "train"
+    if not (train / "truck").is_dir():
+        if not archive.is_file():
+            sys.exit(f"{archive} not found: pass --archive with the CIFAR-10 JPEG archive")
+        into.mkdir(parents=True, exist_ok=True)
+        print(f"unpacking {archive} into {into} ...", flush=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(into, filter="data")
+    return train
+
+
+def summary(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.1f}"
+    return f"{statistics.median(values):.1f} (min {min(values):.1f}, max {max(values):.1f})"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
