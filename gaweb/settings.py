@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import plotly
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -67,10 +68,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves static files (plotly.js from the installed plotly package among them) with
+    # caching headers, without a separate web server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a signed-in user unless its view says otherwise (the sign-in page, the API).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -107,7 +114,18 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static"  # only for `collectstatic`; WhiteNoise serves from the finders
+STATIC_ROOT.mkdir(exist_ok=True)
+# plotly.js comes from the installed plotly package: no CDN, so offline machines and users
+# behind firewalls get the same dashboard.
+STATICFILES_DIRS = [("plotly", Path(plotly.__file__).parent / "package_data")]
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps and the plotly package, no collectstatic
+
+CSRF_FAILURE_VIEW = "gaweb.csrf.csrf_failure"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "searches:list"
+LOGOUT_REDIRECT_URL = "login"
 
 LOGGING = {
     "version": 1,

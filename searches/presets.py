@@ -54,6 +54,28 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+PRESETS["digits-demo"] = {
+    "name": "Digits demo (real training, a few minutes on a CPU)",
+    "dataset": "digits",
+    "objective": "keras",
+    "seed": 1,
+    "ga": {**REFERENCE_GA, "population": 10, "generations": 4, "elite_previous": 5, "elite_all_time": 5},
+    "fitness": {"size_penalty": 0.0},
+    "training": {"epochs": 3, "validation_fraction": 0.2},
+    "traits": [
+        {"name": "conv_blocks", "type": "int", "low": 1, "high": 2},
+        {"name": "conv1_filters", "type": "geometric_int", "low": 8, "high": 64, "step": 2},
+        {"name": "conv1_kernel", "type": "choice", "choices": [3, 5]},
+        {"name": "conv2_filters", "type": "geometric_int", "low": 8, "high": 64, "step": 2},
+        {"name": "dense1_units", "type": "geometric_int", "low": 32, "high": 256, "step": 2},
+        {"name": "dense2_units", "type": "geometric_int", "low": 16, "high": 128, "step": 2},
+        {"name": "learning_rate", "type": "geometric_float", "low": 0.001, "high": 0.1, "step": 10},
+        {"name": "optimizer", "type": "choice", "choices": ["sgd", "momentum", "adam"]},
+        {"name": "augment", "type": "bool"},
+    ],
+}
+
+
 def preset(name: str) -> dict[str, Any]:
     """A fresh copy of a preset spec, safe to edit."""
     return copy.deepcopy(PRESETS[name])

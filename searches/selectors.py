@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import statistics
+from collections import Counter
 from typing import Any
 
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 import gaweb
 
+from . import dashboard
 from .genetics import Space
 from .models import Entity, Generation, Search
 
@@ -17,7 +22,10 @@ def generation_summaries(search: Search) -> list[dict[str, Any]]:
     rows = (
         Generation.objects.filter(search=search)
         .annotate(
-            candidates=Count("entities", filter=~Q(entities__status=Entity.Status.PARENT_ONLY)),
+            candidates=Count(
+                "entities",
+                filter=~Q(entities__status=Entity.Status.PARENT_ONLY) & ~Q(entities__origin=Entity.Origin.BASELINE),
+            ),
             immigrants=Count("entities", filter=Q(entities__status=Entity.Status.PARENT_ONLY)),
         )
         .order_by("number")
@@ -165,6 +173,187 @@ def search_progress(search: Search) -> dict[str, Any]:
     return {
         **counts,
         "ended": counts["done"] + counts["failed"] + counts["cached"],
-        "total": search.population * search.generations,
+        "total": search.population * search.generations + (1 if search.spec.get("baseline") else 0),
         "best_fitness": best,
+    }
+
+
+def search_rows(*, limit: int = 200) -> list[dict[str, Any]]:
+    """The searches for the list page, newest first, with progress and best fitness (one query)."""
+    searches = (
+        Search.objects.select_related("owner")
+        .annotate(
+            ended=Count(
+                "entities",
+                filter=Q(entities__status__in=Entity.ENDED) & ~Q(entities__status=Entity.Status.PARENT_ONLY),
+            ),
+            best=Max("entities__fitness"),
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )
+    now = timezone.now()
+    rows = []
+    for search in searches:
+        total = search.population * search.generations + (1 if search.spec.get("baseline") else 0)
+        end = search.finished_at or now
+        rows.append(
+            {
+                "search": search,
+                "ended": search.ended,
+                "total": total,
+                "percent": round(100 * search.ended / total) if total else 0,
+                "best": search.best,
+                "duration": (end - search.started_at).total_seconds() if search.started_at else None,
+            }
+        )
+    return rows
+
+
+def state_version(search: Search) -> str:
+    """A short fingerprint of everything the dashboard shows: when it is unchanged, nothing is sent."""
+    latest = Entity.objects.filter(search=search).aggregate(
+        ended=Count("id", filter=Q(status__in=Entity.ENDED)),
+        running=Count("id", filter=Q(status=Entity.Status.RUNNING)),
+        finished=Max("finished_at"),
+        started=Max("started_at"),
+    )
+    parts = [search.status, search.current_generation, latest["ended"], latest["running"]]
+    parts += [_iso(latest["finished"]), _iso(latest["started"])]
+    return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def dashboard_state(search: Search) -> dict[str, Any]:
+    """Everything the live dashboard draws, aggregated on the server, in a fixed number of queries."""
+    space = Space.from_spec(search.spec["traits"])
+    rows = (
+        Entity.objects.filter(search=search, status__in=Entity.ENDED)
+        .order_by("generation__number", "index")
+        .values_list(
+            "id",
+            "generation__number",
+            "origin",
+            "status",
+            "fitness",
+            "accuracy",
+            "parameter_count",
+            "train_seconds",
+            "genome",
+            "worker",
+        )
+    )
+    points, done_by_worker = [], Counter()
+    for pk, gen, origin, status, fitness, accuracy, params, seconds, genome, worker in rows:
+        points.append(dashboard.Point(pk, gen, origin, status, fitness, accuracy, params, seconds, genome))
+        if status == Entity.Status.DONE:
+            done_by_worker[worker] += 1
+    progress = search_progress(search)
+    lines = dashboard.generation_lines(points, search.generations)
+    baseline = next((p for p in points if p.origin == Entity.Origin.BASELINE and p.fitness is not None), None)
+    board = dashboard.leaderboard(points)
+    best = board[0] if board else None
+    first_best = lines[0]["best"] if lines else None
+    now = timezone.now()
+    elapsed = ((search.finished_at or now) - search.started_at).total_seconds() if search.started_at else 0.0
+    running = list(
+        Entity.objects.filter(search=search, status=Entity.Status.RUNNING).values_list(
+            "id", "worker", "gpu", "started_at"
+        )
+    )
+    trained_seconds = [p.train_seconds for p in points if p.status == Entity.Status.DONE and p.train_seconds]
+    remaining = progress["total"] - progress["ended"]
+    eta = None
+    if search.is_active and trained_seconds and remaining:
+        eta = remaining * statistics.fmean(trained_seconds) / max(1, len(running))
+    return {
+        "version": state_version(search),
+        "search": {
+            "id": search.pk,
+            "name": search.name,
+            "status": search.status,
+            "error": search.error,
+            "objective": search.objective,
+            "dataset": search.dataset,
+            "generation": max(search.current_generation, 0) + 1 if search.started_at else 0,
+            "generations": search.generations,
+            "population": search.population,
+            "combinations": space.combinations,
+            "elapsed_seconds": elapsed,
+            "eta_seconds": eta,
+        },
+        "progress": progress,
+        "best": best,
+        "improvement_over_first_generation": (best["fitness"] - first_best)
+        if best and first_best is not None
+        else None,
+        "baseline": {"id": baseline.id, "fitness": baseline.fitness} if baseline else None,
+        "improvement_over_baseline": (best["fitness"] - baseline.fitness) if best and baseline else None,
+        "generations": lines,
+        "points": dashboard.point_columns(space, points),
+        "traits": [{"name": t.name, "type": t.kind} for t in space],
+        "histograms": dashboard.histograms(space, points, search.generations),
+        "leaderboard": board,
+        "workers": _workers(running, done_by_worker, now),
+    }
+
+
+def _workers(running, done_by_worker: Counter, now) -> list[dict[str, Any]]:
+    busy = {worker: (pk, gpu, started) for pk, worker, gpu, started in running}
+    names = sorted(set(done_by_worker) | set(busy))
+    workers = []
+    for name in names:
+        pk, gpu, started = busy.get(name, (None, "", None))
+        workers.append(
+            {
+                "worker": name,
+                "gpu": gpu,
+                "entity": pk,
+                "running_seconds": (now - started).total_seconds() if started else None,
+                "done": done_by_worker.get(name, 0),
+            }
+        )
+    return workers
+
+
+def entity_detail(entity: Entity) -> dict[str, Any]:
+    """One entity for its detail panel: genome, parents, inheritance, learning curve, worker."""
+    parents = {
+        p.pk: p
+        for p in Entity.objects.filter(
+            pk__in=[pk for pk in (entity.parent_a_id, entity.parent_b_id) if pk]
+        ).select_related("generation")
+    }
+
+    def parent(pk):
+        if pk is None or pk not in parents:
+            return None
+        p = parents[pk]
+        return {
+            "id": p.pk,
+            "generation": p.generation.number,
+            "origin": p.origin,
+            "fitness": p.fitness,
+            "genome": p.genome,
+        }
+
+    return {
+        "id": entity.pk,
+        "search": entity.search_id,
+        "generation": entity.generation.number,
+        "index": entity.index,
+        "origin": entity.origin,
+        "status": entity.status,
+        "genome": entity.genome,
+        "inheritance": entity.inheritance,
+        "parents": {"a": parent(entity.parent_a_id), "b": parent(entity.parent_b_id)},
+        "cached_from": entity.cached_from_id,
+        "fitness": entity.fitness,
+        "accuracy": entity.accuracy,
+        "parameter_count": entity.parameter_count,
+        "train_seconds": entity.train_seconds,
+        "worker": entity.worker,
+        "gpu": entity.gpu,
+        "attempts": entity.attempts,
+        "error": entity.error,
+        "history": entity.history,
+        "timings": entity.timings,
     }

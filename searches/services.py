@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, F, Max, Q
 from django.utils import timezone
 
+from .catalog import TUTORIAL_GENOME
 from .genetics import (
     BreedingPolicy,
     Individual,
@@ -99,6 +100,9 @@ def search_start(*, search_id: int) -> Generation:
         search = Search.objects.get(pk=search_id)
         space, policy = _space_and_policy(search)
         proposals = propose_generation(space, policy, seed=search.seed, number=0)
+        if search.spec.get("baseline"):
+            genome = {name: TUTORIAL_GENOME[name] for name in space.names}
+            proposals.append(Proposal(key=(0, len(proposals)), genome=genome, origin=Entity.Origin.BASELINE))
         return _create_generation(search, 0, proposals)
 
 
@@ -145,6 +149,35 @@ def search_fail(*, search_id: int, reason: str) -> bool:
     if failed:
         log.error("search #%s failed: %s", search_id, reason)
     return bool(failed)
+
+
+def search_cancel(*, search_id: int) -> bool:
+    """Stop a pending or running search: nothing more of it is trained. True if it was active.
+
+    Its queued entities end as failed ("cancelled"); the jobs already sent find
+    nothing to claim and are dropped by the workers at once. An entity in training
+    finishes and its result is kept (the GPU time is spent), but nothing is bred from it.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        cancelled = Search.objects.filter(
+            pk=search_id, status__in=(Search.Status.PENDING, Search.Status.RUNNING)
+        ).update(status=Search.Status.CANCELLED, finished_at=now)
+        if cancelled:
+            Entity.objects.filter(search_id=search_id, status=Entity.Status.QUEUED).update(
+                status=Entity.Status.FAILED, error="cancelled before training", finished_at=now
+            )
+    if cancelled:
+        log.info("search #%s cancelled", search_id)
+    return bool(cancelled)
+
+
+def search_rerun(*, search_id: int, owner) -> Search:
+    """A new search from the same spec (and seed), started at once."""
+    original = Search.objects.get(pk=search_id)
+    search = search_create(spec=original.spec, owner=owner, execution=Search.Execution.WORKERS)
+    search_start(search_id=search.pk)
+    return search
 
 
 # --- Entities -------------------------------------------------------------------
@@ -243,7 +276,7 @@ def _pending(generation: Generation):
 def _summarise(generation: Generation) -> None:
     if generation.finished_at is not None:
         return
-    candidates = generation.entities.exclude(status=Entity.Status.PARENT_ONLY)
+    candidates = generation.entities.exclude(status=Entity.Status.PARENT_ONLY).exclude(origin=Entity.Origin.BASELINE)
     summary = candidates.aggregate(
         best=Max("fitness"),
         mean=Avg("fitness", filter=Q(fitness__isnull=False)),
@@ -265,6 +298,7 @@ def _breed(search: Search, number: int) -> Generation:
     space, policy = _space_and_policy(search)
     ended = (
         Entity.objects.filter(search=search, status__in=Entity.ENDED)
+        .exclude(origin=Entity.Origin.BASELINE)  # a reference point, not a member of the population
         .order_by("generation__number", "index")
         .values_list("generation__number", "index", "genome", "fitness")
     )

@@ -25,7 +25,7 @@ FOLDER_PREFIX = "folder:"
 MAX_NAME_LENGTH = 200
 MAX_PATH_LENGTH = 1000
 MAX_SEED = 2**63 - 1
-TOP_LEVEL_KEYS = ("name", "dataset", "objective", "seed", "ga", "fitness", "training", "traits")
+TOP_LEVEL_KEYS = ("name", "dataset", "objective", "seed", "baseline", "ga", "fitness", "training", "traits")
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ class SearchSpec:
     size_penalty: float
     training: TrainingSettings
     space: Space
+    # Train the tutorial's own network too, as a reference (keras objective only).
+    baseline: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +64,7 @@ class SearchSpec:
             "dataset": self.dataset,
             "objective": self.objective,
             "seed": self.seed,
+            "baseline": self.baseline,
             "ga": self.ga.to_spec(),
             "fitness": {"size_penalty": self.size_penalty},
             "training": asdict(self.training),
@@ -99,6 +102,11 @@ def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
         space = _section(Space.from_spec, raw["traits"], "traits", errors)
     if space is not None and objective == "keras":
         _check_keras_traits(space, errors)
+    baseline = raw.get("baseline", False)
+    if not isinstance(baseline, bool):
+        errors.add("baseline", "must be true or false")
+    elif baseline and objective != "keras":
+        errors.add("baseline", "a baseline is the tutorial network: it needs the keras objective")
     errors.raise_if_any()
     return SearchSpec(
         name=name,
@@ -109,6 +117,7 @@ def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
         size_penalty=size_penalty,
         training=training,
         space=space,
+        baseline=baseline,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from gaweb.accounts import ensure_first_admin
 from searches import services
 from searches.genetics import SpecError
 from workers.management.commands.runsearch import manage_py
@@ -35,6 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, demo, port, gpus, cpu_workers, exit_after_demo, **options):
         say = self.stdout.write
+        self.port = port
         demo_spec = _read_json(demo) if demo else None
         try:
             private_redis = ensure_redis(
@@ -57,14 +59,30 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
             supervisor.start()
+            password = ensure_first_admin()
+            if password:
+                say(f"created the account admin with password {password} (shown only now: keep it, or change it)")
             web = subprocess.Popen(
-                [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "gaweb.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                    "--access-logfile",
+                    "-",
+                ],
                 cwd=settings.BASE_DIR,
                 stdout=web_log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-            say(f"web server: http://127.0.0.1:{port}/ (admin: http://127.0.0.1:{port}/admin/); log: {web_log.name}")
+            say(f"web: http://127.0.0.1:{port}/ (sign in there to watch and start searches); log: {web_log.name}")
             if demo_spec is not None:
                 self.run_demo(demo_spec, supervisor)
                 if exit_after_demo:

@@ -1,0 +1,144 @@
+"""The dashboard's chart data, built from plain rows by plain functions (the figures are drawn in the browser).
+
+Every function here takes the ended candidates of a search as ``Point`` rows and
+returns JSON-ready dicts: aggregated on the server, so that the page gets bins
+and statistics, not one value per entity per chart.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .genetics import Space, Trait
+
+CONTINUOUS_BINS = 20
+LEADERBOARD_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Point:
+    """An ended candidate: what the charts need of it."""
+
+    id: int
+    generation: int
+    origin: str
+    status: str
+    fitness: float | None
+    accuracy: float | None
+    parameter_count: int | None
+    train_seconds: float | None
+    genome: dict[str, Any]
+
+
+def generation_lines(points: Sequence[Point], generations: int) -> list[dict[str, Any]]:
+    """Per generation: best and mean fitness of its candidates, and the best so far."""
+    by_generation: dict[int, list[float]] = defaultdict(list)
+    for point in points:
+        if point.origin != "baseline" and point.fitness is not None:
+            by_generation[point.generation].append(point.fitness)
+    lines, best_so_far = [], None
+    for number in range(generations):
+        values = by_generation.get(number)
+        if values:
+            best_so_far = max(values) if best_so_far is None else max(best_so_far, max(values))
+        lines.append(
+            {
+                "generation": number,
+                "best": max(values) if values else None,
+                "mean": statistics.fmean(values) if values else None,
+                "best_so_far": best_so_far if values else None,
+                "count": len(values or ()),
+            }
+        )
+    return lines
+
+
+def histograms(space: Space, points: Sequence[Point], generations: int) -> list[dict[str, Any]]:
+    """One histogram per trait: counts of the candidates' values per generation.
+
+    Discrete traits get a bar per value; continuous traits get ``CONTINUOUS_BINS``
+    bins, spaced on a log scale for geometric traits.
+    """
+    candidates = [p for p in points if p.origin != "baseline"]
+    return [_histogram(trait, candidates, generations) for trait in space]
+
+
+def _histogram(trait: Trait, points: Sequence[Point], generations: int) -> dict[str, Any]:
+    geometric = trait.kind.startswith("geometric")
+    grid = trait.grid()
+    if grid is not None and len(grid) <= 40:
+        labels = [_label(v) for v in grid]
+        index = {_label(v): i for i, v in enumerate(grid)}
+        counts = [[0] * len(grid) for _ in range(generations)]
+        for point in points:
+            slot = index.get(_label(point.genome.get(trait.name)))
+            if slot is not None and point.generation < generations:
+                counts[point.generation][slot] += 1
+        return {"name": trait.name, "type": trait.kind, "axis": "category", "x": labels, "counts": counts}
+    low, high = trait.low, trait.high
+    if geometric:
+        edges = [low * (high / low) ** (i / CONTINUOUS_BINS) for i in range(CONTINUOUS_BINS + 1)]
+    else:
+        edges = [low + (high - low) * i / CONTINUOUS_BINS for i in range(CONTINUOUS_BINS + 1)]
+    counts = [[0] * CONTINUOUS_BINS for _ in range(generations)]
+    for point in points:
+        value = point.genome.get(trait.name)
+        if isinstance(value, (int, float)) and point.generation < generations:
+            slot = min(max(bisect.bisect_right(edges, value) - 1, 0), CONTINUOUS_BINS - 1)
+            counts[point.generation][slot] += 1
+    centres = [math.sqrt(a * b) if geometric else (a + b) / 2 for a, b in itertools.pairwise(edges)]
+    return {
+        "name": trait.name,
+        "type": trait.kind,
+        "axis": "log" if geometric else "linear",
+        "x": centres,
+        "edges": edges,
+        "counts": counts,
+    }
+
+
+def leaderboard(points: Sequence[Point], size: int = LEADERBOARD_SIZE) -> list[dict[str, Any]]:
+    """The fittest trained candidates (cached copies repeat an original and are left out)."""
+    trained = [p for p in points if p.status == "done" and p.fitness is not None]
+    trained.sort(key=lambda p: (-p.fitness, p.generation, p.id))
+    return [
+        {
+            "rank": rank,
+            "id": p.id,
+            "generation": p.generation,
+            "origin": p.origin,
+            "fitness": p.fitness,
+            "accuracy": p.accuracy,
+            "parameter_count": p.parameter_count,
+            "train_seconds": p.train_seconds,
+            "genome": p.genome,
+        }
+        for rank, p in enumerate(trained[:size], start=1)
+    ]
+
+
+def point_columns(space: Space, points: Sequence[Point]) -> dict[str, Any]:
+    """Every ended candidate as columns (for the fitness scatter and trait-against-fitness charts)."""
+    return {
+        "id": [p.id for p in points],
+        "generation": [p.generation for p in points],
+        "fitness": [p.fitness if p.fitness is not None else 0.0 for p in points],
+        "status": [p.status for p in points],
+        "origin": [p.origin for p in points],
+        "traits": {trait.name: [p.genome.get(trait.name) for p in points] for trait in space},
+    }
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from .genetics import SpecError
+from .specs import SearchSpec, parse_spec
+
+MAX_SPEC_BYTES = 256 * 1024
+
+
+def decode_spec(text: str | bytes) -> Any:
+    """The JSON value of a spec, or SpecError with where the JSON broke."""
+    if len(text) > MAX_SPEC_BYTES:
+        raise SpecError(f"the spec is larger than {MAX_SPEC_BYTES // 1024} KB")
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError:
+        raise SpecError("the spec must be UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise SpecError(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
+
+
+class SpecForm(forms.Form):
+    """A search spec as JSON text (what the trait editor writes) or as an uploaded file."""
+
+    spec = forms.CharField(widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}), required=False)
+    upload = forms.FileField(required=False, help_text="or upload a spec file (.json)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec_errors: dict[str, list[str]] = {}
+        self.parsed: SearchSpec | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        try:
+            if upload:
+                if upload.size > MAX_SPEC_BYTES:
+                    raise SpecError(f"the spec is larger than {MAX_SPEC_BYTES // 1024} KB")
+                raw = decode_spec(upload.read())
+            elif cleaned.get("spec", "").strip():
+                raw = decode_spec(cleaned["spec"])
+            else:
+                raise SpecError("write a spec, or upload one")
+            self.parsed = parse_spec(raw, data_roots=settings.GAWEB_DATA_ROOTS)
+        except SpecError as error:
+            self.spec_errors = error.errors
+            for path, messages in error.errors.items():
+                for message in messages:
+                    self.add_error(None, f"{path}: {message}" if path else message)
+        return cleaned

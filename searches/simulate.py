@@ -1,0 +1,50 @@
+"""Writes a search of many entities straight to the database, for scale tests and benchmarks.
+
+The genomes are real proposals of the genetic algorithm over the reference space;
+fitnesses come from a cheap function of the genome. Nothing is trained.
+"""
+
+from __future__ import annotations
+
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .genetics import Space, genome_hash
+from .models import Entity, Generation, Search
+from .presets import preset
+
+
+@transaction.atomic
+def simulated_search(*, entities: int, population: int = 100, owner=None) -> Search:
+    spec = preset("synthetic")
+    generations = max(1, entities // population)
+    spec["name"] = f"simulated search of {generations * population:,} entities"
+    spec["ga"] = {**spec["ga"], "population": population, "generations": generations, "elite_previous": 10}
+    search = services.search_create(spec=spec, owner=owner, execution=Search.Execution.INLINE)
+    space = Space.from_spec(spec["traits"])
+    rng = random.Random(0)
+    now = timezone.now()
+    Search.objects.filter(pk=search.pk).update(
+        status=Search.Status.RUNNING, started_at=now, current_generation=generations - 1
+    )
+    for number in range(generations):
+        generation = Generation.objects.create(search=search, number=number, finished_at=now)
+        rows = []
+        for index in range(population):
+            genome = space.sample(rng)
+            fitness = 0.1 + 0.8 * rng.random() * (number + 1) / generations
+            rows.append(
+                Entity(
+                    search=search, generation=generation, index=index, genome=genome,
+                    genome_hash=genome_hash(genome), origin="random" if number == 0 else "offspring",
+                    status=Entity.Status.DONE, fitness=fitness, accuracy=fitness, parameter_count=100_000,
+                    train_seconds=1.0, worker=f"gpu{index % 8}@sim", gpu=str(index % 8),
+                    started_at=now, finished_at=now, history=[{"epoch": 1, "val_accuracy": fitness}],
+                )
+            )  # fmt: skip
+        Entity.objects.bulk_create(rows, batch_size=2000)
+    search.refresh_from_db()
+    return search

@@ -1,0 +1,241 @@
+// The live dashboard. It polls /api/searches/<id>/ with the version it last drew; the server
+// answers "unchanged" cheaply until something moves. Charts are redrawn with Plotly.react and a
+// fixed uirevision, so a zoom or a pan the user made survives every update.
+(function () {
+  "use strict";
+  const searchId = JSON.parse(document.getElementById("search-id").textContent);
+  const POLL_MS = 1000;
+  let state = null;
+  let version = "";
+  let sortKey = "rank";
+  let sortDescending = false;
+  const slider = document.getElementById("generation-slider");
+  const overlay = document.getElementById("overlay");
+  let sliderTouched = false;
+
+  const fmt = (v, digits) => (v === null || v === undefined ? "-" : typeof v === "number" ? v.toFixed(digits === undefined ? 4 : digits) : String(v));
+  const duration = (s) => {
+    if (s === null || s === undefined) return "-";
+    s = Math.round(s);
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return h ? h + "h " + m + "m" : m ? m + "m " + (s % 60) + "s" : s + "s";
+  };
+  const el = (tag, text, attrs) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; Object.assign(e, attrs || {}); return e; };
+  const layout = (extra) => Object.assign({ margin: { l: 50, r: 10, t: 10, b: 40 }, uirevision: "keep", hovermode: "closest",
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fafafa" }, extra);
+
+  async function poll() {
+    try {
+      const response = await fetch("/api/searches/" + searchId + "/?version=" + encodeURIComponent(version), { credentials: "same-origin" });
+      if (response.ok) {
+        const data = await response.json();
+        if (!data.unchanged) { state = data; version = data.version; draw(); }
+      }
+    } catch (e) { /* the server restarting: try again at the next tick */ }
+    setTimeout(poll, POLL_MS);
+  }
+
+  function draw() {
+    drawHeader();
+    drawFitness();
+    drawWorkers();
+    drawLeaderboard();
+    drawHistograms();
+    drawScatter();
+  }
+
+  function drawHeader() {
+    const s = state.search, p = state.progress;
+    const status = document.getElementById("status");
+    status.textContent = s.status;
+    status.className = "status " + s.status;
+    document.getElementById("progress-bar").firstElementChild.style.width = (p.total ? (100 * p.ended / p.total) : 0) + "%";
+    const parts = [
+      "generation " + s.generation + " of " + s.generations,
+      p.ended + " of " + p.total + " entities ended: " + p.done + " done, " + p.cached + " cached, " + p.failed + " failed; " + p.running + " running, " + p.queued + " queued",
+      "best fitness " + fmt(state.best && state.best.fitness),
+    ];
+    if (state.improvement_over_first_generation !== null) parts.push(fmt(state.improvement_over_first_generation, 4).replace(/^(?!-)/, "+") + " over generation 1");
+    if (state.baseline) parts.push(fmt(state.improvement_over_baseline, 4).replace(/^(?!-)/, "+") + " over the baseline (" + fmt(state.baseline.fitness) + ")");
+    parts.push("elapsed " + duration(s.elapsed_seconds));
+    if (s.eta_seconds !== null) parts.push("about " + duration(s.eta_seconds) + " left");
+    if (s.combinations !== null) parts.push(s.combinations.toLocaleString("en") + " combinations");
+    const summary = document.getElementById("summary");
+    summary.innerHTML = "";
+    parts.forEach((text) => summary.appendChild(el("span", text)));
+    const error = document.getElementById("error");
+    error.hidden = !s.error;
+    error.textContent = s.error || "";
+  }
+
+  function hoverText(i) {
+    const pts = state.points;
+    const lines = ["#" + pts.id[i] + " (generation " + (pts.generation[i] + 1) + ", " + pts.status[i] + ")", "fitness " + fmt(pts.fitness[i])];
+    Object.entries(pts.traits).forEach(([name, values]) => lines.push(name + " = " + values[i]));
+    return lines.join("<br>");
+  }
+
+  function drawFitness() {
+    const pts = state.points;
+    const jitter = pts.id.map((id) => ((id * 2654435761) % 1000) / 1000 * 0.5 - 0.25);
+    const traces = [{
+      type: "scattergl", mode: "markers", name: "entities",
+      x: pts.generation.map((g, i) => g + 1 + jitter[i]), y: pts.fitness, customdata: pts.id,
+      text: pts.id.map((_, i) => hoverText(i)), hoverinfo: "text",
+      marker: { size: 6, opacity: 0.6, color: pts.status.map((s) => (s === "failed" ? "#c0392b" : s === "cached" ? "#999" : "#4a6fa5")) },
+    }];
+    const gens = state.generations.filter((g) => g.count > 0);
+    traces.push({ type: "scatter", mode: "lines+markers", name: "best so far", x: gens.map((g) => g.generation + 1), y: gens.map((g) => g.best_so_far), line: { color: "#27ae60" } });
+    traces.push({ type: "scatter", mode: "lines+markers", name: "mean", x: gens.map((g) => g.generation + 1), y: gens.map((g) => g.mean), line: { color: "#e67e22", dash: "dot" } });
+    const shapes = [];
+    if (state.baseline) {
+      shapes.push({ type: "line", xref: "paper", x0: 0, x1: 1, y0: state.baseline.fitness, y1: state.baseline.fitness, line: { color: "#8e44ad", dash: "dash" } });
+      traces.push({ type: "scatter", mode: "lines", name: "baseline", x: [null], y: [null], line: { color: "#8e44ad", dash: "dash" } });
+    }
+    const div = document.getElementById("fitness-chart");
+    Plotly.react(div, traces, layout({ height: 340, shapes, xaxis: { title: { text: "generation" }, dtick: 1 }, yaxis: { title: { text: "fitness" } }, legend: { orientation: "h" } }));
+    if (!div.dataset.wired) {
+      div.on("plotly_click", (event) => { const id = event.points[0].customdata; if (id) openEntity(id); });
+      div.dataset.wired = "1";
+    }
+  }
+
+  function drawWorkers() {
+    const body = document.querySelector("#workers tbody");
+    body.innerHTML = "";
+    if (!state.workers.length) body.appendChild(el("tr")).appendChild(el("td", "no worker has taken an entity yet", { colSpan: 5 }));
+    state.workers.forEach((w) => {
+      const row = body.appendChild(el("tr"));
+      row.appendChild(el("td", w.worker));
+      row.appendChild(el("td", w.gpu === "" ? "CPU" : "GPU " + w.gpu));
+      const cell = row.appendChild(el("td"));
+      if (w.entity) { const a = cell.appendChild(el("a", "#" + w.entity, { href: "#" })); a.addEventListener("click", (e) => { e.preventDefault(); openEntity(w.entity); }); } else cell.textContent = "idle";
+      row.appendChild(el("td", duration(w.running_seconds)));
+      row.appendChild(el("td", String(w.done)));
+    });
+  }
+
+  function drawLeaderboard() {
+    const traits = state.traits.map((t) => t.name);
+    const columns = ["rank", "id", "generation", "fitness", "accuracy", "parameter_count", "train_seconds", ...traits];
+    const head = document.querySelector("#leaderboard thead");
+    head.innerHTML = "";
+    const hr = head.appendChild(el("tr"));
+    columns.forEach((c) => {
+      const th = hr.appendChild(el("th", c.replace("_", " ") + (c === sortKey ? (sortDescending ? " ▼" : " ▲") : "")));
+      th.addEventListener("click", () => { sortDescending = sortKey === c ? !sortDescending : c === "fitness" || c === "accuracy"; sortKey = c; drawLeaderboard(); });
+    });
+    const value = (r, c) => (traits.includes(c) ? r.genome[c] : c === "generation" ? r.generation + 1 : r[c]);
+    const rows = state.leaderboard.slice().sort((a, b) => {
+      const x = value(a, sortKey), y = value(b, sortKey);
+      const order = x < y ? -1 : x > y ? 1 : 0;
+      return sortDescending ? -order : order;
+    });
+    const body = document.querySelector("#leaderboard tbody");
+    body.innerHTML = "";
+    rows.forEach((r) => {
+      const tr = body.appendChild(el("tr", undefined, { className: "clickable" }));
+      tr.dataset.entity = r.id;
+      columns.forEach((c) => {
+        const v = value(r, c);
+        tr.appendChild(el("td", typeof v === "number" && !Number.isInteger(v) ? fmt(v, c === "train_seconds" ? 1 : 4) : String(v)));
+      });
+      tr.addEventListener("click", () => openEntity(r.id));
+    });
+  }
+
+  function drawHistograms() {
+    const container = document.getElementById("histograms");
+    const last = Math.max(0, state.generations.filter((g) => g.count > 0).length - 1);
+    slider.max = String(Math.max(0, state.search.generations - 1));
+    if (!sliderTouched) slider.value = String(last);
+    const chosen = Number(slider.value);
+    document.getElementById("generation-label").textContent = overlay.checked ? "(all)" : String(chosen + 1);
+    state.histograms.forEach((h, index) => {
+      let div = container.children[index];
+      if (!div) { div = container.appendChild(el("div", undefined, { className: "small-chart" })); }
+      const generations = overlay.checked ? h.counts.map((_, g) => g).filter((g) => g <= last) : [chosen];
+      const traces = generations.map((g) => ({
+        type: "bar", name: "generation " + (g + 1), x: h.x, y: h.counts[g] || [],
+        width: h.edges ? h.edges.slice(1).map((e, i) => e - h.edges[i]) : undefined,
+        marker: { color: shade(g, Math.max(last, 1)) }, opacity: overlay.checked ? 0.55 : 1,
+      }));
+      Plotly.react(div, traces, layout({
+        height: 180, barmode: "overlay", showlegend: false, margin: { l: 30, r: 8, t: 24, b: 36 },
+        title: { text: h.name, font: { size: 12 } },
+        xaxis: { type: h.axis === "category" ? "category" : h.axis, tickfont: { size: 9 } }, yaxis: { tickfont: { size: 9 } },
+      }), { displayModeBar: false });
+    });
+  }
+
+  function shade(g, last) { // sequential colour: light (early) to dark (late)
+    const t = last ? g / last : 1;
+    return "rgb(" + Math.round(198 - 150 * t) + "," + Math.round(219 - 150 * t) + "," + Math.round(239 - 110 * t) + ")";
+  }
+
+  function drawScatter() {
+    const container = document.getElementById("scatter");
+    const pts = state.points;
+    state.traits.forEach((t, index) => {
+      let div = container.children[index];
+      if (!div) div = container.appendChild(el("div", undefined, { className: "small-chart" }));
+      const categorical = t.type === "bool" || t.type === "choice";
+      Plotly.react(div, [{
+        type: "scattergl", mode: "markers", x: pts.traits[t.name].map((v) => (categorical ? String(v) : v)), y: pts.fitness,
+        customdata: pts.id, marker: { size: 5, opacity: 0.5, color: pts.generation, colorscale: "Blues", cmin: 0, cmax: state.search.generations - 1 },
+        hovertemplate: t.name + " = %{x}<br>fitness %{y:.4f}<extra>#%{customdata}</extra>",
+      }], layout({
+        height: 180, margin: { l: 40, r: 8, t: 24, b: 36 }, title: { text: t.name, font: { size: 12 } },
+        xaxis: { type: categorical ? "category" : t.type.startsWith("geometric") ? "log" : "linear", tickfont: { size: 9 } },
+        yaxis: { tickfont: { size: 9 } },
+      }), { displayModeBar: false });
+      if (!div.dataset.wired) { div.on("plotly_click", (e) => openEntity(e.points[0].customdata)); div.dataset.wired = "1"; }
+    });
+  }
+
+  async function openEntity(id) {
+    const response = await fetch("/api/entities/" + id + "/", { credentials: "same-origin" });
+    if (!response.ok) return;
+    const e = await response.json();
+    const body = document.getElementById("entity-body");
+    body.innerHTML = "";
+    body.appendChild(el("h2", "Entity #" + e.id));
+    body.appendChild(el("p", "generation " + (e.generation + 1) + " · " + e.origin + " · " + e.status + " · fitness " + fmt(e.fitness) +
+      " · accuracy " + fmt(e.accuracy) + " · " + (e.parameter_count === null ? "-" : e.parameter_count.toLocaleString("en")) + " parameters"));
+    body.appendChild(el("p", "worker " + (e.worker || "-") + (e.gpu !== "" ? " · GPU " + e.gpu : e.worker ? " · CPU" : "") +
+      " · attempts " + e.attempts + (e.train_seconds !== null ? " · trained in " + fmt(e.train_seconds, 1) + " s" : "")));
+    if (e.error) body.appendChild(el("pre", e.error, { className: "errors" }));
+    if (e.cached_from) { const p = body.appendChild(el("p", "same genome as ")); link(p, e.cached_from); }
+    const parents = body.appendChild(el("p", "parents: "));
+    ["a", "b"].forEach((k) => { if (e.parents[k]) { link(parents, e.parents[k].id, k + ": #" + e.parents[k].id + " (fitness " + fmt(e.parents[k].fitness) + ")"); parents.append(" "); } });
+    if (!e.parents.a) parents.append(e.origin === "offspring" ? "-" : "none (" + e.origin + ")");
+    const table = body.appendChild(el("table"));
+    const head = table.appendChild(el("tr"));
+    ["trait", "value", "from"].forEach((h) => head.appendChild(el("th", h)));
+    Object.entries(e.genome).forEach(([name, value]) => {
+      const row = table.appendChild(el("tr"));
+      row.appendChild(el("td", name));
+      row.appendChild(el("td", String(value)));
+      const source = e.inheritance[name];
+      row.appendChild(el("td", source === "mutated" ? "mutated" : source ? "parent " + source : "-", { className: source === "mutated" ? "mutated" : "" }));
+    });
+    const curve = document.getElementById("entity-curve");
+    const history = e.history || [];
+    if (history.length) {
+      const epochs = history.map((h) => h.epoch);
+      const traces = ["accuracy", "val_accuracy"].filter((k) => k in history[0]).map((k) => ({ type: "scatter", mode: "lines+markers", name: k, x: epochs, y: history.map((h) => h[k]) }));
+      Plotly.react(curve, traces, layout({ height: 220, xaxis: { title: { text: "epoch" }, dtick: 1 }, yaxis: { title: { text: "accuracy" } } }));
+    } else { Plotly.purge(curve); }
+    const dialog = document.getElementById("entity-dialog");
+    if (!dialog.open) dialog.showModal();
+  }
+
+  function link(parent, id, text) {
+    const a = parent.appendChild(el("a", text || "#" + id, { href: "#" }));
+    a.addEventListener("click", (ev) => { ev.preventDefault(); openEntity(id); });
+  }
+
+  slider.addEventListener("input", () => { sliderTouched = true; if (state) drawHistograms(); });
+  overlay.addEventListener("change", () => { if (state) drawHistograms(); });
+  poll();
+})();

@@ -1,0 +1,253 @@
+// The search form's editor. The JSON spec in the form's textarea is the source of truth: the
+// editor reads it, shows it as fields and trait rows, and writes every change back to it.
+// Without JavaScript, the textarea alone makes the same spec.
+(function () {
+  "use strict";
+  const form = document.getElementById("search-form");
+  const textarea = form.querySelector("textarea[name=spec]");
+  const editor = document.getElementById("editor");
+  const rows = document.getElementById("trait-rows");
+  const errors = JSON.parse(document.getElementById("spec-errors").textContent || "{}");
+  const TYPES = ["bool", "int", "float", "geometric_float", "geometric_int", "choice"];
+  const FIELDS = { bool: [], choice: ["choices"], int: ["low", "high", "step"], float: ["low", "high", "step"],
+    geometric_float: ["low", "high", "step"], geometric_int: ["low", "high", "step"] };
+  let spec = {};
+
+  function parse() {
+    try { spec = JSON.parse(textarea.value || "{}"); return true; } catch (e) { return false; }
+  }
+
+  function get(path) {
+    return path.split(".").reduce((obj, key) => (obj == null ? undefined : obj[key]), spec);
+  }
+
+  function set(path, value) {
+    const keys = path.split(".");
+    let obj = spec;
+    keys.slice(0, -1).forEach((key) => { if (typeof obj[key] !== "object" || obj[key] === null) obj[key] = {}; obj = obj[key]; });
+    const last = keys[keys.length - 1];
+    if (value === undefined) delete obj[last]; else obj[last] = value;
+  }
+
+  function readInput(input) {
+    const kind = input.dataset.kind;
+    if (kind === "bool") return input.checked;
+    if (input.value.trim() === "") return input.dataset.path === "training.max_train_samples" ? null : undefined;
+    if (kind === "int" || kind === "float") { const n = Number(input.value); return Number.isFinite(n) ? n : input.value; }
+    return input.value;
+  }
+
+  function write() {
+    textarea.value = JSON.stringify(spec, null, 2);
+    showCombinations();
+  }
+
+  function fillFields() {
+    editor.querySelectorAll("[data-path]").forEach((input) => {
+      if (input.closest("#trait-rows")) return;
+      const value = get(input.dataset.path);
+      if (input.dataset.kind === "bool") input.checked = Boolean(value);
+      else input.value = value === undefined || value === null ? "" : value;
+    });
+  }
+
+  function traitRow(trait, index) {
+    const row = document.createElement("div");
+    row.className = "trait";
+    row.dataset.index = index;
+    const field = (name, label, value, attrs) => {
+      const wrap = document.createElement("label");
+      wrap.className = "field-" + name;
+      wrap.textContent = label + " ";
+      const input = document.createElement("input");
+      Object.assign(input, attrs || {});
+      input.value = value === undefined || value === null ? "" : Array.isArray(value) ? value.join(", ") : value;
+      input.dataset.field = name;
+      input.dataset.path = "traits[" + index + "]." + name;
+      wrap.appendChild(input);
+      return wrap;
+    };
+    row.appendChild(field("name", "Name", trait.name, { size: 16, placeholder: "learning_rate" }));
+    const typeLabel = document.createElement("label");
+    typeLabel.textContent = "Type ";
+    const select = document.createElement("select");
+    select.dataset.field = "type";
+    select.dataset.path = "traits[" + index + "].type";
+    TYPES.forEach((t) => { const o = document.createElement("option"); o.value = o.textContent = t; select.appendChild(o); });
+    select.value = TYPES.includes(trait.type) ? trait.type : "float";
+    typeLabel.appendChild(select);
+    row.appendChild(typeLabel);
+    FIELDS[select.value].forEach((name) => {
+      const attrs = name === "choices" ? { size: 28, placeholder: "sgd, adam" } : { type: "number", step: "any", size: 8 };
+      row.appendChild(field(name, name, trait[name], attrs));
+    });
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "light remove";
+    remove.textContent = "Remove";
+    remove.addEventListener("click", () => { spec.traits.splice(index, 1); write(); renderTraits(); });
+    row.appendChild(remove);
+    const preview = document.createElement("div");
+    preview.className = "preview";
+    row.appendChild(preview);
+    const problems = document.createElement("div");
+    problems.className = "errors-inline";
+    problems.dataset.errorFor = "traits[" + index + "]";
+    row.appendChild(problems);
+    row.addEventListener("change", (event) => updateTrait(index, event.target));
+    return row;
+  }
+
+  function updateTrait(index, input) {
+    const trait = spec.traits[index];
+    const name = input.dataset.field;
+    if (!name) return;
+    if (name === "type") {
+      const fresh = { name: trait.name, type: input.value };
+      if (input.value === "choice") fresh.choices = ["a", "b"];
+      else if (input.value !== "bool") Object.assign(fresh, input.value.startsWith("geometric") ? { low: 1, high: 100 } : { low: 0, high: 1 });
+      spec.traits[index] = fresh;
+      write();
+      renderTraits();
+      return;
+    }
+    if (name === "choices") {
+      trait.choices = input.value.split(",").map((s) => s.trim()).filter((s) => s !== "").map(choiceValue);
+    } else if (name === "name") {
+      trait.name = input.value.trim();
+    } else if (input.value.trim() === "") {
+      delete trait[name];
+    } else {
+      const n = Number(input.value);
+      trait[name] = Number.isFinite(n) ? n : input.value;
+    }
+    write();
+    drawPreview(input.closest(".trait").querySelector(".preview"), trait);
+  }
+
+  function choiceValue(text) {
+    if (text === "true") return true;
+    if (text === "false") return false;
+    const n = Number(text);
+    return text !== "" && Number.isFinite(n) ? n : text;
+  }
+
+  function renderTraits() {
+    rows.innerHTML = "";
+    (spec.traits || []).forEach((trait, index) => {
+      const row = traitRow(trait, index);
+      rows.appendChild(row);
+      drawPreview(row.querySelector(".preview"), trait);
+    });
+    showErrors();
+  }
+
+  // --- Distribution previews and the combination count --------------------------------
+
+  function grid(trait) {
+    const { low, high, step } = trait;
+    if (trait.type === "bool") return [false, true];
+    if (trait.type === "choice") return trait.choices || [];
+    if (![low, high].every(Number.isFinite) || high <= low) return null;
+    if (trait.type === "int") { const s = step || 1; return range(Math.round((high - low) / s) + 1, (i) => low + i * s); }
+    if (trait.type === "geometric_int" && !step) return null; // log-uniform over every integer, drawn below
+    if (!step) return null;
+    if (trait.type.startsWith("geometric")) {
+      if (step <= 1 || low <= 0) return null;
+      const n = Math.round(Math.log(high / low) / Math.log(step)) + 1;
+      return range(n, (i) => (trait.type === "geometric_int" ? Math.round(low * step ** i) : low * step ** i));
+    }
+    return range(Math.round((high - low) / step) + 1, (i) => low + i * step);
+  }
+
+  function range(n, f) { return n > 0 && n < 1e6 ? Array.from({ length: n }, (_, i) => f(i)) : null; }
+
+  function cardinality(trait) {
+    if (trait.type === "geometric_int" && !trait.step && Number.isFinite(trait.low) && Number.isFinite(trait.high)) {
+      return trait.high - trait.low + 1;
+    }
+    const values = grid(trait);
+    return values ? values.length : Infinity;
+  }
+
+  function sample(trait) {
+    const values = grid(trait);
+    if (values && !(trait.type === "geometric_int" && !trait.step)) return values[Math.floor(Math.random() * values.length)];
+    const { low, high } = trait;
+    if (trait.type === "geometric_float") return Math.exp(Math.log(low) + Math.random() * (Math.log(high) - Math.log(low)));
+    if (trait.type === "geometric_int") return Math.floor(Math.exp(Math.log(low) + Math.random() * (Math.log(high + 1) - Math.log(low))));
+    return low + Math.random() * (high - low);
+  }
+
+  function drawPreview(div, trait) {
+    if (!window.Plotly) return;
+    const ok = trait.type === "bool" || trait.type === "choice" ? (trait.choices || [1]).length > 0
+      : Number.isFinite(trait.low) && Number.isFinite(trait.high) && trait.high > trait.low && (!trait.type.startsWith("geometric") || trait.low > 0);
+    if (!ok) { Plotly.purge(div); div.textContent = ""; return; }
+    const draws = Array.from({ length: 600 }, () => sample(trait)).map((v) => (typeof v === "boolean" ? String(v) : v));
+    const logAxis = trait.type.startsWith("geometric") && !trait.step;
+    const categorical = trait.type === "bool" || trait.type === "choice" || (grid(trait) && grid(trait).length <= 40);
+    Plotly.react(div, [{ type: "histogram", x: draws.map((v) => (categorical ? String(v) : v)), marker: { color: "#4a6fa5" },
+      nbinsx: 20 }], {
+      margin: { l: 4, r: 4, t: 4, b: 20 }, height: 70, width: 220, bargap: 0.05,
+      xaxis: { type: categorical ? "category" : logAxis ? "log" : "linear", tickfont: { size: 9 } },
+      yaxis: { visible: false },
+    }, { staticPlot: true });
+  }
+
+  function showCombinations() {
+    const el = document.getElementById("combinations");
+    const traits = spec.traits || [];
+    const total = traits.reduce((product, t) => product * cardinality(t), 1);
+    el.textContent = traits.length === 0 ? "" : Number.isFinite(total)
+      ? "· " + total.toLocaleString("en") + " combinations" : "· unbounded (a continuous trait)";
+  }
+
+  // --- Errors from the server, next to the field that caused them ---------------------
+
+  function showErrors() {
+    document.querySelectorAll(".field-error").forEach((e) => e.remove());
+    Object.entries(errors).forEach(([path, messages]) => {
+      const target = editor.querySelector('[data-path="' + path + '"]')
+        || editor.querySelector('[data-error-for="' + path + '"]')
+        || editor.querySelector('[data-error-for="' + path.replace(/\.[a-z_]+$/, "") + '"]');
+      if (!target) return;
+      const note = document.createElement("span");
+      note.className = "field-error";
+      note.textContent = messages.join("; ");
+      (target.tagName === "DIV" ? target : target.closest("label") || target).appendChild(note);
+      if (target.classList) target.classList.add("invalid");
+    });
+  }
+
+  // --- Wiring ---------------------------------------------------------------------------
+
+  function load() {
+    if (!parse()) { alert("The JSON does not parse: fix it in the box first."); return; }
+    if (!Array.isArray(spec.traits)) spec.traits = [];
+    fillFields();
+    renderTraits();
+    showCombinations();
+  }
+
+  editor.addEventListener("change", (event) => {
+    const input = event.target;
+    if (!input.dataset.path || input.closest("#trait-rows")) return;
+    set(input.dataset.path, readInput(input));
+    write();
+  });
+  document.getElementById("add-trait").addEventListener("click", () => {
+    spec.traits = spec.traits || [];
+    spec.traits.push({ name: "trait_" + (spec.traits.length + 1), type: "float", low: 0, high: 1 });
+    write();
+    renderTraits();
+  });
+  document.getElementById("load-json").addEventListener("click", load);
+
+  if (parse()) {
+    editor.hidden = false;
+    load();
+  } else {
+    document.getElementById("json-box").open = true; // a pasted spec that does not parse: show it as it is
+  }
+})();

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import api, views
+
+app_name = "searches"
+
+urlpatterns = [
+    path("", views.search_list, name="list"),
+    path("searches/new/", views.search_new, name="new"),
+    path("searches/<int:pk>/", views.search_detail, name="detail"),
+    path("searches/<int:pk>/cancel/", views.search_cancel, name="cancel"),
+    path("searches/<int:pk>/rerun/", views.search_rerun, name="rerun"),
+    path("searches/<int:pk>/best.json", views.best_json, name="best_json"),
+    path("searches/<int:pk>/best.py", views.best_py, name="best_py"),
+    path("searches/<int:pk>/export.json", views.export_json, name="export_json"),
+    path("searches/<int:pk>/entities.csv", views.entities_csv, name="entities_csv"),
+    path("api/searches/", api.searches, name="api_searches"),
+    path("api/searches/<int:pk>/", api.search_state, name="api_search"),
+    path("api/entities/<int:pk>/", api.entity, name="api_entity"),
+]

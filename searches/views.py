@@ -1,0 +1,173 @@
+"""The pages: thin. Each validates, calls a service or a selector, and renders."""
+
+from __future__ import annotations
+
+import csv
+import json
+from importlib import metadata
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+import gaweb
+from workers.training.standalone import dataset_shape, standalone_script
+
+from . import selectors, services
+from .catalog import KERAS_TRAITS
+from .forms import SpecForm
+from .genetics import SpecError
+from .models import Search
+from .permissions import can_change
+from .presets import PRESETS
+
+
+def search_list(request):
+    return render(request, "searches/list.html", {"rows": selectors.search_rows()})
+
+
+def search_new(request):
+    if request.method == "POST":
+        form = SpecForm(request.POST, request.FILES)
+        if form.is_valid() and form.parsed is not None:
+            search = services.search_create(spec=form.parsed, owner=request.user)
+            services.search_start(search_id=search.pk)
+            return redirect("searches:detail", pk=search.pk)
+        status = 400
+    else:
+        form = SpecForm(initial={"spec": json.dumps(_initial_spec(request), indent=2)})
+        status = 200
+    context = {
+        "form": form,
+        "spec_errors": getattr(form, "spec_errors", {}),
+        "presets": PRESETS,
+        "keras_traits": list(KERAS_TRAITS),
+    }
+    return render(request, "searches/new.html", context, status=status)
+
+
+def _initial_spec(request) -> dict:
+    if "from" in request.GET:
+        source = Search.objects.filter(pk=request.GET["from"]).first() if request.GET["from"].isdigit() else None
+        if source is not None:
+            return {**source.spec, "name": f"{source.name} (copy)"}
+    return PRESETS.get(request.GET.get("preset", ""), PRESETS["synthetic"])
+
+
+def search_detail(request, pk: int):
+    search = get_object_or_404(Search.objects.select_related("owner"), pk=pk)
+    return render(request, "searches/detail.html", {"search": search, "can_change": can_change(request.user, search)})
+
+
+@require_POST
+def search_cancel(request, pk: int):
+    search = get_object_or_404(Search, pk=pk)
+    if not can_change(request.user, search):
+        return HttpResponseForbidden("Only the owner of this search, or staff, may cancel it.")
+    if services.search_cancel(search_id=pk):
+        messages.success(request, f"Search #{pk} cancelled.")
+    else:
+        messages.info(request, f"Search #{pk} had already ended.")
+    return redirect("searches:detail", pk=pk)
+
+
+@require_POST
+def search_rerun(request, pk: int):
+    search = get_object_or_404(Search, pk=pk)
+    try:
+        rerun = services.search_rerun(search_id=search.pk, owner=request.user)
+    except SpecError as error:
+        messages.error(request, f"Cannot re-run: {error}")
+        return redirect("searches:detail", pk=pk)
+    messages.success(request, f"Search #{rerun.pk} started from the spec of #{pk}.")
+    return redirect("searches:detail", pk=rerun.pk)
+
+
+# --- Downloads ------------------------------------------------------------------
+
+
+def best_json(request, pk: int):
+    search, best = _search_and_best(pk)
+    document = {
+        "search": {"id": search.pk, "name": search.name, "status": search.status},
+        "entity": best.pk,
+        "generation": best.generation.number,
+        "genome": best.genome,
+        "fitness": best.fitness,
+        "accuracy": best.accuracy,
+        "parameter_count": best.parameter_count,
+        "seed": search.seed,
+        "spec": search.spec,
+        "versions": _versions(),
+    }
+    return _attachment(json.dumps(document, indent=2), f"gaweb-search-{pk}-best.json", "application/json")
+
+
+def best_py(request, pk: int):
+    search, best = _search_and_best(pk)
+    if search.objective != "keras":
+        raise Http404("best.py builds a Keras network: this search's objective is not keras")
+    input_shape, num_classes = dataset_shape(search.dataset, image_size=search.spec["training"]["image_size"])
+    script = standalone_script(
+        genome=best.genome,
+        input_shape=input_shape,
+        num_classes=num_classes,
+        description={
+            "search": search.pk,
+            "entity": best.pk,
+            "fitness": best.fitness,
+            "accuracy": best.accuracy,
+            "parameter_count": best.parameter_count,
+            "dataset": search.dataset,
+            "epochs": search.spec["training"]["epochs"],
+            "seed": search.seed,
+            "versions": _versions(),
+        },
+    )
+    return _attachment(script, f"gaweb_search_{pk}_best.py", "text/x-python")
+
+
+def export_json(request, pk: int):
+    search = get_object_or_404(Search.objects.select_related("owner"), pk=pk)
+    return _attachment(json.dumps(selectors.search_export(search)), f"gaweb-search-{pk}.json", "application/json")
+
+
+def entities_csv(request, pk: int):
+    search = get_object_or_404(Search, pk=pk)
+    export = selectors.search_export(search)
+    traits = [trait["name"] for trait in search.spec["traits"]]
+    columns = ["id", "generation", "index", "origin", "status", "fitness", "accuracy", "parameter_count"]
+    columns += ["train_seconds", "worker", "gpu", "attempts", "cached_from", "error"]
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="gaweb-search-{pk}-entities.csv"'
+    writer = csv.writer(response)
+    writer.writerow([*columns, "parent_a", "parent_b", *traits])
+    for entity in export["entities"]:
+        parents = (entity["parents"] + [None, None])[:2]
+        writer.writerow([entity[c] for c in columns] + parents + [entity["genome"].get(t) for t in traits])
+    return response
+
+
+def _search_and_best(pk: int):
+    search = get_object_or_404(Search, pk=pk)
+    best = selectors.best_entity(search)
+    if best is None:
+        raise Http404("no entity of this search has been trained yet")
+    return search, best
+
+
+def _versions() -> dict[str, str | None]:
+    def version(package: str) -> str | None:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {"gaweb": gaweb.__version__, "tensorflow": version("tensorflow"), "keras": version("keras")}
+
+
+def _attachment(body: str, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from searches.simulate import simulated_search
+
+# The state endpoint runs a fixed handful of queries whatever the number of entities.
+MAX_QUERIES = 8
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("entities", [100, 1000])
+def test_the_dashboard_state_needs_a_bounded_number_of_queries(owner_client, django_assert_max_num_queries, entities):
+    search = simulated_search(entities=entities)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        state = owner_client.get(f"/api/searches/{search.pk}/").json()
+    assert len(state["points"]["id"]) == entities
+
+
+@pytest.mark.django_db
+def test_the_unchanged_answer_needs_even_fewer(owner_client, django_assert_max_num_queries):
+    search = simulated_search(entities=1000)
+    version = owner_client.get(f"/api/searches/{search.pk}/").json()["version"]
+    with django_assert_max_num_queries(4):
+        assert owner_client.get(f"/api/searches/{search.pk}/?version={version}").json()["unchanged"]
+
+
+@pytest.mark.django_db
+def test_the_list_and_dashboard_pages_need_a_bounded_number_of_queries(owner_client, django_assert_max_num_queries):
+    search = simulated_search(entities=1000)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        assert owner_client.get(reverse("searches:list")).status_code == 200
+    with django_assert_max_num_queries(MAX_QUERIES):
+        assert owner_client.get(reverse("searches:detail", args=[search.pk])).status_code == 200

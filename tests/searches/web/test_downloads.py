@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+
+from searches import services
+from searches.models import Entity, Search
+from workers.inline import run_inline
+from workers.training.standalone import standalone_script
+
+
+@pytest.mark.django_db
+def test_best_json_is_an_attachment_with_what_reproduces_the_best(owner_client, finished_search):
+    response = owner_client.get(reverse("searches:best_json", args=[finished_search.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="gaweb-search-{finished_search.pk}-best.json"'
+    best = response.json()
+    top = Entity.objects.filter(search=finished_search, status="done").order_by("-fitness").first()
+    assert best["entity"] == top.pk and best["genome"] == top.genome and best["fitness"] == top.fitness
+    assert best["seed"] == finished_search.seed and best["spec"] == finished_search.spec
+    assert set(best["versions"]) == {"gaweb", "tensorflow", "keras"} and best["versions"]["keras"]
+
+
+@pytest.mark.django_db
+def test_best_json_of_a_search_with_nothing_trained_is_404(owner_client, running_search):
+    assert owner_client.get(reverse("searches:best_json", args=[running_search.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_entities_csv_has_a_row_per_entity_and_a_column_per_trait(owner_client, finished_search):
+    response = owner_client.get(reverse("searches:entities_csv", args=[finished_search.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == Entity.objects.filter(search=finished_search).count()
+    assert {"fitness", "parent_a", "learning_rate", "optimizer"} <= set(rows[0])
+
+
+@pytest.mark.django_db
+def test_export_json_holds_every_entity(owner_client, finished_search):
+    export = owner_client.get(reverse("searches:export_json", args=[finished_search.pk])).json()
+    assert len(export["entities"]) == Entity.objects.filter(search=finished_search).count()
+
+
+@pytest.mark.django_db
+def test_best_py_builds_the_network_with_the_parameters_the_entity_had(owner_client, owner, tmp_path):
+    spec = {
+        "name": "tiny keras",
+        "dataset": "digits",
+        "objective": "keras",
+        "seed": 2,
+        "ga": {"population": 2, "generations": 1, "elite_previous": 1, "elite_all_time": 1},
+        "training": {"epochs": 1, "max_train_samples": 100},
+        "traits": [{"name": "conv1_filters", "type": "geometric_int", "low": 8, "high": 16, "step": 2}],
+    }
+    search = run_inline(services.search_create(spec=spec, owner=owner, execution=Search.Execution.INLINE).pk)
+    best = Entity.objects.filter(search=search, status="done").order_by("-fitness").first()
+    response = owner_client.get(reverse("searches:best_py", args=[search.pk]))
+    assert response["Content-Disposition"].endswith('best.py"')
+    script = tmp_path / "best.py"
+    script.write_bytes(response.content)
+    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert f"parameters: {best.parameter_count}" in ran.stdout
+
+
+@pytest.mark.django_db
+def test_best_py_is_only_for_keras_searches(owner_client, finished_search):
+    assert owner_client.get(reverse("searches:best_py", args=[finished_search.pk])).status_code == 404
+
+
+def test_no_value_in_a_genome_can_become_code():
+    hostile = "x')\nimport os; os.system('touch pwned') #\"\"\""
+    script = standalone_script(
+        genome={"optimizer": hostile, "conv1_filters": 8}, input_shape=(8, 8, 1), num_classes=10,
+        description={"name": hostile},
+    )  # fmt: skip
+    tree = ast.parse(script)
+    imports = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert "os" not in imports
+    strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    assert any(json.dumps(hostile)[1:-1] in text for text in strings)
