@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from functools import partial
 
 from django.db import transaction
 
@@ -31,7 +30,12 @@ def queue_entities(search: Search, entity_ids: Sequence[int]) -> None:
         return
     # robust: a broker outage must not undo or hide the committed state; the
     # entities stay queued in the database and can be sent again.
-    transaction.on_commit(partial(send_evaluations, list(entity_ids)), robust=True)
+    ids = list(entity_ids)
+
+    def send() -> None:  # a named function: Django's robust on_commit logs failures by __qualname__
+        send_evaluations(ids)
+
+    transaction.on_commit(send, robust=True)
 
 
 def send_evaluations(entity_ids: Sequence[int]) -> None:

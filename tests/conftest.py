@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import copy
+import os
+import uuid
 from typing import Any
 
 import pytest
 
 from searches.presets import preset
+from workers.redis_server import PrivateRedis
+
+from .processes import Workers, database_url, free_port
 
 
 @pytest.fixture
@@ -32,3 +37,33 @@ def small_spec() -> dict[str, Any]:
 def synthetic_spec() -> dict[str, Any]:
     """The shipped synthetic example: the reference space and the reference algorithm."""
     return copy.deepcopy(preset("synthetic"))
+
+
+# --- Real processes: a private Redis, Celery workers (see tests/processes.py) -------------
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A Redis of the tests' own, on a free port: runs never collide with another Redis user."""
+    server = PrivateRedis(port=free_port(), folder=tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def process_env(redis_server, transactional_db):
+    """The environment that makes a subprocess use the test database and the test Redis."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_server.url,
+        "GAWEB_QUEUE": f"test-{uuid.uuid4().hex[:8]}",
+        "GAWEB_LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture
+def workers(process_env, tmp_path):
+    pool = Workers(process_env, tmp_path)
+    yield pool
+    pool.stop()

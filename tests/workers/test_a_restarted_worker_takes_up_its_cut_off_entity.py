@@ -3,8 +3,7 @@ from __future__ import annotations
 import json
 
 from searches.models import Entity, Search
-
-from .conftest import run_command, wait_until
+from tests.processes import run_command, wait_until
 
 
 def test_a_worker_killed_mid_training_and_restarted_trains_its_entity_again(workers, process_env, tmp_path):

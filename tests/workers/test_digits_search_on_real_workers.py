@@ -5,8 +5,7 @@ import json
 import pytest
 
 from searches.models import Entity, Search
-
-from .conftest import run_command
+from tests.processes import run_command
 
 SPEC = {
     "name": "digits end to end",

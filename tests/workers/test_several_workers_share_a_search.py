@@ -5,8 +5,7 @@ import json
 import pytest
 
 from searches.models import Entity, Generation, Search
-
-from .conftest import run_command
+from tests.processes import run_command
 
 GENERATIONS = 5
 

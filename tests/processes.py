@@ -1,4 +1,4 @@
-"""Real processes for the worker tests: a private Redis server and real Celery workers."""
+"""Real processes for tests: a private Redis server, real Celery workers, manage.py commands."""
 
 from __future__ import annotations
 
@@ -9,51 +9,29 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.db import connection
 
-from workers.redis_server import PrivateRedis
 from workers.supervisor import plan_workers
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory):
-    """A Redis of the tests' own, on a free port: runs never collide with another Redis user."""
-    server = PrivateRedis(port=_free_port(), folder=tmp_path_factory.mktemp("redis")).start()
-    yield server
-    server.stop()
-
-
-def _database_url() -> str:
+def database_url() -> str:
+    """The URL of the database this test uses, for subprocesses to use the same one."""
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgresql://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def process_env(redis_server, transactional_db):
-    """The environment that makes a subprocess use the test database and the test Redis."""
-    return {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": redis_server.url,
-        "GAWEB_QUEUE": f"test-{uuid.uuid4().hex[:8]}",
-        "GAWEB_LOG_LEVEL": "INFO",
-    }
 
 
 class Workers:
@@ -98,13 +76,6 @@ class Workers:
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(self.log_dir.glob("*.log")))
-
-
-@pytest.fixture
-def workers(process_env, tmp_path):
-    pool = Workers(process_env, tmp_path)
-    yield pool
-    pool.stop()
 
 
 def run_command(env: dict[str, str], *args: str, timeout: float) -> subprocess.CompletedProcess:
