@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/python -m pip
 
-.PHONY: run inline-demo test install install-test migrate clean
+.PHONY: run inline-demo test browser install install-test migrate clean
 
 run: install migrate
 	$(PY) manage.py up --demo examples/digits-demo.json
@@ -15,12 +15,23 @@ run: install migrate
 inline-demo: install migrate
 	$(PY) manage.py runsearch examples/synthetic.json --inline
 
-test: install-test
+test: install-test browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 	@if [ -n "$$GAWEB_TEST_DATABASE_URL" ]; then \
 		echo "--- the concurrency tests again, on $$GAWEB_TEST_DATABASE_URL"; \
 		DATABASE_URL="$$GAWEB_TEST_DATABASE_URL" $(PY) -m pytest -m concurrency; \
+	fi
+
+# The browser test drives Debian's Chromium (browser downloads cannot work offline).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Chromium and ChromeDriver (Debian packages) for the browser test"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		else \
+			echo "The browser test needs Chromium and ChromeDriver: sudo apt-get install chromium chromium-driver"; exit 1; \
+		fi; \
 	fi
 
 install: $(VENV)/.installed

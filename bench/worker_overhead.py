@@ -78,7 +78,7 @@ def main() -> None:
     redis = PrivateRedis(port=port, folder=var / "redis").start()
     plan = plan_workers(
         gpus=[], cpu_workers=1, cpu_count=os.cpu_count() or 1, python=sys.executable,
-        queue=settings.CELERY_TASK_DEFAULT_QUEUE, tasks_per_process=settings.GAWEB_TASKS_PER_PROCESS,
+        queue=settings.CELERY_TASK_DEFAULT_QUEUE, max_memory_mb=settings.GAWEB_WORKER_MAX_MEMORY_MB,
     )[0]  # fmt: skip
     log = open(var / "worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(plan.argv, env={**os.environ, **plan.env}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -132,7 +133,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"gaweb": {"handlers": ["console"], "level": env_str("GAWEB_LOG_LEVEL", "WARNING")}},
+    # propagate off: in a Celery worker the root logger prints too, and each line would show twice
+    "loggers": {"gaweb": {"handlers": ["console"], "level": env_str("GAWEB_LOG_LEVEL", "WARNING"), "propagate": False}},
 }
 
 # --- Searches -----------------------------------------------------------------
@@ -146,14 +148,27 @@ GAWEB_CIFAR10_PATH = env_str("GAWEB_CIFAR10_PATH") or None
 # The longest one entity may train; also bounds how long Redis waits before it re-delivers a job.
 GAWEB_MAX_TRAINING_SECONDS = env_int("GAWEB_MAX_TRAINING_SECONDS", 6 * 3600, minimum=1)
 
-# A worker's training process is replaced after this many candidates: TensorFlow keeps
-# some memory from every fit (several MB), which this bounds.
-GAWEB_TASKS_PER_PROCESS = env_int("GAWEB_TASKS_PER_PROCESS", 50, minimum=1)
+# A worker's training process is replaced after a candidate that leaves it above this much
+# resident memory: TensorFlow keeps some memory from every fit (several MB), which this bounds.
+GAWEB_WORKER_MAX_MEMORY_MB = env_int("GAWEB_WORKER_MAX_MEMORY_MB", 8192, minimum=256)
 
 # --- Celery (read by gaweb/celery.py through the CELERY_ namespace) --------------
 
 CELERY_BROKER_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
-CELERY_TASK_DEFAULT_QUEUE = env_str("GAWEB_QUEUE", "gaweb")
+
+
+def _queue_of(database: dict) -> str:
+    """A queue of this installation's own, named after its database.
+
+    Two gaweb installations that share a Redis (two checkouts on one machine, say) would
+    otherwise take each other's jobs; machines that share one PostgreSQL share the queue.
+    """
+    if database["ENGINE"].endswith("sqlite3"):
+        return "gaweb-" + hashlib.sha1(str(Path(database["NAME"]).resolve()).encode()).hexdigest()[:10]
+    return f"gaweb-{database['NAME']}"
+
+
+CELERY_TASK_DEFAULT_QUEUE = env_str("GAWEB_QUEUE") or _queue_of(DATABASES["default"])
 CELERY_TASK_IGNORE_RESULT = True
 # A job is acknowledged only when it has finished, and comes back if its worker dies.
 CELERY_TASK_ACKS_LATE = True

@@ -367,7 +367,7 @@ def _create_generation(search: Search, number: int, proposals: Sequence[Proposal
     ]
     Entity.objects.bulk_create(cached)
     queue_entities(search, [entity.pk for entity in created])
-    log.info("search #%s generation %s: %d to train, %d cached", search.pk, number, len(created), len(cached))
+    log.info("search #%s generation %s: %d to train, %d cached", search.pk, number + 1, len(created), len(cached))
     return generation
 
 

@@ -49,7 +49,7 @@ class Workers:
             cpu_count=os.cpu_count() or 1,
             python=sys.executable,
             queue=self.env["GAWEB_QUEUE"],
-            tasks_per_process=settings.GAWEB_TASKS_PER_PROCESS,
+            max_memory_mb=settings.GAWEB_WORKER_MAX_MEMORY_MB,
         )[first:]
         for plan in plans:
             env = {**self.env, **plan.env, "GAWEB_PRELOAD_KERAS": "1" if preload_keras else "0"}

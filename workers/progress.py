@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 
 from searches.models import Search
-from searches.selectors import search_progress
+from searches.selectors import best_entity, search_progress
 
 BAR_WIDTH = 30
 
@@ -48,3 +49,17 @@ def follow_search(
             return search
         tick()
         time.sleep(poll_seconds)
+
+
+def end_summary(search: Search, seconds: float) -> list[str]:
+    """What to tell the user when a search ends: how, and its best entity."""
+    lines = [f"search #{search.pk} {search.status} in {seconds:.1f}s"]
+    if search.error:
+        lines.append(f"error: {search.error}")
+    best = best_entity(search)
+    if best is not None:
+        lines.append(
+            f"best fitness {best.fitness:.4f} (entity #{best.pk}, generation {best.generation.number + 1}): "
+            f"{json.dumps(best.genome)}"
+        )
+    return lines

@@ -47,7 +47,7 @@ def plan_workers(
     cpu_count: int,
     python: str,
     queue: str,
-    tasks_per_process: int,
+    max_memory_mb: int,
     log_level: str = "INFO",
 ) -> list[WorkerPlan]:
     """One worker per GPU, each seeing only its own GPU; with no GPU, ``cpu_workers`` CPU workers.
@@ -55,18 +55,17 @@ def plan_workers(
     Every worker runs one job at a time and prefetches none (``--prefetch-multiplier 1``
     with late acknowledgement), so a queued job waits for the first idle worker.
     A CPU worker's thread pools get an equal share of the cores. The process that
-    trains is replaced after ``tasks_per_process`` candidates, which bounds the
-    memory TensorFlow keeps from each fit.
+    trains is replaced after a candidate that leaves it above ``max_memory_mb`` of
+    resident memory, which bounds what TensorFlow keeps from each fit.
     """
-    base_env = {"TF_FORCE_GPU_ALLOW_GROWTH": "true", "GAWEB_LOG_LEVEL": log_level}
+    # TF_CPP_MIN_LOG_LEVEL=2: TensorFlow's C++ start-up notices would fill the logs at every new process.
+    base_env = {"TF_FORCE_GPU_ALLOW_GROWTH": "true", "TF_CPP_MIN_LOG_LEVEL": "2", "GAWEB_LOG_LEVEL": log_level}
     plans = []
     if gpus:
         for gpu in gpus:
             env = {**base_env, "CUDA_VISIBLE_DEVICES": gpu, "GAWEB_GPU": gpu}
             plans.append(
-                WorkerPlan(
-                    f"gpu{gpu}", gpu, env, _celery_argv(python, f"gpu{gpu}", queue, log_level, tasks_per_process)
-                )
+                WorkerPlan(f"gpu{gpu}", gpu, env, _celery_argv(python, f"gpu{gpu}", queue, log_level, max_memory_mb))
             )
         return plans
     threads = max(1, cpu_count // max(1, cpu_workers))
@@ -79,19 +78,17 @@ def plan_workers(
             "OMP_NUM_THREADS": str(threads),
         }
         plans.append(
-            WorkerPlan(
-                f"cpu{index}", None, env, _celery_argv(python, f"cpu{index}", queue, log_level, tasks_per_process)
-            )
+            WorkerPlan(f"cpu{index}", None, env, _celery_argv(python, f"cpu{index}", queue, log_level, max_memory_mb))
         )
     return plans
 
 
-def _celery_argv(python: str, name: str, queue: str, log_level: str, tasks_per_process: int) -> list[str]:
+def _celery_argv(python: str, name: str, queue: str, log_level: str, max_memory_mb: int) -> list[str]:
     return [
         python, "-m", "celery", "-A", "gaweb", "worker",
         "--hostname", f"{name}@%h", "--queues", queue,
         "--pool", "prefork", "--concurrency", "1", "--prefetch-multiplier", "1",
-        "--max-tasks-per-child", str(tasks_per_process),
+        "--max-memory-per-child", str(max_memory_mb * 1024),
         "--without-gossip", "--without-mingle", "--loglevel", log_level,
     ]  # fmt: skip
 

@@ -16,7 +16,7 @@ def _plan(**overrides):
         "cpu_count": 8,
         "python": "python",
         "queue": "gaweb",
-        "tasks_per_process": 50,
+        "max_memory_mb": 4096,
     }
     return plan_workers(**{**options, **overrides})
 
@@ -43,8 +43,8 @@ def test_gpus_take_precedence_over_cpu_workers():
     assert [p.name for p in _plan(gpus=["3"], cpu_workers=4)] == ["gpu3"]
 
 
-def test_it_replaces_the_training_process_after_a_number_of_candidates():
-    assert "--max-tasks-per-child 7" in " ".join(_plan(tasks_per_process=7)[0].argv)
+def test_it_replaces_a_training_process_that_has_grown_too_large():
+    assert "--max-memory-per-child 7168" in " ".join(_plan(max_memory_mb=7)[0].argv)
 
 
 def test_it_reads_the_gpus_that_nvidia_smi_lists():

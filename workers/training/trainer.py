@@ -47,7 +47,7 @@ def train_candidate(genome: Mapping[str, Any], data: Split, *, epochs: int, seed
     """Build, compile and fit the genome's network; the accuracy is the last epoch's on validation."""
     # Drop Keras's global state from the previous candidate. Not its full garbage collection:
     # that costs 0.2-0.4 s a candidate and grows, because TensorFlow keeps the traced graphs
-    # of every fit alive in the process anyway (bounded by GAWEB_TASKS_PER_PROCESS).
+    # of every fit alive in the process anyway (bounded by GAWEB_WORKER_MAX_MEMORY_MB).
     keras.backend.clear_session(free_memory=False)
     keras.utils.set_random_seed(seed)
     g = complete_genome(genome)

@@ -21,6 +21,8 @@
     return h ? h + "h " + m + "m" : m ? m + "m " + (s % 60) + "s" : s + "s";
   };
   const el = (tag, text, attrs) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; Object.assign(e, attrs || {}); return e; };
+  // SVG up to a few thousand points (it works everywhere); WebGL beyond, where SVG gets slow.
+  const scatterType = (n) => (n > 5000 ? "scattergl" : "scatter");
   const layout = (extra) => Object.assign({ margin: { l: 50, r: 10, t: 10, b: 40 }, uirevision: "keep", hovermode: "closest",
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fafafa" }, extra);
 
@@ -79,7 +81,7 @@
     const pts = state.points;
     const jitter = pts.id.map((id) => ((id * 2654435761) % 1000) / 1000 * 0.5 - 0.25);
     const traces = [{
-      type: "scattergl", mode: "markers", name: "entities",
+      type: scatterType(pts.id.length), mode: "markers", name: "entities",
       x: pts.generation.map((g, i) => g + 1 + jitter[i]), y: pts.fitness, customdata: pts.id,
       text: pts.id.map((_, i) => hoverText(i)), hoverinfo: "text",
       marker: { size: 6, opacity: 0.6, color: pts.status.map((s) => (s === "failed" ? "#c0392b" : s === "cached" ? "#999" : "#4a6fa5")) },
@@ -181,7 +183,7 @@
       if (!div) div = container.appendChild(el("div", undefined, { className: "small-chart" }));
       const categorical = t.type === "bool" || t.type === "choice";
       Plotly.react(div, [{
-        type: "scattergl", mode: "markers", x: pts.traits[t.name].map((v) => (categorical ? String(v) : v)), y: pts.fitness,
+        type: scatterType(pts.id.length), mode: "markers", x: pts.traits[t.name].map((v) => (categorical ? String(v) : v)), y: pts.fitness,
         customdata: pts.id, marker: { size: 5, opacity: 0.5, color: pts.generation, colorscale: "Blues", cmin: 0, cmax: state.search.generations - 1 },
         hovertemplate: t.name + " = %{x}<br>fitness %{y:.4f}<extra>#%{customdata}</extra>",
       }], layout({

@@ -190,7 +190,8 @@
     Plotly.react(div, [{ type: "histogram", x: draws.map((v) => (categorical ? String(v) : v)), marker: { color: "#4a6fa5" },
       nbinsx: 20 }], {
       margin: { l: 4, r: 4, t: 4, b: 20 }, height: 70, width: 220, bargap: 0.05,
-      xaxis: { type: categorical ? "category" : logAxis ? "log" : "linear", tickfont: { size: 9 } },
+      xaxis: { type: categorical ? "category" : logAxis ? "log" : "linear", tickfont: { size: 9 },
+        categoryorder: categorical ? "array" : undefined, categoryarray: categorical ? (grid(trait) || []).map(String) : undefined },
       yaxis: { visible: false },
     }, { staticPlot: true });
   }

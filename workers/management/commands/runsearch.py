@@ -12,9 +12,8 @@ from gaweb.celery import app
 from searches import services
 from searches.genetics import SpecError
 from searches.models import Generation, Search
-from searches.selectors import best_entity
 from workers.inline import run_inline
-from workers.progress import follow_search
+from workers.progress import end_summary, follow_search
 
 
 class Command(BaseCommand):
@@ -68,15 +67,8 @@ class Command(BaseCommand):
         )
 
     def report_end(self, search: Search, seconds: float) -> None:
-        best = best_entity(search)
-        self.stdout.write(f"search #{search.pk} {search.status} in {seconds:.1f}s")
-        if search.error:
-            self.stdout.write(f"error: {search.error}")
-        if best is not None:
-            self.stdout.write(
-                f"best fitness {best.fitness:.4f} (entity #{best.pk}, generation {best.generation.number}): "
-                f"{json.dumps(best.genome)}"
-            )
+        for line in end_summary(search, seconds):
+            self.stdout.write(line)
         self.stdout.write(f"everything: {manage_py()} exportsearch {search.pk}")
 
 

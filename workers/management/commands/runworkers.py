@@ -34,7 +34,8 @@ class Command(BaseCommand):
         supervisor.start()
         self.stdout.write(f"{len(plans)} workers on {settings.CELERY_BROKER_URL}; Ctrl-C stops them")
         stopping = []
-        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stop, lambda *_: stopping.append(True))
         try:
             while not stopping:
                 supervisor.poll()
@@ -60,5 +61,5 @@ def build_plans(*, gpus: str | None, cpu_workers: int):
         cpu_count=os.cpu_count() or 1,
         python=sys.executable,
         queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-        tasks_per_process=settings.GAWEB_TASKS_PER_PROCESS,
+        max_memory_mb=settings.GAWEB_WORKER_MAX_MEMORY_MB,
     )

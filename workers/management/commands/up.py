@@ -16,7 +16,7 @@ from searches import services
 from searches.genetics import SpecError
 from workers.management.commands.runsearch import manage_py
 from workers.management.commands.runworkers import build_plans
-from workers.progress import follow_search
+from workers.progress import end_summary, follow_search
 from workers.redis_server import RedisUnavailable, ensure_redis
 from workers.supervisor import Supervisor
 
@@ -56,7 +56,10 @@ class Command(BaseCommand):
         )
         web_log = open(settings.VAR_DIR / "logs" / "web.log", "a", buffering=1)  # noqa: SIM115
         web = None
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        # Ctrl-C, a kill or a closed terminal all stop everything in order (explicitly, because a
+        # process started in the background may inherit an ignored SIGINT).
+        for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stop, _raise_keyboard_interrupt)
         try:
             supervisor.start()
             password = ensure_first_admin()
@@ -113,14 +116,19 @@ class Command(BaseCommand):
         except SpecError as error:
             raise CommandError(f"the demo spec is not valid: {error}") from None
         services.search_start(search_id=search.pk)
-        self.stdout.write(f"demo: search #{search.pk} {search.name!r} queued for the workers")
+        self.stdout.write(
+            f"demo: search #{search.pk} {search.name!r} queued; watch it at "
+            f"http://127.0.0.1:{self.port}/searches/{search.pk}/"
+        )
 
         def write(text: str) -> None:
             self.stdout.write(text, ending="")
             self.stdout.flush()
 
+        started = time.monotonic()
         search = follow_search(search.pk, write=write, tty=self.stdout.isatty(), tick=supervisor.poll)
-        self.stdout.write(f"demo: search #{search.pk} {search.status}. {search.error}".rstrip())
+        for line in end_summary(search, time.monotonic() - started):
+            self.stdout.write(f"demo: {line}")
         self.stdout.write(f"everything about it: {manage_py()} exportsearch {search.pk}")
 
 
