@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -54,7 +55,11 @@ def search_state(request, pk: int):
     version = selectors.state_version(search)
     if request.GET.get("version") == version:
         return JsonResponse({"version": version, "unchanged": True})
-    return JsonResponse(selectors.dashboard_state(search))
+    # Every client watching this search wants the same state: build it once per version.
+    state = cache.get_or_set(
+        f"gaweb:state:{search.pk}:{version}", lambda: selectors.dashboard_state(search, version=version), 300
+    )
+    return JsonResponse(state)
 
 
 @api_login_required

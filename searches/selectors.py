@@ -217,12 +217,13 @@ def state_version(search: Search) -> str:
         finished=Max("finished_at"),
         started=Max("started_at"),
     )
-    parts = [search.status, search.current_generation, latest["ended"], latest["running"]]
+    parts = [search.pk, _iso(search.created_at), search.status, search.current_generation, latest["ended"]]
+    parts.append(latest["running"])
     parts += [_iso(latest["finished"]), _iso(latest["started"])]
     return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
-def dashboard_state(search: Search) -> dict[str, Any]:
+def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, Any]:
     """Everything the live dashboard draws, aggregated on the server, in a fixed number of queries."""
     space = Space.from_spec(search.spec["traits"])
     rows = (
@@ -265,7 +266,7 @@ def dashboard_state(search: Search) -> dict[str, Any]:
     if search.is_active and trained_seconds and remaining:
         eta = remaining * statistics.fmean(trained_seconds) / max(1, len(running))
     return {
-        "version": state_version(search),
+        "version": version or state_version(search),
         "search": {
             "id": search.pk,
             "name": search.name,
@@ -278,6 +279,8 @@ def dashboard_state(search: Search) -> dict[str, Any]:
             "population": search.population,
             "combinations": space.combinations,
             "elapsed_seconds": elapsed,
+            "started_at": _iso(search.started_at),
+            "finished_at": _iso(search.finished_at),
             "eta_seconds": eta,
         },
         "progress": progress,

@@ -59,16 +59,25 @@
     ];
     if (state.improvement_over_first_generation !== null) parts.push(fmt(state.improvement_over_first_generation, 4).replace(/^(?!-)/, "+") + " over generation 1");
     if (state.baseline) parts.push(fmt(state.improvement_over_baseline, 4).replace(/^(?!-)/, "+") + " over the baseline (" + fmt(state.baseline.fitness) + ")");
-    parts.push("elapsed " + duration(s.elapsed_seconds));
+    parts.push(el("span", "elapsed " + duration(elapsedSeconds()), { id: "elapsed" }));
     if (s.eta_seconds !== null) parts.push("about " + duration(s.eta_seconds) + " left");
     if (s.combinations !== null) parts.push(s.combinations.toLocaleString("en") + " combinations");
     const summary = document.getElementById("summary");
     summary.innerHTML = "";
-    parts.forEach((text) => summary.appendChild(el("span", text)));
+    parts.forEach((part) => summary.appendChild(typeof part === "string" ? el("span", part) : part));
     const error = document.getElementById("error");
     error.hidden = !s.error;
     error.textContent = s.error || "";
   }
+
+  // Elapsed time runs on in the browser: the state is only re-sent when something changes.
+  function elapsedSeconds() {
+    const s = state.search;
+    if (!s.started_at) return 0;
+    const end = s.finished_at ? Date.parse(s.finished_at) : Date.now();
+    return Math.max(0, (end - Date.parse(s.started_at)) / 1000);
+  }
+  setInterval(() => { const e = document.getElementById("elapsed"); if (e && state) e.textContent = "elapsed " + duration(elapsedSeconds()); }, 1000);
 
   function hoverText(i) {
     const pts = state.points;
