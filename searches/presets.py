@@ -55,7 +55,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 
 PRESETS["digits-demo"] = {
-    "name": "Digits demo (real training, a few minutes on a CPU)",
+    "name": "Digits demo (real training, about a minute on 2 CPU cores)",
     "dataset": "digits",
     "objective": "keras",
     "seed": 1,

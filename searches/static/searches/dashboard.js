@@ -65,6 +65,8 @@
     const summary = document.getElementById("summary");
     summary.innerHTML = "";
     parts.forEach((part) => summary.appendChild(typeof part === "string" ? el("span", part) : part));
+    const cancel = document.getElementById("cancel-form");
+    if (cancel && !["pending", "running"].includes(s.status)) cancel.remove();
     const error = document.getElementById("error");
     error.hidden = !s.error;
     error.textContent = s.error || "";
@@ -174,7 +176,9 @@
       Plotly.react(div, traces, layout({
         height: 180, barmode: "overlay", showlegend: false, margin: { l: 30, r: 8, t: 24, b: 36 },
         title: { text: h.name, font: { size: 12 } },
-        xaxis: { type: h.axis === "category" ? "category" : h.axis, tickfont: { size: 9 } }, yaxis: { tickfont: { size: 9 } },
+        xaxis: h.axis === "category" ? { type: "category", categoryorder: "array", categoryarray: h.x, tickfont: { size: 9 } }
+          : { type: h.axis, tickfont: { size: 9 } },
+        yaxis: { tickfont: { size: 9 } },
       }), { displayModeBar: false });
     });
   }
@@ -184,20 +188,35 @@
     return "rgb(" + Math.round(198 - 150 * t) + "," + Math.round(219 - 150 * t) + "," + Math.round(239 - 110 * t) + ")";
   }
 
+  // The histogram's label for a value: the same text for a category everywhere (numbers match the nearest label).
+  function labeller(labels) {
+    const numeric = labels.map((l) => Number(l));
+    return (v) => {
+      if (typeof v !== "number") return String(v);
+      let best = 0;
+      numeric.forEach((n, i) => { if (Math.abs(n - v) < Math.abs(numeric[best] - v)) best = i; });
+      return labels[best];
+    };
+  }
+
   function drawScatter() {
     const container = document.getElementById("scatter");
     const pts = state.points;
     state.traits.forEach((t, index) => {
       let div = container.children[index];
       if (!div) div = container.appendChild(el("div", undefined, { className: "small-chart" }));
-      const categorical = t.type === "bool" || t.type === "choice";
+      // Discrete traits: one column per value of the grid, in the grid's order (as in the histograms).
+      const histogram = state.histograms[index];
+      const categorical = histogram.axis === "category";
+      const label = categorical ? labeller(histogram.x) : null;
       Plotly.react(div, [{
-        type: scatterType(pts.id.length), mode: "markers", x: pts.traits[t.name].map((v) => (categorical ? String(v) : v)), y: pts.fitness,
+        type: scatterType(pts.id.length), mode: "markers", x: pts.traits[t.name].map((v) => (categorical ? label(v) : v)), y: pts.fitness,
         customdata: pts.id, marker: { size: 5, opacity: 0.5, color: pts.generation, colorscale: "Blues", cmin: 0, cmax: state.search.generations - 1 },
         hovertemplate: t.name + " = %{x}<br>fitness %{y:.4f}<extra>#%{customdata}</extra>",
       }], layout({
-        height: 180, margin: { l: 40, r: 8, t: 24, b: 36 }, title: { text: t.name, font: { size: 12 } },
-        xaxis: { type: categorical ? "category" : t.type.startsWith("geometric") ? "log" : "linear", tickfont: { size: 9 } },
+        height: 180, margin: { l: 40, r: 8, t: 24, b: 36 }, title: { text: t.name + " (darker: later generations)", font: { size: 11 } },
+        xaxis: categorical ? { type: "category", categoryorder: "array", categoryarray: histogram.x, tickfont: { size: 9 } }
+          : { type: histogram.axis, tickfont: { size: 9 } },
         yaxis: { tickfont: { size: 9 } },
       }), { displayModeBar: false });
       if (!div.dataset.wired) { div.on("plotly_click", (e) => openEntity(e.points[0].customdata)); div.dataset.wired = "1"; }
@@ -235,7 +254,8 @@
     if (history.length) {
       const epochs = history.map((h) => h.epoch);
       const traces = ["accuracy", "val_accuracy"].filter((k) => k in history[0]).map((k) => ({ type: "scatter", mode: "lines+markers", name: k, x: epochs, y: history.map((h) => h[k]) }));
-      Plotly.react(curve, traces, layout({ height: 220, xaxis: { title: { text: "epoch" }, dtick: 1 }, yaxis: { title: { text: "accuracy" } } }));
+      Plotly.react(curve, traces, layout({ height: 220, xaxis: { title: { text: "epoch" }, dtick: 1 },
+        yaxis: { title: { text: "accuracy" }, range: [0, 1.02] }, legend: { orientation: "h", y: -0.35 } }), { displayModeBar: false });
     } else { Plotly.purge(curve); }
     const dialog = document.getElementById("entity-dialog");
     if (!dialog.open) dialog.showModal();

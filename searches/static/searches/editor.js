@@ -184,11 +184,20 @@
     const ok = trait.type === "bool" || trait.type === "choice" ? (trait.choices || [1]).length > 0
       : Number.isFinite(trait.low) && Number.isFinite(trait.high) && trait.high > trait.low && (!trait.type.startsWith("geometric") || trait.low > 0);
     if (!ok) { Plotly.purge(div); div.textContent = ""; return; }
-    const draws = Array.from({ length: 600 }, () => sample(trait)).map((v) => (typeof v === "boolean" ? String(v) : v));
     const logAxis = trait.type.startsWith("geometric") && !trait.step;
-    const categorical = trait.type === "bool" || trait.type === "choice" || (grid(trait) && grid(trait).length <= 40);
-    Plotly.react(div, [{ type: "histogram", x: draws.map((v) => (categorical ? String(v) : v)), marker: { color: "#4a6fa5" },
-      nbinsx: 20 }], {
+    const values = grid(trait);
+    const categorical = trait.type === "bool" || trait.type === "choice" || (values && values.length <= 40);
+    let data;
+    if (categorical) {
+      // The exact probability of each value: uniform over the grid, log-uniform for an unstepped geometric_int.
+      const weights = trait.type === "geometric_int" && !trait.step
+        ? values.map((k) => Math.log((k + 1) / k)) : values.map(() => 1);
+      const total = weights.reduce((a, b) => a + b, 0);
+      data = { type: "bar", x: values.map(String), y: weights.map((w) => w / total), marker: { color: "#4a6fa5" } };
+    } else {
+      data = { type: "histogram", x: Array.from({ length: 4000 }, () => sample(trait)), nbinsx: 24, marker: { color: "#4a6fa5" } };
+    }
+    Plotly.react(div, [data], {
       margin: { l: 4, r: 4, t: 4, b: 20 }, height: 70, width: 220, bargap: 0.05,
       xaxis: { type: categorical ? "category" : logAxis ? "log" : "linear", tickfont: { size: 9 },
         categoryorder: categorical ? "array" : undefined, categoryarray: categorical ? (grid(trait) || []).map(String) : undefined },

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from gaweb.accounts import ensure_first_admin
@@ -112,7 +113,8 @@ class Command(BaseCommand):
 
     def run_demo(self, spec: dict, supervisor: Supervisor) -> None:
         try:
-            search = services.search_create(spec=spec)
+            owner = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+            search = services.search_create(spec=spec, owner=owner)
         except SpecError as error:
             raise CommandError(f"the demo spec is not valid: {error}") from None
         services.search_start(search_id=search.pk)
