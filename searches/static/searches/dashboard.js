@@ -211,7 +211,7 @@
       const label = categorical ? labeller(histogram.x) : null;
       Plotly.react(div, [{
         type: scatterType(pts.id.length), mode: "markers", x: pts.traits[t.name].map((v) => (categorical ? label(v) : v)), y: pts.fitness,
-        customdata: pts.id, marker: { size: 5, opacity: 0.5, color: pts.generation, colorscale: "Blues", cmin: 0, cmax: state.search.generations - 1 },
+        customdata: pts.id, marker: { size: 5, opacity: 0.5, color: pts.generation, colorscale: "Blues", reversescale: true, cmin: 0, cmax: state.search.generations - 1 },
         hovertemplate: t.name + " = %{x}<br>fitness %{y:.4f}<extra>#%{customdata}</extra>",
       }], layout({
         height: 180, margin: { l: 40, r: 8, t: 24, b: 36 }, title: { text: t.name + " (darker: later generations)", font: { size: 11 } },
