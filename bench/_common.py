@@ -44,3 +44,11 @@ def summary(values: list[float]) -> str:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def shown(path: Path) -> str:
+    """A path as the user will recognise it: relative to the project when it lies inside."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)

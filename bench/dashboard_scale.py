@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, percentile, setup_django
+from _common import ROOT, percentile, setup_django, shown
 
 
 def main() -> None:
@@ -92,7 +92,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores", "database": "SQLite",
         "requests_per_point": args.requests, "results": results,
     }, indent=2) + "\n")  # fmt: skip
-    print(f"written {args.output.relative_to(ROOT)}")
+    print(f"written {shown(args.output)}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import platform
 import time
 from pathlib import Path
 
-from _common import ROOT, SHARED_CIFAR, cifar10_folder, setup_django, summary
+from _common import ROOT, SHARED_CIFAR, cifar10_folder, setup_django, shown, summary
 
 
 def main() -> None:
@@ -83,7 +83,7 @@ def main() -> None:
         "train_images": len(arrays.y_train), "validation_images": len(arrays.y_val), "epochs": args.epochs,
         "images_per_second": rates, "ratio_per_repeat": ratios,
     }, indent=2) + "\n")  # fmt: skip
-    print(f"written {args.output.relative_to(ROOT)}")
+    print(f"written {shown(args.output)}")
 
 
 if __name__ == "__main__":

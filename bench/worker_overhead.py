@@ -29,7 +29,7 @@ import time
 import uuid
 from pathlib import Path
 
-from _common import ROOT, percentile, summary
+from _common import ROOT, percentile, shown, summary
 
 SPEC = json.loads((ROOT / "examples" / "digits-demo.json").read_text())
 NAIVE = """
@@ -146,7 +146,7 @@ def main() -> None:
         print(f"wall time, naive / gaweb: {naive_wall / wall:.2f}x")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written {args.output.relative_to(ROOT)}")
+    print(f"written {shown(args.output)}")
 
 
 if __name__ == "__main__":
