@@ -148,6 +148,18 @@ GAWEB_CIFAR10_PATH = env_str("GAWEB_CIFAR10_PATH") or None
 # The longest one entity may train; also bounds how long Redis waits before it re-delivers a job.
 GAWEB_MAX_TRAINING_SECONDS = env_int("GAWEB_MAX_TRAINING_SECONDS", 6 * 3600, minimum=1)
 
+# Keeping every entity accounted for (see README "What gaweb survives"):
+# a training worker refreshes its entity's heartbeat this often;
+GAWEB_HEARTBEAT_SECONDS = env_int("GAWEB_HEARTBEAT_SECONDS", 30, minimum=1)
+# a running entity whose heartbeat is older than this is queued again (its worker is gone);
+GAWEB_STALE_AFTER_SECONDS = env_int("GAWEB_STALE_AFTER_SECONDS", 180, minimum=2)
+# after this many attempts it is failed instead (it keeps killing its worker);
+GAWEB_MAX_ATTEMPTS = env_int("GAWEB_MAX_ATTEMPTS", 3, minimum=1)
+# a queued entity whose job is not in Redis after this long has its job sent again;
+GAWEB_RESEND_AFTER_SECONDS = env_int("GAWEB_RESEND_AFTER_SECONDS", 60, minimum=1)
+# and the worker supervisors (runworkers, up) check all this this often.
+GAWEB_RECONCILE_SECONDS = env_int("GAWEB_RECONCILE_SECONDS", 30, minimum=1)
+
 # A worker's training process is replaced after a candidate that leaves it above this much
 # resident memory: TensorFlow keeps some memory from every fit (several MB), which this bounds.
 GAWEB_WORKER_MAX_MEMORY_MB = env_int("GAWEB_WORKER_MAX_MEMORY_MB", 8192, minimum=256)

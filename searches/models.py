@@ -182,7 +182,11 @@ class Entity(models.Model):
     # Where the worker's time went for this entity, in seconds (dataset, build, fit, ...).
     timings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its job was last sent to the workers (a job lost with Redis is sent again).
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed by the training worker; a running entity whose worker went silent is queued again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -196,6 +200,7 @@ class Entity(models.Model):
             models.Index(fields=["search", "status"], name="entity_search_status"),
             models.Index(fields=["generation", "status"], name="entity_generation_status"),
             models.Index(fields=["search", "genome_hash"], name="entity_genome_in_search"),
+            models.Index(fields=["status", "heartbeat_at"], name="entity_status_heartbeat"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -193,6 +194,7 @@ def entity_claim(*, entity_id: int, worker: str, gpu: str = "") -> Entity | None
             worker=worker,
             gpu=gpu,
             started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
             attempts=F("attempts") + 1,
         )
         if not claimed:
@@ -350,7 +352,9 @@ def _create_generation(search: Search, number: int, proposals: Sequence[Proposal
             copies_of_siblings.append(proposal)
         else:
             firsts.add(digest)
-            to_train.append(_entity(search, generation, proposal, ids, status=Entity.Status.QUEUED))
+            to_train.append(
+                _entity(search, generation, proposal, ids, status=Entity.Status.QUEUED, queued_at=timezone.now())
+            )
 
     created = Entity.objects.bulk_create(to_train)
     first_ids = {entity.genome_hash: entity.pk for entity in created}
@@ -416,22 +420,86 @@ def _copy_of_trained(search, generation, proposal, ids, original: dict[str, Any]
     )
 
 
-def entities_requeue_orphans(*, worker: str) -> int:
+def entity_heartbeat(*, entity_id: int) -> bool:
+    """The training worker is alive: refresh the entity's heartbeat. False if it is not running."""
+    return bool(Entity.objects.filter(pk=entity_id, status=Entity.Status.RUNNING).update(heartbeat_at=timezone.now()))
+
+
+def entities_requeue_orphans(*, worker: str, max_attempts: int) -> int:
     """Queue again the entities a worker of this name was training when it last stopped.
 
     A worker trains one entity at a time and its name (``gpu0@host``) is its own,
     so when it starts, any entity still "running" under its name was cut off by a
-    kill, a crash or a power cut. Returns how many were queued again.
+    kill, a crash or a power cut. Returns how many were queued again (or failed,
+    after ``max_attempts``).
     """
+    orphans = Entity.objects.filter(worker=worker, status=Entity.Status.RUNNING)
+    handled = _requeue_or_fail(orphans, max_attempts=max_attempts, why=f"{worker} stopped while training it")
+    if handled:
+        log.warning("%s restarted: %d cut-off entities queued again or failed", worker, handled)
+    return handled
+
+
+def entities_requeue_stale(*, stale_after: timedelta, max_attempts: int) -> int:
+    """Queue again the running entities whose worker has been silent for ``stale_after``.
+
+    Their worker was killed, lost its machine, or lost the database: the entity is
+    trained again by another worker, or failed once it has used ``max_attempts``
+    (an entity that kills every worker that takes it must not stop its search).
+    """
+    stale = Entity.objects.filter(status=Entity.Status.RUNNING, heartbeat_at__lt=timezone.now() - stale_after)
+    handled = _requeue_or_fail(stale, max_attempts=max_attempts, why="its worker went silent while training it")
+    if handled:
+        log.warning("%d entities with silent workers queued again or failed", handled)
+    return handled
+
+
+def entities_resend_lost(*, waiting_longer_than: timedelta) -> int:
+    """Send again the jobs of entities queued for longer than ``waiting_longer_than``.
+
+    Call it when the broker's queue is empty: an entity still queued then has lost
+    its job (Redis restarted without its data, or was down when the job was sent).
+    A job that turns out to be a duplicate is harmless: claims are conditional.
+    """
+    now = timezone.now()
+    lost = list(
+        Entity.objects.filter(
+            status=Entity.Status.QUEUED,
+            queued_at__lt=now - waiting_longer_than,
+            search__status=Search.Status.RUNNING,
+            search__execution=Search.Execution.WORKERS,
+        ).select_related("search")
+    )
     with transaction.atomic():
-        orphans = list(
-            Entity.objects.filter(
-                worker=worker, status=Entity.Status.RUNNING, search__status=Search.Status.RUNNING
-            ).select_related("search")
-        )
-        for entity in orphans:
-            Entity.objects.filter(pk=entity.pk, status=Entity.Status.RUNNING).update(status=Entity.Status.QUEUED)
+        for entity in lost:
+            Entity.objects.filter(pk=entity.pk, status=Entity.Status.QUEUED).update(queued_at=now)
             queue_entities(entity.search, [entity.pk])
-    if orphans:
-        log.warning("%s restarted: queued again %s", worker, ", ".join(f"#{e.pk}" for e in orphans))
-    return len(orphans)
+    if lost:
+        log.warning("sent again the lost jobs of %d queued entities", len(lost))
+    return len(lost)
+
+
+def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
+    now = timezone.now()
+    affected: set[int] = set()
+    count = 0
+    with transaction.atomic():
+        for entity in entities.filter(search__status=Search.Status.RUNNING).select_related("search"):
+            running = Entity.objects.filter(pk=entity.pk, status=Entity.Status.RUNNING)
+            if entity.attempts >= max_attempts:
+                reason = _plain(f"failed after {entity.attempts} attempts: {why} each time (killed, out of memory, "
+                                "or crashed)")  # fmt: skip
+                changed = running.update(status=Entity.Status.FAILED, error=reason, finished_at=now)
+                if changed:
+                    Entity.objects.filter(cached_from_id=entity.pk).update(
+                        error=f"same genome as entity #{entity.pk}, which failed: {reason}", finished_at=now
+                    )
+                    affected.add(entity.search_id)
+            else:
+                changed = running.update(status=Entity.Status.QUEUED, queued_at=now, heartbeat_at=None)
+                if changed:
+                    queue_entities(entity.search, [entity.pk])
+            count += changed
+    for search_id in affected:  # a failed entity may have been the last of its generation
+        search_advance(search_id=search_id)
+    return count

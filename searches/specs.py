@@ -35,7 +35,8 @@ class TrainingSettings:
     ``max_train_samples`` caps the training images (None: all of them);
     ``validation_fraction`` of the data is held out, chosen by the search's seed;
     ``image_size`` is the side, in pixels, that images of a ``folder:`` dataset are resized to;
-    ``synthetic_delay`` makes the synthetic objective take that many seconds.
+    ``synthetic_delay`` makes the synthetic objective take that many seconds;
+    ``synthetic_crash`` makes it kill its worker on that share of the genomes (a fault test).
     """
 
     epochs: int = 1
@@ -43,6 +44,7 @@ class TrainingSettings:
     validation_fraction: float = 0.2
     image_size: int = 32
     synthetic_delay: float = 0.0
+    synthetic_crash: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,9 @@ def _training_from_spec(spec: Any) -> TrainingSettings:
     delay = spec.get("synthetic_delay", 0.0)
     if not is_number(delay) or not 0 <= delay <= 3600:
         errors.add("synthetic_delay", "must be a number of seconds between 0 and 3600")
+    crash = spec.get("synthetic_crash", 0.0)
+    if not is_number(crash) or not 0 <= crash <= 1:
+        errors.add("synthetic_crash", "must be a share of the genomes between 0 and 1")
     errors.raise_if_any()
     return TrainingSettings(
         epochs=epochs,
@@ -231,6 +236,7 @@ def _training_from_spec(spec: Any) -> TrainingSettings:
         validation_fraction=float(fraction),
         image_size=size,
         synthetic_delay=float(delay),
+        synthetic_crash=float(crash),
     )
 
 

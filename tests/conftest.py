@@ -10,7 +10,7 @@ import pytest
 from searches.presets import preset
 from workers.redis_server import PrivateRedis
 
-from .processes import Workers, database_url, free_port
+from .processes import Supervised, Workers, database_url, free_port
 
 
 @pytest.fixture
@@ -67,3 +67,18 @@ def workers(process_env, tmp_path):
     pool = Workers(process_env, tmp_path)
     yield pool
     pool.stop()
+
+
+@pytest.fixture
+def supervised(process_env, tmp_path):
+    """``runworkers`` with short fault timings, so that the fault tests take seconds."""
+    fast = {
+        "GAWEB_HEARTBEAT_SECONDS": "1",
+        "GAWEB_STALE_AFTER_SECONDS": "3",
+        "GAWEB_RECONCILE_SECONDS": "1",
+        "GAWEB_RESEND_AFTER_SECONDS": "2",
+        "GAWEB_MAX_ATTEMPTS": "2",
+    }
+    runner = Supervised(process_env, tmp_path / "var", **fast)
+    yield runner
+    runner.stop()

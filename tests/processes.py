@@ -92,3 +92,33 @@ def wait_until(predicate, *, timeout: float, interval: float = 0.2) -> bool:
             return True
         time.sleep(interval)
     return False
+
+
+class Supervised:
+    """``manage.py runworkers`` in a subprocess: the workers with their supervisor and reconciler."""
+
+    def __init__(self, env: dict[str, str], var_dir: Path, **settings: str):
+        self.env = {**env, "GAWEB_VAR_DIR": str(var_dir), "GAWEB_PRELOAD_KERAS": "0", **settings}
+        self.log = var_dir / "runworkers.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, cpu_workers: int = 1) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "runworkers", "--cpu-workers", str(cpu_workers)],
+            env=self.env, cwd=ROOT, stdout=open(self.log, "a"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            start_new_session=True,
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def logs(self) -> str:
+        parts = [self.log, *sorted((self.log.parent / "logs").glob("*.log"))]
+        return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in parts if p.exists())

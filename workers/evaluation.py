@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import DatabaseError, connection
 
 from searches import services
 
@@ -35,6 +37,33 @@ class Report:
     recycle_process: bool = False
 
 
+class Heartbeat:
+    """While a candidate trains, a thread refreshes its heartbeat, so a silent worker can be told apart."""
+
+    def __init__(self, entity_id: int, *, every: float):
+        self.entity_id, self.every = entity_id, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{entity_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.every):
+                try:
+                    services.entity_heartbeat(entity_id=self.entity_id)
+                except DatabaseError as error:  # the next beat may get through
+                    log.warning("heartbeat of entity #%s failed: %s", self.entity_id, error)
+        finally:
+            connection.close()  # this thread's own database connection
+
+
 def evaluate_entity(entity_id: int, *, worker: str) -> Report:
     entity = services.entity_claim(entity_id=entity_id, worker=worker, gpu=os.environ.get("GAWEB_GPU", ""))
     if entity is None:
@@ -42,8 +71,10 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Report:
     search = entity.search
     request = EvaluationRequest(entity_id=entity.pk, genome=entity.genome, spec=search.spec)
     report = Report(Outcome.DONE)
+    heartbeat = Heartbeat(entity.pk, every=settings.GAWEB_HEARTBEAT_SECONDS)
     try:
-        result = get_objective(search.objective).evaluate(request)
+        with heartbeat:
+            result = get_objective(search.objective).evaluate(request)
     except SearchFatal as error:
         services.entity_record_failure(entity_id=entity.pk, reason=str(error))
         services.search_fail(search_id=search.pk, reason=str(error))

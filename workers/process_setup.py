@@ -7,6 +7,7 @@ import logging
 import os
 
 from celery.signals import worker_process_init, worker_ready
+from django.conf import settings
 
 from searches.services import entities_requeue_orphans
 
@@ -35,4 +36,4 @@ def prepare_worker_process(**_kwargs) -> None:
 
 @worker_ready.connect
 def requeue_own_orphans(sender=None, **_kwargs) -> None:
-    entities_requeue_orphans(worker=sender.hostname)
+    entities_requeue_orphans(worker=sender.hostname, max_attempts=settings.GAWEB_MAX_ATTEMPTS)

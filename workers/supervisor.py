@@ -59,7 +59,12 @@ def plan_workers(
     resident memory, which bounds what TensorFlow keeps from each fit.
     """
     # TF_CPP_MIN_LOG_LEVEL=2: TensorFlow's C++ start-up notices would fill the logs at every new process.
-    base_env = {"TF_FORCE_GPU_ALLOW_GROWTH": "true", "TF_CPP_MIN_LOG_LEVEL": "2", "GAWEB_LOG_LEVEL": log_level}
+    base_env = {
+        "TF_FORCE_GPU_ALLOW_GROWTH": "true",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "GAWEB_LOG_LEVEL": log_level,
+        "GAWEB_WORKER": "1",
+    }
     plans = []
     if gpus:
         for gpu in gpus:

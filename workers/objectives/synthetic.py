@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import time
 from collections.abc import Mapping
 from typing import Any
 
-from searches.genetics import Space, Trait
+from searches.genetics import Space, Trait, genome_hash
 
-from .base import EvaluationRequest, EvaluationResult
+from .base import CandidateFailed, EvaluationRequest, EvaluationResult
 
 FLOOR = 0.1
 SPAN = 0.85
@@ -67,7 +68,11 @@ def synthetic_optimum(space: Space) -> dict[str, Any]:
 
 
 class SyntheticObjective:
-    """Scores a genome with ``synthetic_accuracy``, after ``training.synthetic_delay`` seconds."""
+    """Scores a genome with ``synthetic_accuracy``, after ``training.synthetic_delay`` seconds.
+
+    ``training.synthetic_crash`` (a share of the genomes, by hash) makes those genomes kill
+    the worker process that trains them, every time, to test that a search survives it.
+    """
 
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
         started = time.perf_counter()
@@ -75,6 +80,11 @@ class SyntheticObjective:
         delay = request.training.get("synthetic_delay", 0.0)
         if delay:
             time.sleep(delay)
+        crash = request.training.get("synthetic_crash", 0.0)
+        if crash and int(genome_hash(request.genome)[:8], 16) / 2**32 < crash:
+            if os.environ.get("GAWEB_WORKER") == "1":
+                os._exit(86)  # as a segmentation fault or the kernel's OOM killer would end a worker
+            raise CandidateFailed("the synthetic objective was told to crash on this genome")
         accuracy = synthetic_accuracy(space, request.genome)
         epochs = request.training.get("epochs", 1)
         # A learning curve that rises to the final accuracy, so curves have something to show.

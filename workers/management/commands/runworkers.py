@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from workers.reconcile import Periodic, reconcile
 from workers.supervisor import Supervisor, detect_gpus, plan_workers
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             return
         supervisor = Supervisor(plans, log_dir=settings.VAR_DIR / "logs", cwd=settings.BASE_DIR, echo=self.stdout.write)
         supervisor.start()
+        reconciler = Periodic(settings.GAWEB_RECONCILE_SECONDS, reconcile)
         self.stdout.write(f"{len(plans)} workers on {settings.CELERY_BROKER_URL}; Ctrl-C stops them")
         stopping = []
         for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -39,6 +41,7 @@ class Command(BaseCommand):
         try:
             while not stopping:
                 supervisor.poll()
+                reconciler()
                 time.sleep(1)
         except KeyboardInterrupt:
             pass

@@ -18,6 +18,7 @@ from searches.genetics import SpecError
 from workers.management.commands.runsearch import manage_py
 from workers.management.commands.runworkers import build_plans
 from workers.progress import end_summary, follow_search
+from workers.reconcile import Periodic, reconcile
 from workers.redis_server import RedisUnavailable, ensure_redis
 from workers.supervisor import Supervisor
 
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         # process started in the background may inherit an ignored SIGINT).
         for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(stop, _raise_keyboard_interrupt)
+        self.reconciler = Periodic(settings.GAWEB_RECONCILE_SECONDS, reconcile)
         try:
             supervisor.start()
             password = ensure_first_admin()
@@ -97,6 +99,7 @@ class Command(BaseCommand):
             )
             while True:
                 supervisor.poll()
+                self.reconciler()
                 if web.poll() is not None:
                     raise CommandError(f"the web server stopped; see {web_log.name}")
                 time.sleep(1)
@@ -128,7 +131,12 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         started = time.monotonic()
-        search = follow_search(search.pk, write=write, tty=self.stdout.isatty(), tick=supervisor.poll)
+
+        def tick() -> None:
+            supervisor.poll()
+            self.reconciler()
+
+        search = follow_search(search.pk, write=write, tty=self.stdout.isatty(), tick=tick)
         for line in end_summary(search, time.monotonic() - started):
             self.stdout.write(f"demo: {line}")
         self.stdout.write(f"everything about it: {manage_py()} exportsearch {search.pk}")

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from searches import services
+from searches.models import Entity, Search
+
+from .helpers import finish_queued
+
+
+@pytest.fixture
+def search(small_spec):
+    search = services.search_create(spec=small_spec, execution=Search.Execution.WORKERS)
+    services.search_start(search_id=search.pk)
+    return search
+
+
+def _claim_first(search, *, silent_for: float) -> Entity:
+    entity = Entity.objects.filter(search=search, status=Entity.Status.QUEUED).first()
+    services.entity_claim(entity_id=entity.pk, worker="gpu0@lost")
+    Entity.objects.filter(pk=entity.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=silent_for))
+    return entity
+
+
+@pytest.mark.django_db
+def test_a_running_entity_whose_worker_went_silent_is_queued_again(search, django_capture_on_commit_callbacks):
+    entity = _claim_first(search, silent_for=600)
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert services.entities_requeue_stale(stale_after=timedelta(seconds=180), max_attempts=3) == 1
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.QUEUED and len(sent) == 1
+
+
+@pytest.mark.django_db
+def test_a_running_entity_with_a_recent_heartbeat_is_left_alone(search):
+    entity = _claim_first(search, silent_for=5)
+    assert services.entities_requeue_stale(stale_after=timedelta(seconds=180), max_attempts=3) == 0
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.RUNNING
+
+
+@pytest.mark.django_db
+def test_an_entity_that_used_up_its_attempts_fails_and_the_search_goes_on(search, django_capture_on_commit_callbacks):
+    entity = _claim_first(search, silent_for=600)
+    with django_capture_on_commit_callbacks(execute=False):
+        finish_queued(search.pk, lambda genome: 0.5)
+        assert services.entities_requeue_stale(stale_after=timedelta(seconds=180), max_attempts=1) == 1
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.FAILED and "failed after 1 attempts" in entity.error
+    search.refresh_from_db()
+    assert search.current_generation == 1  # the failure ended generation 0, and the next was bred
+
+
+@pytest.mark.django_db
+def test_the_jobs_of_entities_queued_too_long_are_sent_again(search, django_capture_on_commit_callbacks):
+    Entity.objects.filter(search=search).update(queued_at=timezone.now() - timedelta(minutes=10))
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert services.entities_resend_lost(waiting_longer_than=timedelta(minutes=1)) == 6
+    assert len(sent) == 6
+    assert services.entities_resend_lost(waiting_longer_than=timedelta(minutes=1)) == 0  # just sent
+
+
+@pytest.mark.django_db
+def test_a_worker_that_restarts_queues_its_cut_off_entity_again(search, django_capture_on_commit_callbacks):
+    entity = _claim_first(search, silent_for=0)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.entities_requeue_orphans(worker="gpu0@lost", max_attempts=3) == 1
+        assert services.entities_requeue_orphans(worker="gpu1@other", max_attempts=3) == 0
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.QUEUED and entity.attempts == 1

@@ -1,0 +1,66 @@
+"""Keeps every entity accounted for when workers or Redis fail (run by the worker supervisors).
+
+Workers report a heartbeat while they train. Every ``GAWEB_RECONCILE_SECONDS`` the
+supervisor of each machine (``runworkers``, ``up``):
+
+* queues again the running entities whose worker has gone silent (failing those
+  that have used up ``GAWEB_MAX_ATTEMPTS``);
+* when the broker's queue is empty, sends again the jobs of entities that have
+  waited in the queue too long: their jobs were lost with Redis.
+
+Everything here is idempotent, so several machines may reconcile at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError
+
+from searches import services
+
+log = logging.getLogger("gaweb.reconcile")
+
+
+def broker_queue_length() -> int | None:
+    """Jobs waiting in this installation's Redis queue; None when Redis does not answer."""
+    try:
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2)
+        return int(client.llen(settings.CELERY_TASK_DEFAULT_QUEUE))
+    except (redis.RedisError, OSError):
+        return None
+
+
+def reconcile() -> dict[str, int]:
+    """One pass; failures of the database or Redis are logged and left for the next pass."""
+    done = {"requeued_or_failed": 0, "resent": 0}
+    try:
+        done["requeued_or_failed"] = services.entities_requeue_stale(
+            stale_after=timedelta(seconds=settings.GAWEB_STALE_AFTER_SECONDS),
+            max_attempts=settings.GAWEB_MAX_ATTEMPTS,
+        )
+        if broker_queue_length() == 0:
+            done["resent"] = services.entities_resend_lost(
+                waiting_longer_than=timedelta(seconds=settings.GAWEB_RESEND_AFTER_SECONDS)
+            )
+    except DatabaseError as error:
+        log.warning("reconciliation skipped: the database is unavailable (%s)", error)
+    return done
+
+
+class Periodic:
+    """Calls ``action`` at most once every ``seconds``, from a loop that ticks more often."""
+
+    def __init__(self, seconds: float, action):
+        self.seconds, self.action = seconds, action
+        self._next = 0.0
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now >= self._next:
+            self._next = now + self.seconds
+            self.action()
