@@ -56,6 +56,18 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("GAWEB_DEBUG", False)
 ALLOWED_HOSTS = env_list("GAWEB_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
+# Behind a reverse proxy that terminates TLS (see README "Deploying"): secure cookies, HSTS,
+# redirect to https. Off by default, because `up` serves plain HTTP on the loopback interface.
+HTTPS = env_bool("GAWEB_HTTPS", False)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("GAWEB_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GAWEB_HSTS_INCLUDE_SUBDOMAINS", False)
+    CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if host and not host.startswith(".")]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
