@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+import threading
+import time
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -52,14 +57,42 @@ def searches(request):
 def search_state(request, pk: int):
     """The dashboard's state; ``?version=`` answers ``unchanged`` cheaply when nothing moved."""
     search = get_object_or_404(Search, pk=pk)
-    version = selectors.state_version(search)
+    version, raw, packed = _latest_state(search)
     if request.GET.get("version") == version:
         return JsonResponse({"version": version, "unchanged": True})
-    # Every client watching this search wants the same state: build it once per version.
-    state = cache.get_or_set(
-        f"gaweb:state:{search.pk}:{version}", lambda: selectors.dashboard_state(search, version=version), 300
-    )
-    return JsonResponse(state)
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(packed, content_type="application/json")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(raw, content_type="application/json")
+    response["Vary"] = "Accept-Encoding"
+    return response
+
+
+# Every client watching a search polls it: its state is looked at once a second at most, and
+# built (encoded and compressed) once per version, by one thread while the others wait. A
+# change therefore reaches the pages within a second plus their own polling interval.
+FRESH_FOR_SECONDS = 1.0
+_building = threading.Lock()
+
+
+def _latest_state(search: Search) -> tuple[str, bytes, bytes]:
+    key = f"gaweb:state:{search.pk}:{search.created_at.timestamp()}"
+    latest = cache.get(key)
+    if latest is not None and time.time() - latest[0] < FRESH_FOR_SECONDS:
+        return latest[1:]
+    with _building:
+        latest = cache.get(key)
+        if latest is not None and time.time() - latest[0] < FRESH_FOR_SECONDS:
+            return latest[1:]
+        version = selectors.state_version(search)
+        if latest is not None and latest[1] == version:
+            latest = (time.time(), *latest[1:])
+        else:
+            raw = json.dumps(selectors.dashboard_state(search, version=version), cls=DjangoJSONEncoder).encode()
+            latest = (time.time(), version, raw, gzip.compress(raw, compresslevel=5))
+        cache.set(key, latest, 3600)
+    return latest[1:]
 
 
 @api_login_required

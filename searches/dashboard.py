@@ -75,10 +75,13 @@ def _histogram(trait: Trait, points: Sequence[Point], generations: int) -> dict[
     grid = trait.grid()
     if grid is not None and len(grid) <= 40:
         labels = [_label(v) for v in grid]
-        index = {_label(v): i for i, v in enumerate(grid)}
+        # Keyed by type and value, so that True is not counted as the choice 1.
+        index = {(type(v), v): i for i, v in enumerate(grid)}
         counts = [[0] * len(grid) for _ in range(generations)]
+        name = trait.name
         for point in points:
-            slot = index.get(_label(point.genome.get(trait.name)))
+            value = point.genome.get(name)
+            slot = index.get((type(value), value))
             if slot is not None and point.generation < generations:
                 counts[point.generation][slot] += 1
         return {"name": trait.name, "type": trait.kind, "axis": "category", "x": labels, "counts": counts}

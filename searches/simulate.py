@@ -18,12 +18,18 @@ from .presets import preset
 
 
 @transaction.atomic
-def simulated_search(*, entities: int, population: int = 100, owner=None) -> Search:
+def simulated_search(
+    *, entities: int, population: int = 100, owner=None, last_generation_queued: bool = False, delay: float = 0.0
+) -> Search:
+    """A search of ``entities`` entities in generations of ``population``, all trained, or all but
+    the last generation, left queued for real workers (send their jobs with ``services``)."""
     spec = preset("synthetic")
     generations = max(1, entities // population)
     spec["name"] = f"simulated search of {generations * population:,} entities"
     spec["ga"] = {**spec["ga"], "population": population, "generations": generations, "elite_previous": 10}
-    search = services.search_create(spec=spec, owner=owner, execution=Search.Execution.INLINE)
+    spec["training"] = {**spec["training"], "synthetic_delay": delay}
+    execution = Search.Execution.WORKERS if last_generation_queued else Search.Execution.INLINE
+    search = services.search_create(spec=spec, owner=owner, execution=execution)
     space = Space.from_spec(spec["traits"])
     rng = random.Random(0)
     now = timezone.now()
@@ -31,10 +37,20 @@ def simulated_search(*, entities: int, population: int = 100, owner=None) -> Sea
         status=Search.Status.RUNNING, started_at=now, current_generation=generations - 1
     )
     for number in range(generations):
-        generation = Generation.objects.create(search=search, number=number, finished_at=now)
+        queued = last_generation_queued and number == generations - 1
+        generation = Generation.objects.create(search=search, number=number, finished_at=None if queued else now)
         rows = []
         for index in range(population):
             genome = space.sample(rng)
+            if queued:
+                rows.append(
+                    Entity(
+                        search=search, generation=generation, index=index, genome=genome,
+                        genome_hash=genome_hash(genome), origin="offspring", status=Entity.Status.QUEUED,
+                        queued_at=now,
+                    )
+                )  # fmt: skip
+                continue
             fitness = 0.1 + 0.8 * rng.random() * (number + 1) / generations
             rows.append(
                 Entity(
