@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import redis
@@ -113,3 +114,20 @@ def test_a_cancelled_search_trains_nothing_more_and_the_workers_move_on(workers,
     assert mine.filter(error="cancelled before training").count() >= 6
     assert not mine.filter(status__in=Entity.PENDING).exists()
     assert cancelled.generation_set.count() == 1
+
+
+def test_a_search_survives_redis_restarting_mid_search(supervised, process_env, redis_server, tmp_path):
+    ga = {"population": 6, "generations": 3, "elite_previous": 3, "elite_all_time": 3, "mutation_rate": 1.0}
+    spec = {"name": "redis restarts", "objective": "synthetic", "seed": 13, "ga": ga, "traits": TRAITS,
+            "training": {"synthetic_delay": 0.3}}  # fmt: skip
+    supervised.start()
+    _queue(process_env, tmp_path, spec)
+    assert wait_until(lambda: Entity.objects.filter(status=Entity.Status.DONE).exists(), timeout=60), supervised.logs()
+
+    redis_server.stop()  # its append-only file keeps the queued jobs
+    time.sleep(3)
+    redis_server.start()
+
+    assert wait_until(_completed, timeout=120), supervised.logs()
+    candidates = Entity.objects.exclude(status=Entity.Status.PARENT_ONLY)
+    assert set(candidates.values_list("status", flat=True)) == {Entity.Status.DONE}
