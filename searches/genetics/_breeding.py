@@ -87,7 +87,8 @@ def propose_generation(
 ) -> list[Proposal]:
     """The genomes of generation ``number``.
 
-    Generation 0 is ``population`` random genomes. A later generation draws
+    Generation 0 is ``population`` random genomes, and so is every generation of the
+    ``random`` strategy. A later generation of the ``genetic`` strategy draws
     ``immigrants`` random genomes, adds them to the parent pool, pairs the pool at
     random, and lets the pairs take turns, one child per turn, until there are
     ``population`` offspring; each child is a crossover of its pair, then mutated.
@@ -100,8 +101,8 @@ def propose_generation(
     give the same generation.
     """
     rng = generation_rng(seed, number)
-    if number == 0:
-        return [Proposal(key=(0, i), genome=space.sample(rng), origin=RANDOM) for i in range(policy.population)]
+    if number == 0 or policy.strategy == "random":
+        return [Proposal(key=(number, i), genome=space.sample(rng), origin=RANDOM) for i in range(policy.population)]
 
     elites = parent_pool(previous=previous, history=history, policy=policy)
     immigrants = [

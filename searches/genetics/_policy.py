@@ -9,6 +9,7 @@ from ._traits import is_number
 
 MAX_POPULATION = 1000
 MAX_GENERATIONS = 1000
+STRATEGIES = ("genetic", "random")
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class BreedingPolicy:
     * ``immigrants``: fresh random genomes added to the parents of each generation.
       They are parents only and are not trained (see ``propose_generation``).
     * ``mutation_rate``: the probability that each trait of an offspring is redrawn.
+    * ``strategy``: ``"genetic"``, or ``"random"``: every generation is ``population`` fresh
+      random genomes (random search with the same budget, the honest baseline).
     """
 
     population: int = 20
@@ -31,6 +34,7 @@ class BreedingPolicy:
     elite_all_time: int = 10
     immigrants: int = 1
     mutation_rate: float = 0.05
+    strategy: str = "genetic"
 
     def __post_init__(self) -> None:
         errors = ErrorCollector()
@@ -52,6 +56,10 @@ class BreedingPolicy:
                 errors.add(name, "must not be negative")
             elif value > self.population:
                 errors.add(name, f"({value}) must not be larger than the population ({self.population})")
+        if self.strategy not in STRATEGIES:
+            errors.add(
+                "strategy", f"unknown strategy {str(self.strategy)[:40]!r}; choose one of: {', '.join(STRATEGIES)}"
+            )
         if not 0 <= self.mutation_rate <= 1:
             errors.add("mutation_rate", f"must be between 0 and 1 (got {self.mutation_rate})")
         if not errors.errors and self.elite_previous + self.elite_all_time + self.immigrants < 2:

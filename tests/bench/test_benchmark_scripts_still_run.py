@@ -17,3 +17,13 @@ def test_the_dashboard_scale_benchmark_runs_in_a_tiny_configuration(tmp_path):
     assert ran.returncode == 0, ran.stderr[-2000:]
     endpoints = {row["endpoint"] for row in json.loads(output.read_text())["results"]}
     assert endpoints == {"state", "state-cached", "unchanged", "page"}
+
+
+def test_the_search_efficiency_benchmark_runs_in_a_tiny_configuration(tmp_path):
+    ran = subprocess.run(
+        [sys.executable, "bench/search_efficiency.py", "--seeds", "2", "--output-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    result = json.loads((tmp_path / "search_efficiency.json").read_text())
+    assert result["synthetic"]["seeds"] == 2 and (tmp_path / "search_efficiency_synthetic.png").stat().st_size > 0

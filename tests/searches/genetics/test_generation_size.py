@@ -35,3 +35,13 @@ def test_a_lone_parent_breeds_with_itself():
     proposals = propose_generation(space, policy, seed=3, number=1, previous=history, history=history)
     assert len({p.parents for p in proposals}) == 1
     assert all(p.genome == proposals[0].genome for p in proposals)
+
+
+def test_the_random_strategy_draws_every_generation_afresh():
+    space = reference_space()
+    policy = BreedingPolicy(strategy="random")
+    history = random_history(space, 1, 20)
+    proposals = propose_generation(space, policy, seed=4, number=1, previous=history, history=history)
+    assert len(proposals) == 20 and {p.origin for p in proposals} == {"random"}
+    assert all(not p.parents for p in proposals)
+    assert [p.key for p in proposals] == [(1, i) for i in range(20)]

@@ -29,6 +29,7 @@ def test_the_defaults_are_the_reference_experiment():
         ({"population": "20"}, "population", "integer"),
         ({"population": True}, "population", "integer"),
         ({"elite_previous": 0, "elite_all_time": 1, "immigrants": 0}, "", "at least 2"),
+        ({"strategy": "annealing"}, "strategy", "unknown strategy 'annealing'"),
     ],
 )
 def test_it_rejects_bad_settings_with_a_message_on_the_field(settings, field, message):
