@@ -36,6 +36,7 @@ class TrainingSettings:
     ``validation_fraction`` of the data is held out, chosen by the search's seed;
     ``image_size`` is the side, in pixels, that images of a ``folder:`` dataset are resized to;
     ``synthetic_delay`` makes the synthetic objective take that many seconds;
+    ``synthetic_delay_cv`` spreads the delays (their coefficient of variation, fixed per genome);
     ``synthetic_crash`` makes it kill its worker on that share of the genomes (a fault test).
     """
 
@@ -44,6 +45,7 @@ class TrainingSettings:
     validation_fraction: float = 0.2
     image_size: int = 32
     synthetic_delay: float = 0.0
+    synthetic_delay_cv: float = 0.0
     synthetic_crash: float = 0.0
 
 
@@ -226,6 +228,9 @@ def _training_from_spec(spec: Any) -> TrainingSettings:
     delay = spec.get("synthetic_delay", 0.0)
     if not is_number(delay) or not 0 <= delay <= 3600:
         errors.add("synthetic_delay", "must be a number of seconds between 0 and 3600")
+    spread = spec.get("synthetic_delay_cv", 0.0)
+    if not is_number(spread) or not 0 <= spread <= 10:
+        errors.add("synthetic_delay_cv", "must be a coefficient of variation between 0 and 10")
     crash = spec.get("synthetic_crash", 0.0)
     if not is_number(crash) or not 0 <= crash <= 1:
         errors.add("synthetic_crash", "must be a share of the genomes between 0 and 1")
@@ -236,6 +241,7 @@ def _training_from_spec(spec: Any) -> TrainingSettings:
         validation_fraction=float(fraction),
         image_size=size,
         synthetic_delay=float(delay),
+        synthetic_delay_cv=float(spread),
         synthetic_crash=float(crash),
     )
 

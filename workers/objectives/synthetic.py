@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import random
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -67,6 +68,15 @@ def synthetic_optimum(space: Space) -> dict[str, Any]:
     return genome
 
 
+def simulated_slowdown() -> float:
+    """How much slower this worker is than the others (``GAWEB_SIMULATED_SLOWDOWN``), to simulate
+    a mix of fast and old GPUs with the synthetic objective's delays."""
+    try:
+        return max(float(os.environ.get("GAWEB_SIMULATED_SLOWDOWN", "1")), 0.0)
+    except ValueError:
+        return 1.0
+
+
 class SyntheticObjective:
     """Scores a genome with ``synthetic_accuracy``, after ``training.synthetic_delay`` seconds.
 
@@ -77,7 +87,13 @@ class SyntheticObjective:
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
         started = time.perf_counter()
         space = Space.from_spec(request.spec["traits"])
-        delay = request.training.get("synthetic_delay", 0.0)
+        delay = request.training.get("synthetic_delay", 0.0) * simulated_slowdown()
+        spread = request.training.get("synthetic_delay_cv", 0.0)
+        if delay and spread:
+            # A lognormal factor with mean 1 and this coefficient of variation, fixed by the genome.
+            sigma = math.sqrt(math.log(1 + spread**2))
+            rng = random.Random(genome_hash(request.genome))
+            delay *= math.exp(rng.gauss(-(sigma**2) / 2, sigma))
         if delay:
             time.sleep(delay)
         crash = request.training.get("synthetic_crash", 0.0)
