@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from _common import ROOT, percentile, setup_django, shown
+from _plots import plot_dashboard_scale
 
 
 def main() -> None:
@@ -33,7 +34,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks" / "dashboard_scale.json")
+    parser.add_argument("--replot", action="store_true", help="only draw the PNG again from the JSON")
     args = parser.parse_args()
+    if args.replot:
+        plot_dashboard_scale(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
+        return
     os.environ.pop("DATABASE_URL", None)
     setup_django(var_dir=Path(tempfile.mkdtemp(prefix="gaweb-bench-")))
     from django.contrib.auth import get_user_model
@@ -92,6 +97,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores", "database": "SQLite",
         "requests_per_point": args.requests, "results": results,
     }, indent=2) + "\n")  # fmt: skip
+    plot_dashboard_scale(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
     print(f"written {shown(args.output)}")
 
 

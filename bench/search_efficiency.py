@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -92,7 +93,8 @@ def main() -> None:
     parser.add_argument("--digits-seeds", type=int, default=0)
     parser.add_argument("--output-dir", type=Path, default=ROOT / "docs" / "benchmarks")
     args = parser.parse_args()
-    setup_django()
+    os.environ.pop("DATABASE_URL", None)
+    setup_django(var_dir=Path(tempfile.mkdtemp(prefix="gaweb-efficiency-")))
     from searches.genetics import BreedingPolicy, Space
     from searches.presets import preset
     from workers.objectives.synthetic import synthetic_accuracy
@@ -135,11 +137,14 @@ def main() -> None:
 
 def _digits_curves(seeds: int) -> dict[str, list[list[float]]]:
     """Real searches of the digits demo space, run inline (real training), one per seed and strategy."""
+    from django.core.management import call_command
+
     from searches import services
     from searches.models import Entity, Search
     from searches.presets import preset
     from workers.inline import run_inline
 
+    call_command("migrate", verbosity=0)
     curves: dict[str, list[list[float]]] = {"genetic": [], "random": []}
     for seed in range(seeds):
         for name in ("genetic", "random"):

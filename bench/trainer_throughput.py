@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from _common import ROOT, SHARED_CIFAR, cifar10_folder, setup_django, shown, summary
+from _plots import plot_trainer_throughput
 
 
 def main() -> None:
@@ -28,7 +29,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--archive", type=Path, default=SHARED_CIFAR)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks" / "trainer_throughput.json")
+    parser.add_argument("--replot", action="store_true", help="only draw the PNG again from the JSON")
     args = parser.parse_args()
+    if args.replot:
+        plot_trainer_throughput(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
+        return
 
     setup_django()
     import keras
@@ -83,6 +88,7 @@ def main() -> None:
         "train_images": len(arrays.y_train), "validation_images": len(arrays.y_val), "epochs": args.epochs,
         "images_per_second": rates, "ratio_per_repeat": ratios,
     }, indent=2) + "\n")  # fmt: skip
+    plot_trainer_throughput(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
     print(f"written {shown(args.output)}")
 
 

@@ -30,6 +30,7 @@ import uuid
 from pathlib import Path
 
 from _common import ROOT, percentile, shown, summary
+from _plots import plot_worker_overhead
 
 SPEC = json.loads((ROOT / "examples" / "digits-demo.json").read_text())
 NAIVE = """
@@ -53,7 +54,11 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks" / "worker_overhead.json")
+    parser.add_argument("--replot", action="store_true", help="only draw the PNG again from the JSON")
     args = parser.parse_args()
+    if args.replot:
+        plot_worker_overhead(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
+        return
 
     var = Path(tempfile.mkdtemp(prefix="gaweb-bench-"))
     with socket.socket() as probe:
@@ -146,6 +151,7 @@ def main() -> None:
         print(f"wall time, naive / gaweb: {naive_wall / wall:.2f}x")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
+    plot_worker_overhead(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
     print(f"written {shown(args.output)}")
 
 
