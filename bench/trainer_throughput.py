@@ -28,6 +28,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--archive", type=Path, default=SHARED_CIFAR)
+    parser.add_argument(
+        "--random-images", type=int, default=0, help="use this many random 32x32 images instead (a quick check)"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks" / "trainer_throughput.json")
     parser.add_argument("--replot", action="store_true", help="only draw the PNG again from the JSON")
     args = parser.parse_args()
@@ -37,16 +40,25 @@ def main() -> None:
 
     setup_django()
     import keras
+    import numpy as np
 
     from searches.catalog import TUTORIAL_GENOME
     from workers.training.builder import build_model, compile_model
-    from workers.training.datasets import load_folder, split
+    from workers.training.datasets import ImageData, load_folder, split
     from workers.training.trainer import train_candidate
 
-    folder = cifar10_folder(args.archive, ROOT / "var" / "bench" / "cifar10")
-    started = time.perf_counter()
-    data = load_folder(folder, image_size=32, data_roots=[folder])
-    print(f"decoded {len(data.labels):,} images in {time.perf_counter() - started:.1f}s", flush=True)
+    if args.random_images:
+        rng = np.random.default_rng(0)
+        data = ImageData(
+            rng.random((args.random_images, 32, 32, 3), dtype=np.float32),
+            rng.integers(0, 10, args.random_images).astype(np.int32),
+            tuple(str(i) for i in range(10)),
+        )
+    else:
+        folder = cifar10_folder(args.archive, ROOT / "var" / "bench" / "cifar10")
+        started = time.perf_counter()
+        data = load_folder(folder, image_size=32, data_roots=[folder])
+        print(f"decoded {len(data.labels):,} images in {time.perf_counter() - started:.1f}s", flush=True)
     arrays = split(data, seed=1, validation_fraction=0.2, max_train_samples=args.images)
     genome = dict(TUTORIAL_GENOME)
     trained_images = len(arrays.y_train) * args.epochs

@@ -89,7 +89,9 @@ def main() -> None:
     worker = subprocess.Popen(plan.argv, env={**os.environ, **plan.env}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         spec = {**SPEC, "name": "overhead benchmark", "seed": 11}
+        elites = min(5, args.entities)
         spec["ga"] = {**spec["ga"], "population": args.entities, "generations": 1}
+        spec["ga"].update(elite_previous=elites, elite_all_time=elites)
         spec["training"] = {**spec["training"], "epochs": args.epochs}
         search = services.search_create(spec=spec)
         services.search_start(search_id=search.pk)

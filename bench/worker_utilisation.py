@@ -69,7 +69,10 @@ def main() -> None:
         time.sleep(4)  # let every worker connect, so that none misses the first generation
         spec = {
             "name": "utilisation", "objective": "synthetic", "seed": 3,
-            "ga": {"population": args.population, "generations": args.generations, "mutation_rate": 1.0},
+            "ga": {
+                "population": args.population, "generations": args.generations, "mutation_rate": 1.0,
+                "elite_previous": min(10, args.population), "elite_all_time": min(10, args.population),
+            },
             "training": {"synthetic_delay": args.delay, "synthetic_delay_cv": 0.3},
             "traits": [
                 {"name": "x", "type": "float", "low": 0, "high": 1},

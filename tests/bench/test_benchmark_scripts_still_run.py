@@ -27,3 +27,37 @@ def test_the_search_efficiency_benchmark_runs_in_a_tiny_configuration(tmp_path):
     assert ran.returncode == 0, ran.stderr[-2000:]
     result = json.loads((tmp_path / "search_efficiency.json").read_text())
     assert result["synthetic"]["seeds"] == 2 and (tmp_path / "search_efficiency_synthetic.png").stat().st_size > 0
+
+
+def _run(*argv: str) -> subprocess.CompletedProcess:
+    ran = subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-3000:]
+    return ran
+
+
+def test_the_trainer_throughput_benchmark_runs_in_a_tiny_configuration(tmp_path):
+    output = tmp_path / "throughput.json"
+    _run("bench/trainer_throughput.py", "--random-images", "200", "--repeats", "1", "--output", str(output))
+    result = json.loads(output.read_text())
+    assert set(result["images_per_second"]) == {"gaweb", "plain"} and output.with_suffix(".png").exists()
+
+
+def test_the_worker_overhead_benchmark_runs_in_a_tiny_configuration(tmp_path):
+    output = tmp_path / "overhead.json"
+    _run("bench/worker_overhead.py", "--entities", "2", "--epochs", "1", "--output", str(output))
+    result = json.loads(output.read_text())
+    assert result["entities"] == 2 and "naive" in result and output.with_suffix(".png").exists()
+
+
+def test_the_worker_utilisation_benchmark_runs_in_a_tiny_configuration(tmp_path):
+    _run("bench/worker_utilisation.py", "--workers", "2", "--population", "4", "--generations", "2",
+         "--delay", "0.1", "--output-dir", str(tmp_path))  # fmt: skip
+    result = json.loads((tmp_path / "worker_utilisation.json").read_text())
+    assert len(result["per_generation"]) == 2 and 0 < result["utilisation"] <= 1
+
+
+def test_the_load_script_runs_in_a_tiny_configuration(tmp_path):
+    output = tmp_path / "load.json"
+    _run("bench/load_dashboard.py", "--clients", "2", "--seconds", "2", "--entities", "200", "--output", str(output))
+    result = json.loads(output.read_text())
+    assert result["requests"] > 0 and result["errors"] == 0
