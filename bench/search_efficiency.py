@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, setup_django, shown
+from _common import ROOT, SHARED_CIFAR, cifar10_folder, setup_django, shown
 
 
 def run_strategy(space, policy, seed: int, score) -> list[float]:
@@ -91,6 +91,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=30)
     parser.add_argument("--digits-seeds", type=int, default=0)
+    parser.add_argument(
+        "--cifar-seeds", type=int, default=0, help="also CIFAR-10 from ../shared (a subset; about 40 minutes a seed)"
+    )
+    parser.add_argument("--archive", type=Path, default=SHARED_CIFAR)
     parser.add_argument("--output-dir", type=Path, default=ROOT / "docs" / "benchmarks")
     args = parser.parse_args()
     os.environ.pop("DATABASE_URL", None)
@@ -130,6 +134,14 @@ def main() -> None:
         )
         _print("digits", result["digits"])
 
+    if args.cifar_seeds:
+        folder = cifar10_folder(args.archive, ROOT / "var" / "bench" / "cifar10")
+        curves = _cifar_curves(args.cifar_seeds, folder)
+        result["cifar10"] = compare(curves)
+        plot(curves, f"CIFAR-10 subset, keras objective, {args.cifar_seeds} seed(s)",
+             args.output_dir / "search_efficiency_cifar10.png")  # fmt: skip
+        _print("cifar10", result["cifar10"])
+
     output = args.output_dir / "search_efficiency.json"
     output.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written {shown(output)} and the plots beside it")
@@ -137,19 +149,44 @@ def main() -> None:
 
 def _digits_curves(seeds: int) -> dict[str, list[list[float]]]:
     """Real searches of the digits demo space, run inline (real training), one per seed and strategy."""
+    from searches.presets import preset
+
+    return _real_curves(seeds, lambda: preset("digits-demo"), "digits")
+
+
+# CIFAR-10 subset: the reference space, 6,000 training and 1,200 validation images, 2 epochs,
+# 3 generations of 8: about 20 minutes a strategy on 2 CPU cores.
+def _cifar_curves(seeds: int, folder: Path) -> dict[str, list[list[float]]]:
+    from django.conf import settings
+
+    from searches.presets import preset
+
+    settings.GAWEB_DATA_ROOTS = [folder]
+
+    def spec() -> dict:
+        spec = preset("cifar10-tutorial")
+        spec["dataset"] = f"folder:{folder}"
+        spec["ga"] = {**spec["ga"], "population": 8, "generations": 3, "elite_previous": 4, "elite_all_time": 4}
+        spec["training"] = {"epochs": 2, "max_train_samples": 6000, "validation_fraction": 1 / 6}
+        return spec
+
+    return _real_curves(seeds, spec, "cifar10")
+
+
+def _real_curves(seeds: int, make_spec, label: str) -> dict[str, list[list[float]]]:
+    """One inline search (real training) per seed and strategy; the best so far after each training."""
     from django.core.management import call_command
 
     from searches import services
     from searches.models import Entity, Search
-    from searches.presets import preset
     from workers.inline import run_inline
 
     call_command("migrate", verbosity=0)
     curves: dict[str, list[list[float]]] = {"genetic": [], "random": []}
     for seed in range(seeds):
         for name in ("genetic", "random"):
-            spec = preset("digits-demo")
-            spec["seed"], spec["name"] = seed, f"efficiency {name} {seed}"
+            spec = make_spec()
+            spec["seed"], spec["name"] = seed, f"efficiency {label} {name} {seed}"
             spec["ga"] = {**spec["ga"], "strategy": name}
             search = run_inline(services.search_create(spec=spec, execution=Search.Execution.INLINE).pk)
             trained = Entity.objects.filter(search=search, status__in=(Entity.Status.DONE, Entity.Status.FAILED))
@@ -158,7 +195,7 @@ def _digits_curves(seeds: int) -> dict[str, list[list[float]]]:
                 best = max(best, fitness or 0.0)
                 curve.append(best)
             curves[name].append(curve)
-            print(f"digits seed {seed} {name}: best {curve[-1]:.4f} after {len(curve)} trainings", flush=True)
+            print(f"{label} seed {seed} {name}: best {curve[-1]:.4f} after {len(curve)} trainings", flush=True)
     return curves
 
 
