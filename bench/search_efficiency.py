@@ -143,7 +143,9 @@ def main() -> None:
         _print("cifar10", result["cifar10"])
 
     output = args.output_dir / "search_efficiency.json"
-    output.write_text(json.dumps(result, indent=2) + "\n")
+    # Keep the figures of parts not run this time (the slow ones are run one at a time).
+    previous = json.loads(output.read_text()) if output.exists() else {}
+    output.write_text(json.dumps({**previous, **result}, indent=2) + "\n")
     print(f"written {shown(output)} and the plots beside it")
 
 
