@@ -44,10 +44,9 @@ def searches(request):
     if len(request.body) > MAX_SPEC_BYTES:
         return JsonResponse({"errors": {"": [f"the spec is larger than {MAX_SPEC_BYTES // 1024} KB"]}}, status=413)
     try:
-        search = services.search_create(spec=decode_spec(request.body), owner=request.user)
+        search = services.search_create_and_start(spec=decode_spec(request.body), owner=request.user)
     except SpecError as error:
         return JsonResponse({"errors": error.errors}, status=400)
-    services.search_start(search_id=search.pk)
     url = reverse("searches:detail", args=[search.pk])
     return JsonResponse({"id": search.pk, "url": url}, status=201, headers={"Location": url})
 
@@ -70,10 +69,17 @@ def search_state(request, pk: int):
 
 
 # Every client watching a search polls it: its state is looked at once a second at most, and
-# built (encoded and compressed) once per version, by one thread while the others wait. A
+# built (encoded and compressed) once per version, by one thread while the others wait (one lock
+# per search, so a big search does not hold up the others). A
 # change therefore reaches the pages within a second plus their own polling interval.
 FRESH_FOR_SECONDS = 1.0
-_building = threading.Lock()
+_locks_guard = threading.Lock()
+_building: dict[int, threading.Lock] = {}
+
+
+def _lock_for(search_id: int) -> threading.Lock:
+    with _locks_guard:
+        return _building.setdefault(search_id, threading.Lock())
 
 
 def _latest_state(search: Search) -> tuple[str, bytes, bytes]:
@@ -81,7 +87,7 @@ def _latest_state(search: Search) -> tuple[str, bytes, bytes]:
     latest = cache.get(key)
     if latest is not None and time.time() - latest[0] < FRESH_FOR_SECONDS:
         return latest[1:]
-    with _building:
+    with _lock_for(search.pk):
         latest = cache.get(key)
         if latest is not None and time.time() - latest[0] < FRESH_FOR_SECONDS:
             return latest[1:]

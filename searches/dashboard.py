@@ -73,7 +73,8 @@ def histograms(space: Space, points: Sequence[Point], generations: int) -> list[
 def _histogram(trait: Trait, points: Sequence[Point], generations: int) -> dict[str, Any]:
     geometric = trait.kind.startswith("geometric")
     grid = trait.grid()
-    if grid is not None and len(grid) <= 40:
+    categorical = trait.kind in ("bool", "choice")  # at most 256 choices: always one bar each
+    if grid is not None and (categorical or len(grid) <= 40):
         labels = [_label(v) for v in grid]
         # Keyed by type and value, so that True is not counted as the choice 1.
         index = {(type(v), v): i for i, v in enumerate(grid)}

@@ -274,7 +274,7 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
             "error": search.error,
             "objective": search.objective,
             "dataset": search.dataset,
-            "generation": max(search.current_generation, 0) + 1 if search.started_at else 0,
+            "generation": max(search.current_generation, 0),  # counted from 0, like every number in the API
             "generations": search.generations,
             "population": search.population,
             "combinations": space.combinations,

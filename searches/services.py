@@ -90,6 +90,15 @@ def search_create(
         )
 
 
+def search_create_and_start(*, spec: Mapping[str, Any] | SearchSpec, owner=None) -> Search:
+    """Store a search and queue its generation 0, all or nothing (for the form and the API)."""
+    with transaction.atomic():
+        search = search_create(spec=spec, owner=owner)
+        search_start(search_id=search.pk)
+    search.refresh_from_db()
+    return search
+
+
 def search_start(*, search_id: int) -> Generation:
     """Move a pending search to running and queue generation 0."""
     with transaction.atomic():
@@ -147,6 +156,10 @@ def search_fail(*, search_id: int, reason: str) -> bool:
         failed = Search.objects.filter(pk=search_id, status__in=(Search.Status.PENDING, Search.Status.RUNNING)).update(
             status=Search.Status.FAILED, error=reason, finished_at=timezone.now()
         )
+        if failed:
+            Entity.objects.filter(search_id=search_id, status=Entity.Status.QUEUED).update(
+                status=Entity.Status.FAILED, error="not trained: the search failed", finished_at=timezone.now()
+            )
     if failed:
         log.error("search #%s failed: %s", search_id, reason)
     return bool(failed)
@@ -176,9 +189,7 @@ def search_cancel(*, search_id: int) -> bool:
 def search_rerun(*, search_id: int, owner) -> Search:
     """A new search from the same spec (and seed), started at once."""
     original = Search.objects.get(pk=search_id)
-    search = search_create(spec=original.spec, owner=owner, execution=Search.Execution.WORKERS)
-    search_start(search_id=search.pk)
-    return search
+    return search_create_and_start(spec=original.spec, owner=owner)
 
 
 # --- Entities -------------------------------------------------------------------
@@ -187,9 +198,11 @@ def search_rerun(*, search_id: int, owner) -> Search:
 def entity_claim(*, entity_id: int, worker: str, gpu: str = "") -> Entity | None:
     """Take a queued entity of a running search for training; None if someone else has it."""
     with transaction.atomic():
-        claimed = Entity.objects.filter(
-            pk=entity_id, status=Entity.Status.QUEUED, search__status=Search.Status.RUNNING
-        ).update(
+        # The search's status through a subquery, not a join: with a join Django rewrites the
+        # UPDATE as "WHERE id IN (SELECT ...)", and PostgreSQL's re-check after a row lock would
+        # then not see that another claim changed the status: two claims could both succeed.
+        running = Search.objects.filter(status=Search.Status.RUNNING).values("pk")
+        claimed = Entity.objects.filter(pk=entity_id, status=Entity.Status.QUEUED, search_id__in=running).update(
             status=Entity.Status.RUNNING,
             worker=worker,
             gpu=gpu,
@@ -210,8 +223,13 @@ def entity_record_result(
     train_seconds: float,
     history: Sequence[Mapping[str, Any]] = (),
     timings: Mapping[str, float] | None = None,
+    attempt: int | None = None,
 ) -> bool:
-    """Record a trained entity's result (and its cached copies'). False if it was not running."""
+    """Record a trained entity's result (and its cached copies'). False if it was not running.
+
+    ``attempt`` (the claim's attempt number) makes sure that a worker that lost its claim
+    (it went silent and the entity was given to another) cannot record over the new one.
+    """
     with transaction.atomic():
         search = Search.objects.get(entities__pk=entity_id)
         fitness = fitness_from(
@@ -219,7 +237,7 @@ def entity_record_result(
             parameter_count=parameter_count,
             size_penalty=search.spec["fitness"]["size_penalty"],
         )
-        recorded = Entity.objects.filter(pk=entity_id, status=Entity.Status.RUNNING).update(
+        recorded = _running(entity_id, attempt).update(
             status=Entity.Status.DONE,
             fitness=fitness,
             accuracy=accuracy,
@@ -237,11 +255,11 @@ def entity_record_result(
     return bool(recorded)
 
 
-def entity_record_failure(*, entity_id: int, reason: str) -> bool:
+def entity_record_failure(*, entity_id: int, reason: str, attempt: int | None = None) -> bool:
     """Record that a candidate failed (it counts as fitness 0 for breeding). False if it was not running."""
     reason = _plain(reason)
     with transaction.atomic():
-        recorded = Entity.objects.filter(pk=entity_id, status=Entity.Status.RUNNING).update(
+        recorded = _running(entity_id, attempt).update(
             status=Entity.Status.FAILED, error=reason, finished_at=timezone.now()
         )
         if recorded:
@@ -379,11 +397,11 @@ def _ids_of_parents(search: Search, proposals: Sequence[Proposal]) -> dict[tuple
     keys = {key for p in proposals for key in p.parents}
     if not keys:
         return {}
-    match = Q()
-    for gen, index in keys:
-        match |= Q(generation__number=gen, index=index)
-    rows = Entity.objects.filter(match, search=search).values_list("generation__number", "index", "id")
-    return {(gen, index): pk for gen, index, pk in rows}
+    # By generation, then matched here: one OR term per parent overflows SQLite's expression limit.
+    rows = Entity.objects.filter(search=search, generation__number__in={gen for gen, _ in keys}).values_list(
+        "generation__number", "index", "id"
+    )
+    return {(gen, index): pk for gen, index, pk in rows if (gen, index) in keys}
 
 
 def _entity(search, generation, proposal: Proposal, ids, *, status: str, **fields) -> Entity:
@@ -420,9 +438,15 @@ def _copy_of_trained(search, generation, proposal, ids, original: dict[str, Any]
     )
 
 
-def entity_heartbeat(*, entity_id: int) -> bool:
+def entity_heartbeat(*, entity_id: int, attempt: int | None = None) -> bool:
     """The training worker is alive: refresh the entity's heartbeat. False if it is not running."""
-    return bool(Entity.objects.filter(pk=entity_id, status=Entity.Status.RUNNING).update(heartbeat_at=timezone.now()))
+    return bool(_running(entity_id, attempt).update(heartbeat_at=timezone.now()))
+
+
+def _running(entity_id: int, attempt: int | None):
+    """The entity, while it runs under this attempt's claim."""
+    running = Entity.objects.filter(pk=entity_id, status=Entity.Status.RUNNING)
+    return running if attempt is None else running.filter(attempts=attempt)
 
 
 def entities_requeue_orphans(*, worker: str, max_attempts: int) -> int:
@@ -479,11 +503,25 @@ def entities_resend_lost(*, waiting_longer_than: timedelta) -> int:
     return len(lost)
 
 
+def searches_advance_idle() -> int:
+    """Advance every running search: one whose last result was recorded but whose advance failed
+    (the database was away a moment, the worker was killed in between) would otherwise wait forever.
+    Returns how many generations this bred."""
+    bred = 0
+    for search_id in Search.objects.filter(status=Search.Status.RUNNING).values_list("pk", flat=True):
+        bred += len(search_advance(search_id=search_id))
+    return bred
+
+
 def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
     now = timezone.now()
     affected: set[int] = set()
     count = 0
     with transaction.atomic():
+        # A search that ended meanwhile trains nothing more: its cut-off entities end here.
+        entities.exclude(search__status=Search.Status.RUNNING).filter(status=Entity.Status.RUNNING).update(
+            status=Entity.Status.FAILED, error=f"not finished: {why}, and the search had ended", finished_at=now
+        )
         for entity in entities.filter(search__status=Search.Status.RUNNING).select_related("search"):
             running = Entity.objects.filter(pk=entity.pk, status=Entity.Status.RUNNING)
             if entity.attempts >= max_attempts:

@@ -31,8 +31,7 @@ def search_new(request):
     if request.method == "POST":
         form = SpecForm(request.POST, request.FILES)
         if form.is_valid() and form.parsed is not None:
-            search = services.search_create(spec=form.parsed, owner=request.user)
-            services.search_start(search_id=search.pk)
+            search = services.search_create_and_start(spec=form.parsed, owner=request.user)
             return redirect("searches:detail", pk=search.pk)
         status = 400
     else:
@@ -145,8 +144,16 @@ def entities_csv(request, pk: int):
     writer.writerow([*columns, "parent_a", "parent_b", *traits])
     for entity in export["entities"]:
         parents = (entity["parents"] + [None, None])[:2]
-        writer.writerow([entity[c] for c in columns] + parents + [entity["genome"].get(t) for t in traits])
+        cells = [entity[c] for c in columns] + parents + [entity["genome"].get(t) for t in traits]
+        writer.writerow([_inert(cell) for cell in cells])
     return response
+
+
+def _inert(cell):
+    """A text cell that a spreadsheet would run as a formula, made plain text."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
 
 
 def _search_and_best(pk: int):

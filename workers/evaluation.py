@@ -40,8 +40,8 @@ class Report:
 class Heartbeat:
     """While a candidate trains, a thread refreshes its heartbeat, so a silent worker can be told apart."""
 
-    def __init__(self, entity_id: int, *, every: float):
-        self.entity_id, self.every = entity_id, every
+    def __init__(self, entity_id: int, attempt: int, *, every: float):
+        self.entity_id, self.attempt, self.every = entity_id, attempt, every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{entity_id}", daemon=True)
 
@@ -57,7 +57,7 @@ class Heartbeat:
         try:
             while not self._stop.wait(self.every):
                 try:
-                    services.entity_heartbeat(entity_id=self.entity_id)
+                    services.entity_heartbeat(entity_id=self.entity_id, attempt=self.attempt)
                 except DatabaseError as error:  # the next beat may get through
                     log.warning("heartbeat of entity #%s failed: %s", self.entity_id, error)
         finally:
@@ -71,24 +71,25 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Report:
     search = entity.search
     request = EvaluationRequest(entity_id=entity.pk, genome=entity.genome, spec=search.spec)
     report = Report(Outcome.DONE)
-    heartbeat = Heartbeat(entity.pk, every=settings.GAWEB_HEARTBEAT_SECONDS)
+    attempt = entity.attempts
+    heartbeat = Heartbeat(entity.pk, attempt, every=settings.GAWEB_HEARTBEAT_SECONDS)
     try:
         with heartbeat:
             result = get_objective(search.objective).evaluate(request)
     except SearchFatal as error:
-        services.entity_record_failure(entity_id=entity.pk, reason=str(error))
+        services.entity_record_failure(entity_id=entity.pk, reason=str(error), attempt=attempt)
         services.search_fail(search_id=search.pk, reason=str(error))
         return Report(Outcome.SEARCH_FAILED)
     except CandidateFailed as error:
-        services.entity_record_failure(entity_id=entity.pk, reason=str(error))
+        services.entity_record_failure(entity_id=entity.pk, reason=str(error), attempt=attempt)
         report = Report(Outcome.FAILED, recycle_process=error.recycle_process)
     except SoftTimeLimitExceeded:
         reason = f"took longer than the limit of {settings.GAWEB_MAX_TRAINING_SECONDS} s (GAWEB_MAX_TRAINING_SECONDS)"
-        services.entity_record_failure(entity_id=entity.pk, reason=reason)
+        services.entity_record_failure(entity_id=entity.pk, reason=reason, attempt=attempt)
         report = Report(Outcome.FAILED)
     except Exception as error:  # a candidate must never take its search down with it
         log.exception("entity #%s raised while training", entity.pk)
-        services.entity_record_failure(entity_id=entity.pk, reason=f"{type(error).__name__}: {error}")
+        services.entity_record_failure(entity_id=entity.pk, reason=f"{type(error).__name__}: {error}", attempt=attempt)
         report = Report(Outcome.FAILED)
     else:
         services.entity_record_result(
@@ -98,6 +99,7 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Report:
             train_seconds=result.train_seconds,
             history=result.history,
             timings=result.timings,
+            attempt=attempt,
         )
     services.search_advance(search_id=search.pk)
     return report

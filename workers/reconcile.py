@@ -5,6 +5,7 @@ supervisor of each machine (``runworkers``, ``up``):
 
 * queues again the running entities whose worker has gone silent (failing those
   that have used up ``GAWEB_MAX_ATTEMPTS``);
+* advances every running search (one whose advance failed after its last result would wait);
 * when the broker's queue is empty, sends again the jobs of entities that have
   waited in the queue too long: their jobs were lost with Redis.
 
@@ -43,6 +44,7 @@ def reconcile() -> dict[str, int]:
             stale_after=timedelta(seconds=settings.GAWEB_STALE_AFTER_SECONDS),
             max_attempts=settings.GAWEB_MAX_ATTEMPTS,
         )
+        services.searches_advance_idle()
         if broker_queue_length() == 0:
             done["resent"] = services.entities_resend_lost(
                 waiting_longer_than=timedelta(seconds=settings.GAWEB_RESEND_AFTER_SECONDS)

@@ -12,6 +12,8 @@ from ._errors import ErrorCollector, SpecError
 from ._traits import Trait, trait_from_spec
 
 MAX_TRAITS = 64
+# Every discrete trait keeps its grid in memory: bound them all together, not only one by one.
+MAX_GRID_POINTS_IN_ALL = 500_000
 
 Genome = dict[str, Any]
 
@@ -48,6 +50,9 @@ class Space:
             seen.add(trait.name)
             traits.append(trait)
         errors.raise_if_any()
+        points = sum(len(trait.grid() or ()) for trait in traits)
+        if points > MAX_GRID_POINTS_IN_ALL:
+            raise SpecError(f"the traits' grids hold {points:,} values in all; at most {MAX_GRID_POINTS_IN_ALL:,}")
         return cls(traits=tuple(traits))
 
     def to_spec(self) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ MAX_NAME_LENGTH = 64
 MAX_CHOICES = 256
 MAX_CHOICE_LENGTH = 200
 # Largest grid a discrete trait may have: beyond this a continuous trait is the honest model.
-MAX_GRID_POINTS = 1_000_000
+MAX_GRID_POINTS = 100_000
 # Relative tolerance for "high lies on the grid" with floating-point steps.
 _GRID_TOLERANCE = 1e-9
 
@@ -347,7 +347,12 @@ def _numeric_trait(kind: str, name: str, spec: Mapping[str, Any], errors: ErrorC
 
 def _linear_grid(low: float, high: float, step: float | None, integral: bool, errors: ErrorCollector):
     if step is None:
-        return tuple(range(int(low), int(high) + 1)) if integral else None
+        if not integral:
+            return None
+        if high - low + 1 > MAX_GRID_POINTS:
+            errors.add("high", f"the range holds more than {MAX_GRID_POINTS:,} integers; use a step or a float trait")
+            return None
+        return tuple(range(int(low), int(high) + 1))
     if step <= 0:
         errors.add("step", "must be greater than 0")
         return None

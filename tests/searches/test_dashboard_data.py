@@ -42,3 +42,9 @@ def test_a_continuous_geometric_trait_gets_log_spaced_bins_on_a_log_axis():
 def test_the_leaderboard_ranks_trained_entities_and_leaves_out_copies():
     points = [_point(1, 0, 0.5), _point(2, 0, 0.9, status="cached"), _point(3, 1, 0.7), _point(4, 1, None, "failed")]
     assert [row["id"] for row in leaderboard(points)] == [3, 1]
+
+
+def test_a_choice_with_many_choices_gets_a_bar_each():
+    space = Space.from_spec([{"name": "c", "type": "choice", "choices": [f"v{i}" for i in range(60)]}])
+    (histogram,) = histograms(space, [_point(1, 0, 0.1, c="v7")], generations=1)
+    assert histogram["axis"] == "category" and len(histogram["x"]) == 60 and histogram["counts"][0][7] == 1

@@ -55,3 +55,14 @@ def test_a_genome_already_trained_is_cached_in_later_generations(tiny_search):
     assert trained <= 4  # four genomes, each trained at most once in the whole search
     done = Entity.objects.filter(search=tiny_search, status=Entity.Status.DONE)
     assert done.values("genome_hash").distinct().count() == done.count() == trained
+
+
+@pytest.mark.django_db
+def test_a_large_parent_pool_breeds_on_sqlite_too(small_spec):
+    # 1,000 parents used to make one OR term each: more than SQLite accepts.
+    small_spec["traits"] = [{"name": "x", "type": "float", "low": 0, "high": 1}]
+    small_spec["ga"] = {"population": 600, "generations": 2, "elite_previous": 500, "elite_all_time": 500}
+    search = services.search_create(spec=small_spec, execution=Search.Execution.INLINE)
+    services.search_start(search_id=search.pk)
+    finish_queued(search.pk, lambda genome: genome["x"])
+    assert services.search_advance(search_id=search.pk) == [1]

@@ -71,3 +71,35 @@ def test_a_worker_that_restarts_queues_its_cut_off_entity_again(search, django_c
         assert services.entities_requeue_orphans(worker="gpu1@other", max_attempts=3) == 0
     entity.refresh_from_db()
     assert entity.status == Entity.Status.QUEUED and entity.attempts == 1
+
+
+@pytest.mark.django_db
+def test_a_search_whose_advance_was_lost_is_advanced_by_the_reconciler(small_spec):
+    search = services.search_create(spec=small_spec, execution=Search.Execution.INLINE)
+    services.search_start(search_id=search.pk)
+    finish_queued(search.pk, lambda genome: 0.5)  # results recorded, but nobody advanced
+    assert services.searches_advance_idle() == 1
+    search.refresh_from_db()
+    assert search.current_generation == 1
+
+
+@pytest.mark.django_db
+def test_a_failed_search_leaves_nothing_queued(search):
+    services.search_fail(search_id=search.pk, reason="dataset missing")
+    assert not Entity.objects.filter(search=search, status=Entity.Status.QUEUED).exists()
+
+
+@pytest.mark.django_db
+def test_a_late_result_from_a_worker_that_lost_its_claim_is_not_recorded(search, django_capture_on_commit_callbacks):
+    entity = _claim_first(search, silent_for=600)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.entities_requeue_stale(stale_after=timedelta(seconds=180), max_attempts=3)
+    services.entity_claim(entity_id=entity.pk, worker="gpu1@new")  # attempt 2
+    assert not services.entity_record_result(
+        entity_id=entity.pk, accuracy=0.1, parameter_count=1, train_seconds=1, attempt=1
+    )
+    assert services.entity_record_result(
+        entity_id=entity.pk, accuracy=0.9, parameter_count=1, train_seconds=1, attempt=2
+    )
+    entity.refresh_from_db()
+    assert entity.accuracy == 0.9 and entity.worker == "gpu1@new"

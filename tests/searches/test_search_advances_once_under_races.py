@@ -98,3 +98,29 @@ def test_many_advances_of_a_finished_generation_breed_it_once(small_spec):
         thread.join()
     assert sorted(bred) == [[]] * (WORKERS - 1) + [[1]]
     assert Generation.objects.filter(search=search).count() == 2
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_many_workers_claiming_one_entity_at_once_give_it_to_exactly_one(small_spec):
+    search = services.search_create(spec=_race_spec(small_spec), execution=Search.Execution.INLINE)
+    services.search_start(search_id=search.pk)
+    entity = Entity.objects.filter(search=search).first()
+    barrier = threading.Barrier(WORKERS)
+    winners: list[str] = []
+
+    def claim(name: str) -> None:
+        try:
+            barrier.wait(timeout=30)
+            if services.entity_claim(entity_id=entity.pk, worker=name) is not None:
+                winners.append(name)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    entity.refresh_from_db()
+    assert len(winners) == 1 and entity.worker == winners[0] and entity.attempts == 1

@@ -57,7 +57,8 @@ def test_the_export_holds_eight_generations_of_twenty_with_parents_and_fitnesses
 def test_the_export_carries_the_spec_it_was_run_with(exported, synthetic_spec):
     _, export = exported
     assert export["spec"]["traits"] == synthetic_spec["traits"]
-    assert export["spec"]["ga"] == synthetic_spec["ga"]
+    assert {key: export["spec"]["ga"][key] for key in synthetic_spec["ga"]} == synthetic_spec["ga"]
+    assert export["spec"]["ga"]["strategy"] == "genetic"  # the default, written out in the normal form
     assert export["spec"]["seed"] == synthetic_spec["seed"]
 
 

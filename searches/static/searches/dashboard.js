@@ -53,7 +53,7 @@
     status.className = "status " + s.status;
     document.getElementById("progress-bar").firstElementChild.style.width = (p.total ? (100 * p.ended / p.total) : 0) + "%";
     const parts = [
-      "generation " + s.generation + " of " + s.generations,
+      s.started_at ? "generation " + (s.generation + 1) + " of " + s.generations : "not started",
       p.ended + " of " + p.total + " entities ended: " + p.done + " done, " + p.cached + " cached, " + p.failed + " failed; " + p.running + " running, " + p.queued + " queued",
       "best fitness " + fmt(state.best && state.best.fitness),
     ];

@@ -14,7 +14,9 @@
   let spec = {};
 
   function parse() {
-    try { spec = JSON.parse(textarea.value || "{}"); return true; } catch (e) { return false; }
+    try { spec = JSON.parse(textarea.value || "{}"); } catch (e) { return false; }
+    // Only an object can be edited field by field; anything else stays in the JSON box.
+    return spec !== null && typeof spec === "object" && !Array.isArray(spec);
   }
 
   function get(path) {
@@ -218,9 +220,10 @@
   function showErrors() {
     document.querySelectorAll(".field-error").forEach((e) => e.remove());
     Object.entries(errors).forEach(([path, messages]) => {
-      const target = editor.querySelector('[data-path="' + path + '"]')
-        || editor.querySelector('[data-error-for="' + path + '"]')
-        || editor.querySelector('[data-error-for="' + path.replace(/\.[a-z_]+$/, "") + '"]');
+      const quoted = (p) => '"' + CSS.escape(p) + '"';
+      const target = editor.querySelector("[data-path=" + quoted(path) + "]")
+        || editor.querySelector("[data-error-for=" + quoted(path) + "]")
+        || editor.querySelector("[data-error-for=" + quoted(path.replace(/\.[a-z_]+$/, "")) + "]");
       if (!target) return;
       const note = document.createElement("span");
       note.className = "field-error";

@@ -26,6 +26,7 @@ CASES = [
     ({"name": "x", "type": "geometric_int", "low": 16, "high": 100, "step": 2}, "[0].step", "whole power"),
     ({"name": "x", "type": "geometric_float", "low": 1, "high": 8, "step": 1}, "[0].step", "ratio greater than 1"),
     ({"name": "x", "type": "bool", "low": 0}, "[0].low", "unexpected key"),
+    ({"name": "x", "type": "int", "low": 0, "high": 10**12}, "[0].high", "more than 100,000 integers"),
 ]
 
 

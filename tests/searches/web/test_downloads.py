@@ -84,3 +84,9 @@ def test_no_value_in_a_genome_can_become_code():
     assert "os" not in imports
     strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
     assert any(json.dumps(hostile)[1:-1] in text for text in strings)
+
+
+def test_a_cell_a_spreadsheet_would_run_is_made_plain_text():
+    from searches.views import _inert
+
+    assert _inert("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _inert("sgd") == "sgd" and _inert(-1) == -1
