@@ -128,6 +128,7 @@ def best_entity(search: Search) -> Entity | None:
     """The fittest trained entity (cached copies excluded: they repeat an original)."""
     return (
         Entity.objects.filter(search=search, status=Entity.Status.DONE)
+        .exclude(origin=Entity.Origin.BASELINE)  # the reference, not something the search found
         .order_by("-fitness", "generation__number", "index")
         .first()
     )
@@ -166,7 +167,7 @@ def search_progress(search: Search) -> dict[str, Any]:
             done=Count("id", filter=Q(status=Entity.Status.DONE)),
             failed=Count("id", filter=Q(status=Entity.Status.FAILED)),
             cached=Count("id", filter=Q(status=Entity.Status.CACHED)),
-            best=Max("fitness"),
+            best=Max("fitness", filter=~Q(origin=Entity.Origin.BASELINE)),
         )
     )
     best = counts.pop("best")
@@ -251,7 +252,7 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
     lines = dashboard.generation_lines(points, search.generations)
     baseline = next((p for p in points if p.origin == Entity.Origin.BASELINE and p.fitness is not None), None)
     board = dashboard.leaderboard(points)
-    best = board[0] if board else None
+    best = next((row for row in board if row["origin"] != Entity.Origin.BASELINE), None)
     first_best = lines[0]["best"] if lines else None
     now = timezone.now()
     elapsed = ((search.finished_at or now) - search.started_at).total_seconds() if search.started_at else 0.0

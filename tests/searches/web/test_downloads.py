@@ -90,3 +90,12 @@ def test_a_cell_a_spreadsheet_would_run_is_made_plain_text():
     from searches.views import _inert
 
     assert _inert("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _inert("sgd") == "sgd" and _inert(-1) == -1
+
+
+@pytest.mark.django_db
+def test_the_baseline_is_never_the_best_configuration_of_a_search(owner_client, finished_search):
+    reference = Entity.objects.filter(search=finished_search, status="done").first()
+    Entity.objects.filter(pk=reference.pk).update(origin="baseline", fitness=2.0)
+    assert owner_client.get(reverse("searches:best_json", args=[finished_search.pk])).json()["entity"] != reference.pk
+    state = owner_client.get(f"/api/searches/{finished_search.pk}/").json()
+    assert state["best"]["id"] != reference.pk and state["progress"]["best_fitness"] < 2.0
