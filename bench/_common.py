@@ -52,3 +52,28 @@ def shown(path: Path) -> str:
         return str(path.resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+def isolated_gaweb(prefix: str) -> tuple[Path, int]:
+    """Set up Django on a fresh var folder (its own SQLite database), migrated, with a queue of
+    its own and the URL of a private Redis on a free port (the caller starts that Redis).
+
+    Returns the folder and the port, so that a benchmark never touches the user's searches.
+    """
+    import socket
+    import tempfile
+    import uuid
+
+    var = Path(tempfile.mkdtemp(prefix=prefix))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    os.environ.update(
+        GAWEB_VAR_DIR=str(var), REDIS_URL=f"redis://127.0.0.1:{port}/0", GAWEB_QUEUE=f"bench-{uuid.uuid4().hex[:8]}"
+    )
+    os.environ.pop("DATABASE_URL", None)
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return var, port

@@ -21,16 +21,14 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from _common import ROOT, percentile, shown
+from _common import ROOT, isolated_gaweb, percentile, shown
 
 
 def main() -> None:
@@ -43,21 +41,11 @@ def main() -> None:
     if args.clients > 200 or args.seconds > 600:
         sys.exit("bounded: at most 200 clients for at most 600 seconds")
 
-    var = Path(tempfile.mkdtemp(prefix="gaweb-load-"))
-    from _common import setup_django
-
-    redis_port, web_port = _free_port(), _free_port()
-    os.environ.update(
-        GAWEB_VAR_DIR=str(var),
-        REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
-        GAWEB_QUEUE=f"load-{uuid.uuid4().hex[:6]}",
-    )
-    os.environ.pop("DATABASE_URL", None)
-    setup_django()
+    var, redis_port = isolated_gaweb("gaweb-load-")
+    web_port = _free_port()
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
-    from django.core.management import call_command
 
     from searches import services
     from searches.models import Entity, Search
@@ -65,7 +53,6 @@ def main() -> None:
     from workers.redis_server import PrivateRedis
     from workers.supervisor import plan_workers
 
-    call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("load", password="load-pass-1")
     session = SessionStore()
     session["_auth_user_id"], session["_auth_user_backend"] = str(user.pk), "django.contrib.auth.backends.ModelBackend"

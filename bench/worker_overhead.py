@@ -21,15 +21,12 @@ import itertools
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from _common import ROOT, percentile, shown, summary
+from _common import ROOT, isolated_gaweb, percentile, shown, summary
 from _plots import plot_worker_overhead
 
 SPEC = json.loads((ROOT / "examples" / "digits-demo.json").read_text())
@@ -60,26 +57,14 @@ def main() -> None:
         plot_worker_overhead(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
         return
 
-    var = Path(tempfile.mkdtemp(prefix="gaweb-bench-"))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    os.environ.update(
-        GAWEB_VAR_DIR=str(var), REDIS_URL=f"redis://127.0.0.1:{port}/0", GAWEB_QUEUE=f"bench-{uuid.uuid4().hex[:6]}"
-    )
-    os.environ.pop("DATABASE_URL", None)
-    from _common import setup_django
-
-    setup_django()
+    var, port = isolated_gaweb("gaweb-bench-")
     from django.conf import settings
-    from django.core.management import call_command
 
     from searches import services
     from searches.models import Entity, Search
     from workers.redis_server import PrivateRedis
     from workers.supervisor import plan_workers
 
-    call_command("migrate", verbosity=0)
     redis = PrivateRedis(port=port, folder=var / "redis").start()
     plan = plan_workers(
         gpus=[], cpu_workers=1, cpu_count=os.cpu_count() or 1, python=sys.executable,

@@ -16,15 +16,12 @@ import argparse
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from _common import ROOT, setup_django, shown
+from _common import ROOT, isolated_gaweb, shown
 
 
 def main() -> None:
@@ -36,24 +33,14 @@ def main() -> None:
     parser.add_argument("--output-dir", type=Path, default=ROOT / "docs" / "benchmarks")
     args = parser.parse_args()
 
-    var = Path(tempfile.mkdtemp(prefix="gaweb-util-"))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    os.environ.update(
-        GAWEB_VAR_DIR=str(var), REDIS_URL=f"redis://127.0.0.1:{port}/0", GAWEB_QUEUE=f"u-{uuid.uuid4().hex[:6]}"
-    )
-    os.environ.pop("DATABASE_URL", None)
-    setup_django()
+    var, port = isolated_gaweb("gaweb-util-")
     from django.conf import settings
-    from django.core.management import call_command
 
     from searches import services
     from searches.models import Entity, Search
     from workers.redis_server import PrivateRedis
     from workers.supervisor import plan_workers
 
-    call_command("migrate", verbosity=0)
     redis = PrivateRedis(port=port, folder=var / "redis").start()
     plans = plan_workers(
         gpus=[], cpu_workers=args.workers, cpu_count=args.workers, python=sys.executable,
