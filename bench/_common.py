@@ -77,3 +77,32 @@ def isolated_gaweb(prefix: str) -> tuple[Path, int]:
 
     call_command("migrate", verbosity=0)
     return var, port
+
+
+def start_cpu_workers(count: int, log_path: Path, *, cpu_count: int, env_for=lambda index: {}) -> list:
+    """Real Celery workers as ``runworkers`` plans them, on this installation's queue.
+
+    ``env_for(index)`` adds settings for one worker (a simulated slowdown, say).
+    """
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from workers.supervisor import plan_workers
+
+    plans = plan_workers(
+        gpus=[], cpu_workers=count, cpu_count=cpu_count, python=sys.executable,
+        queue=settings.CELERY_TASK_DEFAULT_QUEUE, max_memory_mb=settings.GAWEB_WORKER_MAX_MEMORY_MB,
+    )  # fmt: skip
+    log = open(log_path, "w")  # noqa: SIM115 (the workers write to it until they stop)
+    return [
+        subprocess.Popen(
+            plan.argv,
+            env={**os.environ, **plan.env, **env_for(index)},
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for index, plan in enumerate(plans)
+    ]

@@ -87,6 +87,13 @@ def plot(curves: dict[str, list[list[float]]], title: str, path: Path) -> None:
     plt.close(figure)
 
 
+def report(result: dict, name: str, curves: dict, title: str, output_dir: Path) -> None:
+    """Compare, plot and print one objective's curves, and keep the figures in ``result``."""
+    result[name] = compare(curves)
+    plot(curves, title, output_dir / f"search_efficiency_{name}.png")
+    _print(name, result[name])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=30)
@@ -116,31 +123,15 @@ def main() -> None:
         ]
         for name in ("genetic", "random")
     }
-    result["synthetic"] = compare(curves)
-    plot(
-        curves,
-        f"synthetic objective, reference space, {args.seeds} seeds",
-        args.output_dir / "search_efficiency_synthetic.png",
-    )
-    _print("synthetic", result["synthetic"])
-
+    report(result, "synthetic", curves, f"synthetic objective, reference space, {args.seeds} seeds", args.output_dir)
     if args.digits_seeds:
         curves = _digits_curves(args.digits_seeds)
-        result["digits"] = compare(curves)
-        plot(
-            curves,
-            f"digits, keras objective, {args.digits_seeds} seeds",
-            args.output_dir / "search_efficiency_digits.png",
-        )
-        _print("digits", result["digits"])
-
+        report(result, "digits", curves, f"digits, keras objective, {args.digits_seeds} seeds", args.output_dir)
     if args.cifar_seeds:
         folder = cifar10_folder(args.archive, ROOT / "var" / "bench" / "cifar10")
         curves = _cifar_curves(args.cifar_seeds, folder)
-        result["cifar10"] = compare(curves)
-        plot(curves, f"CIFAR-10 subset, keras objective, {args.cifar_seeds} seed(s)",
-             args.output_dir / "search_efficiency_cifar10.png")  # fmt: skip
-        _print("cifar10", result["cifar10"])
+        title = f"CIFAR-10 subset, keras objective, {args.cifar_seeds} seed(s)"
+        report(result, "cifar10", curves, title, args.output_dir)
 
     output = args.output_dir / "search_efficiency.json"
     # Keep the figures of parts not run this time (the slow ones are run one at a time).

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import ROOT, isolated_gaweb, percentile, shown, summary
+from _common import ROOT, isolated_gaweb, percentile, shown, start_cpu_workers, summary
 from _plots import plot_worker_overhead
 
 SPEC = json.loads((ROOT / "examples" / "digits-demo.json").read_text())
@@ -58,20 +58,13 @@ def main() -> None:
         return
 
     var, port = isolated_gaweb("gaweb-bench-")
-    from django.conf import settings
 
     from searches import services
     from searches.models import Entity, Search
     from workers.redis_server import PrivateRedis
-    from workers.supervisor import plan_workers
 
     redis = PrivateRedis(port=port, folder=var / "redis").start()
-    plan = plan_workers(
-        gpus=[], cpu_workers=1, cpu_count=os.cpu_count() or 1, python=sys.executable,
-        queue=settings.CELERY_TASK_DEFAULT_QUEUE, max_memory_mb=settings.GAWEB_WORKER_MAX_MEMORY_MB,
-    )[0]  # fmt: skip
-    log = open(var / "worker.log", "w")  # noqa: SIM115
-    worker = subprocess.Popen(plan.argv, env={**os.environ, **plan.env}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    (worker,) = start_cpu_workers(1, var / "worker.log", cpu_count=os.cpu_count() or 1)
     try:
         spec = {**SPEC, "name": "overhead benchmark", "seed": 11}
         elites = min(5, args.entities)

@@ -16,12 +16,10 @@ import argparse
 import json
 import os
 import platform
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from _common import ROOT, isolated_gaweb, shown
+from _common import ROOT, isolated_gaweb, shown, start_cpu_workers
 
 
 def main() -> None:
@@ -34,24 +32,17 @@ def main() -> None:
     args = parser.parse_args()
 
     var, port = isolated_gaweb("gaweb-util-")
-    from django.conf import settings
 
     from searches import services
     from searches.models import Entity, Search
     from workers.redis_server import PrivateRedis
-    from workers.supervisor import plan_workers
 
     redis = PrivateRedis(port=port, folder=var / "redis").start()
-    plans = plan_workers(
-        gpus=[], cpu_workers=args.workers, cpu_count=args.workers, python=sys.executable,
-        queue=settings.CELERY_TASK_DEFAULT_QUEUE, max_memory_mb=settings.GAWEB_WORKER_MAX_MEMORY_MB,
+    # cpu0 is the old GPU, three times slower than the others.
+    children = start_cpu_workers(
+        args.workers, var / "workers.log", cpu_count=args.workers,
+        env_for=lambda index: {"GAWEB_PRELOAD_KERAS": "0", "GAWEB_SIMULATED_SLOWDOWN": "3" if index == 0 else "1"},
     )  # fmt: skip
-    log = open(var / "workers.log", "w")  # noqa: SIM115
-    children = []
-    for index, plan in enumerate(plans):
-        env = {**os.environ, **plan.env, "GAWEB_PRELOAD_KERAS": "0"}
-        env["GAWEB_SIMULATED_SLOWDOWN"] = "3" if index == 0 else "1"  # cpu0 is the old GPU
-        children.append(subprocess.Popen(plan.argv, env=env, cwd=ROOT, stdout=log, stderr=log))
     try:
         time.sleep(4)  # let every worker connect, so that none misses the first generation
         spec = {
