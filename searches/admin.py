@@ -2,25 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Entity, Generation, Search, SearchSpace, Trait
-
-
-class TraitInline(admin.TabularInline):
-    model = Trait
-    extra = 0
-
-
-@admin.register(SearchSpace)
-class SearchSpaceAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "owner", "created_at")
-    search_fields = ("name",)
-    inlines = [TraitInline]
-
-
-@admin.register(Trait)
-class TraitAdmin(admin.ModelAdmin):
-    list_display = ("id", "space", "position", "name", "type", "low", "high", "step")
-    list_filter = ("type",)
+from .models import Entity, Generation, Search
 
 
 @admin.register(Search)
@@ -28,7 +10,6 @@ class SearchAdmin(admin.ModelAdmin):
     list_display = ("id", "name", "owner", "status", "objective", "dataset", "current_generation", "created_at")
     list_filter = ("status", "objective", "execution")
     search_fields = ("name",)
-    raw_id_fields = ("space",)
 
 
 @admin.register(Generation)

@@ -1,72 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
 
-from .genetics import Space
-
-
-class SearchSpace(models.Model):
-    """A named, reusable set of traits; a search keeps the space it was created from."""
-
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.name
-
-    def to_spec(self) -> list[dict[str, Any]]:
-        return [trait.to_spec() for trait in self.traits.all()]
-
-    def as_space(self) -> Space:
-        return Space.from_spec(self.to_spec())
-
-
-class Trait(models.Model):
-    """One trait of a search space, as its spec describes it."""
-
-    class Type(models.TextChoices):
-        BOOL = "bool"
-        INT = "int"
-        FLOAT = "float"
-        GEOMETRIC_FLOAT = "geometric_float"
-        GEOMETRIC_INT = "geometric_int"
-        CHOICE = "choice"
-
-    space = models.ForeignKey(SearchSpace, related_name="traits", on_delete=models.CASCADE)
-    position = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=64)
-    type = models.CharField(max_length=20, choices=Type.choices)
-    low = models.FloatField(null=True, blank=True)
-    high = models.FloatField(null=True, blank=True)
-    step = models.FloatField(null=True, blank=True)
-    choices = models.JSONField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(fields=["space", "name"], name="trait_name_unique_in_space"),
-            models.UniqueConstraint(fields=["space", "position"], name="trait_position_unique_in_space"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.type})"
-
-    def to_spec(self) -> dict[str, Any]:
-        spec: dict[str, Any] = {"name": self.name, "type": self.type}
-        integral = self.type in (self.Type.INT, self.Type.GEOMETRIC_INT)
-        if self.type == self.Type.CHOICE:
-            spec["choices"] = self.choices
-        elif self.type != self.Type.BOOL:
-            spec["low"] = int(self.low) if integral else self.low
-            spec["high"] = int(self.high) if integral else self.high
-            if self.step is not None:
-                spec["step"] = int(self.step) if integral and self.step.is_integer() else self.step
-        return spec
+from .genetics import BreedingPolicy, Space
 
 
 class Search(models.Model):
@@ -83,7 +22,6 @@ class Search(models.Model):
 
     name = models.CharField(max_length=200)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    space = models.ForeignKey(SearchSpace, related_name="searches", on_delete=models.PROTECT)
     # The whole spec in its normal form (see searches.specs): the source of truth for settings.
     spec = models.JSONField()
     seed = models.BigIntegerField()
@@ -112,6 +50,27 @@ class Search(models.Model):
     def is_active(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
 
+    # The domain facts every part of gaweb asks of a search, parsed from its spec once per
+    # object. The stored spec was validated when the search was created.
+
+    @cached_property
+    def space(self) -> Space:
+        return Space.from_spec(self.spec["traits"])
+
+    @cached_property
+    def policy(self) -> BreedingPolicy:
+        return BreedingPolicy.from_spec(self.spec["ga"])
+
+    @property
+    def has_baseline(self) -> bool:
+        """The tutorial network is trained too, as a reference (never bred from, never the best)."""
+        return bool(self.spec.get("baseline"))
+
+    @property
+    def candidate_total(self) -> int:
+        """How many candidates the search trains or caches in all, the baseline included."""
+        return self.population * self.generations + (1 if self.has_baseline else 0)
+
 
 class Generation(models.Model):
     search = models.ForeignKey(Search, related_name="generation_set", on_delete=models.CASCADE)
@@ -126,7 +85,6 @@ class Generation(models.Model):
     cached_count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["search", "number"]
         constraints = [
             # The last guard against breeding a generation twice.
             models.UniqueConstraint(fields=["search", "number"], name="generation_number_unique_in_search"),
@@ -190,7 +148,7 @@ class Entity(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["generation__number", "index"]
+        # No default ordering: ordering by generation__number would add a join to every query.
         verbose_name_plural = "entities"
         constraints = [
             models.UniqueConstraint(fields=["generation", "index"], name="entity_index_unique_in_generation"),

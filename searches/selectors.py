@@ -13,7 +13,6 @@ from django.utils import timezone
 import gaweb
 
 from . import dashboard
-from .genetics import Space
 from .models import Entity, Generation, Search
 
 
@@ -91,7 +90,7 @@ def search_export(search: Search) -> dict[str, Any]:
             "created_at": _iso(search.created_at),
             "started_at": _iso(search.started_at),
             "finished_at": _iso(search.finished_at),
-            "combinations": Space.from_spec(search.spec["traits"]).combinations,
+            "combinations": search.space.combinations,
         },
         "spec": search.spec,
         "generations": generation_summaries(search),
@@ -174,7 +173,7 @@ def search_progress(search: Search) -> dict[str, Any]:
     return {
         **counts,
         "ended": counts["done"] + counts["failed"] + counts["cached"],
-        "total": search.population * search.generations + (1 if search.spec.get("baseline") else 0),
+        "total": search.candidate_total,
         "best_fitness": best,
     }
 
@@ -195,7 +194,7 @@ def search_rows(*, limit: int = 200) -> list[dict[str, Any]]:
     now = timezone.now()
     rows = []
     for search in searches:
-        total = search.population * search.generations + (1 if search.spec.get("baseline") else 0)
+        total = search.candidate_total
         end = search.finished_at or now
         rows.append(
             {
@@ -226,7 +225,7 @@ def state_version(search: Search) -> str:
 
 def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, Any]:
     """Everything the live dashboard draws, aggregated on the server, in a fixed number of queries."""
-    space = Space.from_spec(search.spec["traits"])
+    space = search.space
     rows = (
         Entity.objects.filter(search=search, status__in=Entity.ENDED)
         .order_by("generation__number", "index")

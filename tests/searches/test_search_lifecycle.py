@@ -4,7 +4,7 @@ import pytest
 
 from searches import services
 from searches.genetics import SpecError
-from searches.models import Entity, Search, SearchSpace
+from searches.models import Entity, Search
 
 
 def _inline(spec):
@@ -25,7 +25,7 @@ def test_an_invalid_spec_stores_nothing(small_spec):
     small_spec["ga"]["population"] = 0
     with pytest.raises(SpecError):
         _inline(small_spec)
-    assert not Search.objects.exists() and not SearchSpace.objects.exists()
+    assert not Search.objects.exists() and not Entity.objects.exists()
 
 
 @pytest.mark.django_db

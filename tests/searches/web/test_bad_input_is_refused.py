@@ -13,7 +13,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searches.models import Search, SearchSpace
+from searches.models import Entity, Search
 
 VALID = {
     "name": "valid",
@@ -117,7 +117,7 @@ IDS = [case[0] for case in CASES]
 def _assert_refused(errors: dict, field: str, message: str) -> None:
     assert field in errors, errors
     assert any(message in text for text in errors[field]), errors[field]
-    assert not Search.objects.exists() and not SearchSpace.objects.exists()
+    assert not Search.objects.exists() and not Entity.objects.exists()
 
 
 def test_the_table_has_at_least_forty_cases():

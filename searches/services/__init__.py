@@ -1,0 +1,43 @@
+"""Every write to the search domain, one module per part of the aggregate.
+
+* ``searches``: create, start, fail, cancel, re-run a search;
+* ``generations``: end a generation and breed the next (race-safe);
+* ``entities``: claim, heartbeat, record a result or a failure (conditional updates);
+* ``recovery``: find lost work again (cut-off entities, silent workers, lost jobs).
+
+Callers use the names below (``services.search_create(...)``), keyword-only.
+"""
+
+from __future__ import annotations
+
+from .entities import entity_claim, entity_heartbeat, entity_record_failure, entity_record_result
+from .generations import search_advance
+from .recovery import entities_requeue_orphans, entities_requeue_stale, entities_resend_lost, searches_advance_idle
+from .searches import (
+    InvalidTransition,
+    search_cancel,
+    search_create,
+    search_create_and_start,
+    search_fail,
+    search_rerun,
+    search_start,
+)
+
+__all__ = [
+    "InvalidTransition",
+    "entities_requeue_orphans",
+    "entities_requeue_stale",
+    "entities_resend_lost",
+    "entity_claim",
+    "entity_heartbeat",
+    "entity_record_failure",
+    "entity_record_result",
+    "search_advance",
+    "search_cancel",
+    "search_create",
+    "search_create_and_start",
+    "search_fail",
+    "search_rerun",
+    "search_start",
+    "searches_advance_idle",
+]

@@ -1,0 +1,140 @@
+"""Writes for one entity's training: claim it, beat its heartbeat, record how it ended.
+
+Every write is a conditional update whose row count says whether it applied, so
+that any number of workers (and any number of deliveries of one job) can call
+these at once. A claim's attempt number travels with the worker's later writes:
+a worker that lost its claim cannot beat or record over the attempt that took it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Entity, Search
+from ..specs import fitness_from
+
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+MAX_ERROR_LENGTH = 4000
+
+
+def entity_claim(*, entity_id: int, worker: str, gpu: str = "") -> Entity | None:
+    """Take a queued entity of a running search for training; None if someone else has it.
+
+    The attempt number grows with every claim, so that a worker that lost its claim can
+    no longer beat or record over the attempt that took the entity after it.
+    """
+    # The search's status through a subquery, not a join: with a join Django rewrites the
+    # UPDATE as "WHERE id IN (SELECT ...)", and PostgreSQL's re-check after a row lock would
+    # then not see that another claim changed the status: two claims could both succeed.
+    running = Search.objects.filter(status=Search.Status.RUNNING).values("pk")
+    with transaction.atomic():
+        now = timezone.now()
+        claimed = Entity.objects.filter(pk=entity_id, status=Entity.Status.QUEUED, search_id__in=running).update(
+            status=Entity.Status.RUNNING,
+            worker=worker,
+            gpu=gpu,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+        )
+        if not claimed:
+            return None
+        return Entity.objects.select_related("search").get(pk=entity_id)
+
+
+def entity_heartbeat(*, entity_id: int, attempt: int | None = None) -> bool:
+    """The training worker is alive: refresh the entity's heartbeat. False if it is not running."""
+    return bool(_running(entity_id, attempt).update(heartbeat_at=timezone.now()))
+
+
+def entity_record_result(
+    *,
+    entity_id: int,
+    accuracy: float,
+    parameter_count: int,
+    train_seconds: float,
+    history: Sequence[Mapping[str, Any]] = (),
+    timings: Mapping[str, float] | None = None,
+    attempt: int | None = None,
+) -> bool:
+    """Record a trained entity's result (and its cached copies'). False if it is not this claim's.
+
+    ``attempt`` (the claim's attempt number) makes sure that a worker that lost its claim
+    (it went silent and the entity was given to another) cannot record over the new one.
+    Recording is safe to repeat for the same attempt: a retry after a lost connection,
+    when the first try had in fact committed, finds the result there and says True.
+    """
+    with transaction.atomic():
+        search = Search.objects.only("spec").get(entities__pk=entity_id)
+        fitness = fitness_from(
+            accuracy=accuracy,
+            parameter_count=parameter_count,
+            size_penalty=search.spec["fitness"]["size_penalty"],
+        )
+        now = timezone.now()
+        recorded = _running(entity_id, attempt).update(
+            status=Entity.Status.DONE,
+            fitness=fitness,
+            accuracy=accuracy,
+            parameter_count=parameter_count,
+            train_seconds=train_seconds,
+            history=list(history),
+            timings=dict(timings or {}),
+            error="",
+            finished_at=now,
+        )
+        if recorded:
+            Entity.objects.filter(cached_from_id=entity_id).update(
+                fitness=fitness, accuracy=accuracy, parameter_count=parameter_count, finished_at=now
+            )
+            return True
+    return _already_recorded(entity_id, attempt, Entity.Status.DONE)
+
+
+def entity_record_failure(*, entity_id: int, reason: str, attempt: int | None = None) -> bool:
+    """Record that a candidate failed (it counts as fitness 0 for breeding). False if it is not this claim's.
+
+    Safe to repeat for the same attempt, like ``entity_record_result``.
+    """
+    reason = plain_error(reason)
+    with transaction.atomic():
+        now = timezone.now()
+        recorded = _running(entity_id, attempt).update(status=Entity.Status.FAILED, error=reason, finished_at=now)
+        if recorded:
+            copies_fail_with(entity_id, reason, now)
+            return True
+    return _already_recorded(entity_id, attempt, Entity.Status.FAILED)
+
+
+def copies_fail_with(entity_id: int, reason: str, now) -> None:
+    """The cached copies of a genome whose training failed end with the same reason."""
+    Entity.objects.filter(cached_from_id=entity_id).update(error=failed_copy_error(entity_id, reason), finished_at=now)
+
+
+def failed_copy_error(original_id: int, reason: str) -> str:
+    return f"same genome as entity #{original_id}, which failed: {reason}"
+
+
+def plain_error(text: str) -> str:
+    """An error message fit to show on a page: no terminal colour codes, bounded length."""
+    text = _TERMINAL_CODES.sub("", text).strip()
+    return text if len(text) <= MAX_ERROR_LENGTH else text[: MAX_ERROR_LENGTH - 1] + "…"
+
+
+def _running(entity_id: int, attempt: int | None):
+    """The entity, while it runs under this attempt's claim."""
+    running = Entity.objects.filter(pk=entity_id, status=Entity.Status.RUNNING)
+    return running if attempt is None else running.filter(attempts=attempt)
+
+
+def _already_recorded(entity_id: int, attempt: int | None, status: str) -> bool:
+    """Whether this very attempt already ended the entity with ``status`` (a repeated record)."""
+    if attempt is None:
+        return False
+    return Entity.objects.filter(pk=entity_id, status=status, attempts=attempt).exists()

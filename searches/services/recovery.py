@@ -1,0 +1,116 @@
+"""Writes that find lost work again: cut-off entities, silent workers, lost jobs, stalled searches.
+
+Everything here is idempotent, so the supervisors of several machines may run it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Entity, Search
+from ..queueing import queue_entities
+from .entities import copies_fail_with, plain_error
+from .generations import search_advance
+
+log = logging.getLogger("gaweb.services")
+
+
+def entities_requeue_orphans(*, worker: str, max_attempts: int) -> int:
+    """Queue again the entities a worker of this name was training when it last stopped.
+
+    A worker trains one entity at a time and its name (``gpu0@host``) is its own,
+    so when its training process starts, any entity still "running" under its name was
+    cut off by a kill, a crash or a power cut. Returns how many were queued again (or
+    failed, after ``max_attempts``).
+    """
+    orphans = Entity.objects.filter(worker=worker, status=Entity.Status.RUNNING)
+    handled = _requeue_or_fail(orphans, max_attempts=max_attempts, why=f"{worker} stopped while training it")
+    if handled:
+        log.warning("%s restarted: %d cut-off entities queued again or failed", worker, handled)
+    return handled
+
+
+def entities_requeue_stale(*, stale_after: timedelta, max_attempts: int) -> int:
+    """Queue again the running entities whose worker has been silent for ``stale_after``.
+
+    Their worker was killed, lost its machine, or lost the database: the entity is
+    trained again by another worker, or failed once it has used ``max_attempts``
+    (an entity that kills every worker that takes it must not stop its search).
+    """
+    stale = Entity.objects.filter(status=Entity.Status.RUNNING, heartbeat_at__lt=timezone.now() - stale_after)
+    handled = _requeue_or_fail(stale, max_attempts=max_attempts, why="its worker went silent while training it")
+    if handled:
+        log.warning("%d entities with silent workers queued again or failed", handled)
+    return handled
+
+
+def entities_resend_lost(*, waiting_longer_than: timedelta) -> int:
+    """Send again the jobs of entities queued for longer than ``waiting_longer_than``.
+
+    Call it when the broker's queue is empty: an entity still queued then has lost
+    its job (Redis restarted without its data, or was down when the job was sent).
+    A job that turns out to be a duplicate is harmless: claims are conditional.
+    """
+    now = timezone.now()
+    lost = list(
+        Entity.objects.filter(
+            status=Entity.Status.QUEUED,
+            queued_at__lt=now - waiting_longer_than,
+            search__status=Search.Status.RUNNING,
+            search__execution=Search.Execution.WORKERS,
+        ).select_related("search")
+    )
+    resent = 0
+    with transaction.atomic():
+        for entity in lost:
+            # Only what is still queued, as it was read: a worker may have claimed it since.
+            if Entity.objects.filter(pk=entity.pk, status=Entity.Status.QUEUED).update(queued_at=now):
+                queue_entities(entity.search, [entity.pk])
+                resent += 1
+    if resent:
+        log.warning("sent again the lost jobs of %d queued entities", resent)
+    return resent
+
+
+def searches_advance_idle() -> int:
+    """Advance every running search: one whose last result was recorded but whose advance failed
+    (the database was away a moment, the worker was killed in between) would otherwise wait forever.
+    Returns how many generations this bred."""
+    bred = 0
+    for search_id in Search.objects.filter(status=Search.Status.RUNNING).values_list("pk", flat=True):
+        bred += len(search_advance(search_id=search_id))
+    return bred
+
+
+def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
+    now = timezone.now()
+    affected: set[int] = set()
+    count = 0
+    with transaction.atomic():
+        # A search that ended meanwhile trains nothing more: its cut-off entities end here.
+        entities.exclude(search__status=Search.Status.RUNNING).filter(status=Entity.Status.RUNNING).update(
+            status=Entity.Status.FAILED, error=f"not finished: {why}, and the search had ended", finished_at=now
+        )
+        for entity in entities.filter(search__status=Search.Status.RUNNING).select_related("search"):
+            # As it was read: the attempt this pass saw, and no other that took it meanwhile.
+            running = Entity.objects.filter(pk=entity.pk, status=Entity.Status.RUNNING, attempts=entity.attempts)
+            if entity.attempts >= max_attempts:
+                reason = plain_error(
+                    f"failed after {entity.attempts} attempts: {why} each time (killed, out of memory, or crashed)"
+                )
+                changed = running.update(status=Entity.Status.FAILED, error=reason, finished_at=now)
+                if changed:
+                    copies_fail_with(entity.pk, reason, now)
+                    affected.add(entity.search_id)
+            else:
+                changed = running.update(status=Entity.Status.QUEUED, queued_at=now, heartbeat_at=None)
+                if changed:
+                    queue_entities(entity.search, [entity.pk])
+            count += changed
+    for search_id in affected:  # a failed entity may have been the last of its generation
+        search_advance(search_id=search_id)
+    return count

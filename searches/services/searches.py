@@ -1,0 +1,114 @@
+"""Writes for a search as a whole: create it, start it, end it (failed or cancelled), run it again."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..catalog import TUTORIAL_GENOME
+from ..genetics import Proposal, propose_generation
+from ..models import Entity, Generation, Search
+from ..specs import SearchSpec, parse_spec
+from .generations import create_generation
+
+log = logging.getLogger("gaweb.services")
+
+
+class InvalidTransition(Exception):
+    """The search is not in a state that allows this action."""
+
+
+def search_create(
+    *,
+    spec: Mapping[str, Any] | SearchSpec,
+    owner=None,
+    execution: str = Search.Execution.WORKERS,
+) -> Search:
+    """Validate ``spec`` and store a pending search.
+
+    Raises ``SpecError`` (nothing stored) when the spec is invalid.
+    """
+    if not isinstance(spec, SearchSpec):
+        spec = parse_spec(spec, data_roots=settings.GAWEB_DATA_ROOTS)
+    return Search.objects.create(
+        name=spec.name,
+        owner=owner,
+        spec=spec.to_dict(),
+        seed=spec.seed,
+        dataset=spec.dataset,
+        objective=spec.objective,
+        population=spec.ga.population,
+        generations=spec.ga.generations,
+        execution=execution,
+    )
+
+
+def search_create_and_start(*, spec: Mapping[str, Any] | SearchSpec, owner=None) -> Search:
+    """Store a search and queue its generation 0, all or nothing (for the form and the API)."""
+    with transaction.atomic():
+        search = search_create(spec=spec, owner=owner)
+        search_start(search_id=search.pk)
+    search.refresh_from_db()
+    return search
+
+
+def search_start(*, search_id: int) -> Generation:
+    """Move a pending search to running and queue generation 0."""
+    with transaction.atomic():
+        started = Search.objects.filter(pk=search_id, status=Search.Status.PENDING).update(
+            status=Search.Status.RUNNING, started_at=timezone.now(), current_generation=0
+        )
+        if not started:
+            raise InvalidTransition(f"search #{search_id} is not pending")
+        search = Search.objects.get(pk=search_id)
+        proposals = propose_generation(search.space, search.policy, seed=search.seed, number=0)
+        if search.has_baseline:
+            genome = {name: TUTORIAL_GENOME[name] for name in search.space.names}
+            proposals.append(Proposal(key=(0, len(proposals)), genome=genome, origin=Entity.Origin.BASELINE))
+        return create_generation(search, 0, proposals)
+
+
+def search_fail(*, search_id: int, reason: str) -> bool:
+    """Stop a search for good because of ``reason`` (shown to the user). True if it was active."""
+    failed = _end(search_id, Search.Status.FAILED, error=reason, queued_reason="not trained: the search failed")
+    if failed:
+        log.error("search #%s failed: %s", search_id, reason)
+    return failed
+
+
+def search_cancel(*, search_id: int) -> bool:
+    """Stop a pending or running search: nothing more of it is trained. True if it was active.
+
+    Its queued entities end as failed ("cancelled before training"); the jobs already sent
+    find nothing to claim and are dropped by the workers at once. An entity in training
+    finishes and its result is kept (the GPU time is spent), but nothing is bred from it.
+    """
+    cancelled = _end(search_id, Search.Status.CANCELLED, error="", queued_reason="cancelled before training")
+    if cancelled:
+        log.info("search #%s cancelled", search_id)
+    return cancelled
+
+
+def search_rerun(*, search_id: int, owner) -> Search:
+    """A new search from the same spec (and seed), started at once."""
+    original = Search.objects.get(pk=search_id)
+    return search_create_and_start(spec=original.spec, owner=owner)
+
+
+def _end(search_id: int, status: str, *, error: str, queued_reason: str) -> bool:
+    """End an active search with ``status``; its queued entities end with ``queued_reason``."""
+    now = timezone.now()
+    with transaction.atomic():
+        ended = Search.objects.filter(pk=search_id, status__in=(Search.Status.PENDING, Search.Status.RUNNING)).update(
+            status=status, error=error, finished_at=now
+        )
+        if ended:
+            Entity.objects.filter(search_id=search_id, status=Entity.Status.QUEUED).update(
+                status=Entity.Status.FAILED, error=queued_reason, finished_at=now
+            )
+    return bool(ended)
