@@ -17,6 +17,7 @@ inline-demo: install migrate
 
 test: install-test browser
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 	@if [ -n "$$GAWEB_TEST_DATABASE_URL" ]; then \
 		echo "--- the concurrency tests again, on $$GAWEB_TEST_DATABASE_URL"; \

@@ -89,7 +89,7 @@ def start_cpu_workers(count: int, log_path: Path, *, cpu_count: int, env_for=lam
 
     from django.conf import settings
 
-    from workers.supervisor import plan_workers
+    from gaweb.runtime.supervisor import plan_workers
 
     plans = plan_workers(
         gpus=[], cpu_workers=count, cpu_count=cpu_count, python=sys.executable,

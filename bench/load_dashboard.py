@@ -47,11 +47,11 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
+    from gaweb.runtime.redis_server import PrivateRedis
+    from gaweb.runtime.supervisor import plan_workers
     from searches import services
     from searches.models import Entity, Search
     from searches.simulate import simulated_search
-    from workers.redis_server import PrivateRedis
-    from workers.supervisor import plan_workers
 
     user = get_user_model().objects.create_user("load", password="load-pass-1")
     session = SessionStore()

@@ -59,9 +59,9 @@ def main() -> None:
 
     var, port = isolated_gaweb("gaweb-bench-")
 
+    from gaweb.runtime.redis_server import PrivateRedis
     from searches import services
     from searches.models import Entity, Search
-    from workers.redis_server import PrivateRedis
 
     redis = PrivateRedis(port=port, folder=var / "redis").start()
     (worker,) = start_cpu_workers(1, var / "worker.log", cpu_count=os.cpu_count() or 1)

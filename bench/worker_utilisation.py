@@ -33,9 +33,9 @@ def main() -> None:
 
     var, port = isolated_gaweb("gaweb-util-")
 
+    from gaweb.runtime.redis_server import PrivateRedis
     from searches import services
     from searches.models import Entity, Search
-    from workers.redis_server import PrivateRedis
 
     redis = PrivateRedis(port=port, folder=var / "redis").start()
     # cpu0 is the old GPU, three times slower than the others.

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "searches",
     "workers",
+    "gaweb.runtime",
 ]
 
 MIDDLEWARE = [

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-import threading
-import time
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
-from . import selectors, services
-from .forms import MAX_SPEC_BYTES, decode_spec
+from . import previews, selectors, services
 from .genetics import SpecError
 from .models import Entity, Search
+from .specs import MAX_SPEC_BYTES, decode_spec
+from .state_cache import latest_state
 
 
 def api_login_required(view):
@@ -51,54 +46,48 @@ def searches(request):
     return JsonResponse({"id": search.pk, "url": url}, status=201, headers={"Location": url})
 
 
+def _state_etag(request, pk: int) -> str | None:
+    """The state's version as a (weak) ETag; the state itself is kept on the request for the view."""
+    search = Search.objects.filter(pk=pk).first()
+    if search is None:
+        return None
+    request.gaweb_state = latest_state(search)
+    # Weak: the same version is sent gzipped or plain, and the two bodies differ byte for byte.
+    return f'W/"{request.gaweb_state.version}"'
+
+
 @api_login_required
 @require_GET
+@condition(etag_func=_state_etag)
 def search_state(request, pk: int):
-    """The dashboard's state; ``?version=`` answers ``unchanged`` cheaply when nothing moved."""
-    search = get_object_or_404(Search, pk=pk)
-    version, raw, packed = _latest_state(search)
-    if request.GET.get("version") == version:
-        return JsonResponse({"version": version, "unchanged": True})
+    """The dashboard's state. Unchanged since the client's copy: ``If-None-Match`` gets ``304 Not
+    Modified``, and ``?version=`` (what the dashboard sends) gets a small ``unchanged`` answer."""
+    state = getattr(request, "gaweb_state", None)
+    if state is None:
+        return JsonResponse({"error": f"no search #{pk}"}, status=404)
+    if request.GET.get("version") == state.version:
+        return JsonResponse({"version": state.version, "unchanged": True})
     if "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = HttpResponse(packed, content_type="application/json")
+        response = HttpResponse(state.gzipped, content_type="application/json")
         response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(raw, content_type="application/json")
+        response = HttpResponse(state.raw, content_type="application/json")
     response["Vary"] = "Accept-Encoding"
     return response
 
 
-# Every client watching a search polls it: its state is looked at once a second at most, and
-# built (encoded and compressed) once per version, by one thread while the others wait (one lock
-# per search, so a big search does not hold up the others). A
-# change therefore reaches the pages within a second plus their own polling interval.
-FRESH_FOR_SECONDS = 1.0
-_locks_guard = threading.Lock()
-_building: dict[int, threading.Lock] = {}
-
-
-def _lock_for(search_id: int) -> threading.Lock:
-    with _locks_guard:
-        return _building.setdefault(search_id, threading.Lock())
-
-
-def _latest_state(search: Search) -> tuple[str, bytes, bytes]:
-    key = f"gaweb:state:{search.pk}:{search.created_at.timestamp()}"
-    latest = cache.get(key)
-    if latest is not None and time.time() - latest[0] < FRESH_FOR_SECONDS:
-        return latest[1:]
-    with _lock_for(search.pk):
-        latest = cache.get(key)
-        if latest is not None and time.time() - latest[0] < FRESH_FOR_SECONDS:
-            return latest[1:]
-        version = selectors.state_version(search)
-        if latest is not None and latest[1] == version:
-            latest = (time.time(), *latest[1:])
-        else:
-            raw = json.dumps(selectors.dashboard_state(search, version=version), cls=DjangoJSONEncoder).encode()
-            latest = (time.time(), version, raw, gzip.compress(raw, compresslevel=5))
-        cache.set(key, latest, 3600)
-    return latest[1:]
+@api_login_required
+@require_POST
+def space_preview(request):
+    """What the form's trait editor draws: ``{"traits": [...]}`` in, each trait's law and errors out."""
+    if len(request.body) > MAX_SPEC_BYTES:
+        return JsonResponse({"errors": {"": [f"larger than {MAX_SPEC_BYTES // 1024} KB"]}}, status=413)
+    try:
+        body = decode_spec(request.body)
+    except SpecError as error:
+        return JsonResponse({"errors": error.errors}, status=400)
+    traits = body.get("traits") if isinstance(body, dict) else None
+    return JsonResponse(previews.space_preview(traits))
 
 
 @api_login_required

@@ -1,14 +1,51 @@
-"""The traits the ``keras`` objective understands, with the TensorFlow CIFAR-10 tutorial's values.
+"""What the ``keras`` objective knows, as plain facts: its datasets and its traits.
 
-A spec for the ``keras`` objective may name only these traits; every trait it
-leaves out takes the tutorial's value here. ``workers.training`` builds and
-trains the network from a genome completed with these values.
+Datasets: the named ones, the ``folder:`` prefix for images in class folders, and the
+rule that such a folder must lie under one of the data roots.
+
+Traits: a spec for the ``keras`` objective may name only these; every trait it
+leaves out takes the TensorFlow CIFAR-10 tutorial's value here. ``workers.training``
+builds and trains the network from a genome completed with these values.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+# --- Datasets -------------------------------------------------------------------------
+
+FOLDER_PREFIX = "folder:"
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+# What a named dataset gives the network: the input shape and the class names, in label order.
+NAMED_DATASETS: dict[str, dict[str, Any]] = {
+    "digits": {"input_shape": [8, 8, 1], "class_names": [str(d) for d in range(10)]},
+    "cifar10": {"input_shape": [32, 32, 3], "class_names": list(CIFAR10_CLASSES)},
+}
+
+
+def folder_of(dataset: str) -> Path | None:
+    """The folder of a ``folder:<path>`` dataset, or None for a named dataset."""
+    return Path(dataset[len(FOLDER_PREFIX) :]) if dataset.startswith(FOLDER_PREFIX) else None
+
+
+def under_data_roots(path: Path | str, roots: Sequence[Path | str]) -> Path | None:
+    """``path`` resolved, when it lies in one of ``roots`` (or is one); None otherwise.
+
+    realpath resolves '..' and symbolic links, so neither can lead outside the roots.
+    """
+    resolved = Path(os.path.realpath(os.path.expanduser(path)))
+    for root in roots:
+        root = Path(os.path.realpath(root))
+        if resolved == root or root in resolved.parents:
+            return resolved
+    return None
+
+
+# --- Traits -----------------------------------------------------------------------------
 
 MAX_CONV_BLOCKS = 4
 

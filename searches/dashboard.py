@@ -75,7 +75,7 @@ def _histogram(trait: Trait, points: Sequence[Point], generations: int) -> dict[
     grid = trait.grid()
     categorical = trait.kind in ("bool", "choice")  # at most 256 choices: always one bar each
     if grid is not None and (categorical or len(grid) <= 40):
-        labels = [_label(v) for v in grid]
+        labels = [value_label(v) for v in grid]
         # Keyed by type and value, so that True is not counted as the choice 1.
         index = {(type(v), v): i for i, v in enumerate(grid)}
         counts = [[0] * len(grid) for _ in range(generations)]
@@ -140,7 +140,7 @@ def point_columns(space: Space, points: Sequence[Point]) -> dict[str, Any]:
     }
 
 
-def _label(value: Any) -> str:
+def value_label(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):

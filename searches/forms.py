@@ -1,27 +1,12 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 from django.conf import settings
 
 from .genetics import SpecError
-from .specs import SearchSpec, parse_spec
-
-MAX_SPEC_BYTES = 256 * 1024
-
-
-def decode_spec(text: str | bytes) -> Any:
-    """The JSON value of a spec, or SpecError with where the JSON broke."""
-    if len(text) > MAX_SPEC_BYTES:
-        raise SpecError(f"the spec is larger than {MAX_SPEC_BYTES // 1024} KB")
-    try:
-        return json.loads(text)
-    except UnicodeDecodeError:
-        raise SpecError("the spec must be UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise SpecError(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
+from .specs import MAX_SPEC_BYTES, SearchSpec, decode_spec, parse_spec
 
 
 class SpecForm(forms.Form):
@@ -41,8 +26,8 @@ class SpecForm(forms.Form):
         try:
             if upload:
                 if upload.size > MAX_SPEC_BYTES:
-                    raise SpecError(f"the spec is larger than {MAX_SPEC_BYTES // 1024} KB")
-                raw = decode_spec(upload.read())
+                    raise SpecError(f"{upload.name}: the spec is larger than {MAX_SPEC_BYTES // 1024} KB")
+                raw = decode_spec(upload.read(), source=upload.name)
             elif cleaned.get("spec", "").strip():
                 raw = decode_spec(cleaned["spec"])
             else:

@@ -34,6 +34,9 @@ class Search(models.Model):
     # The generation being evaluated; -1 before the search starts.
     current_generation = models.IntegerField(default=-1)
     error = models.TextField(blank=True)
+    # What the dataset gave the network, as a worker that loaded it reported it:
+    # {"input_shape": [32, 32, 3], "class_names": [...]} (class names in label order).
+    dataset_info = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -112,6 +115,18 @@ class Entity(models.Model):
 
     ENDED = (Status.DONE, Status.FAILED, Status.CACHED)
     PENDING = (Status.QUEUED, Status.RUNNING)
+
+    @classmethod
+    def has_ended(cls, prefix: str = "") -> models.Q:
+        """Candidates that have ended: trained or failed, or a cached copy that has its result.
+
+        A copy of a genome that is still in training (a twin in its own generation) has not
+        ended: it gets its result, and its ``finished_at``, when the original ends. ``prefix``
+        reaches entities through a relation (``"entities__"``).
+        """
+        return models.Q(**{f"{prefix}status__in": (cls.Status.DONE, cls.Status.FAILED)}) | models.Q(
+            **{f"{prefix}status": cls.Status.CACHED, f"{prefix}finished_at__isnull": False}
+        )
 
     search = models.ForeignKey(Search, related_name="entities", on_delete=models.CASCADE)
     generation = models.ForeignKey(Generation, related_name="entities", on_delete=models.CASCADE)

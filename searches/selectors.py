@@ -10,117 +10,40 @@ from typing import Any
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-import gaweb
-
 from . import dashboard
 from .models import Entity, Generation, Search
 
 
 def generation_summaries(search: Search) -> list[dict[str, Any]]:
-    """One row per generation: its numbers, statistics and entity counts (one query)."""
+    """One row per generation: its numbers, statistics and entity counts as they are now (one query)."""
+    candidate = ~Q(entities__status=Entity.Status.PARENT_ONLY) & ~Q(entities__origin=Entity.Origin.BASELINE)
+    ended_copy = Q(entities__status=Entity.Status.CACHED, entities__finished_at__isnull=False)
     rows = (
         Generation.objects.filter(search=search)
         .annotate(
-            candidates=Count(
-                "entities",
-                filter=~Q(entities__status=Entity.Status.PARENT_ONLY) & ~Q(entities__origin=Entity.Origin.BASELINE),
-            ),
+            candidates=Count("entities", filter=candidate),
             immigrants=Count("entities", filter=Q(entities__status=Entity.Status.PARENT_ONLY)),
+            done=Count("entities", filter=candidate & Q(entities__status=Entity.Status.DONE)),
+            failed=Count("entities", filter=candidate & Q(entities__status=Entity.Status.FAILED)),
+            cached=Count("entities", filter=candidate & ended_copy),
         )
         .order_by("number")
     )
     return [
         {
             "number": g.number,
-            "created_at": _iso(g.created_at),
-            "finished_at": _iso(g.finished_at),
+            "created_at": iso(g.created_at),
+            "finished_at": iso(g.finished_at),
             "candidates": g.candidates,
             "immigrants": g.immigrants,
             "best_fitness": g.best_fitness,
             "mean_fitness": g.mean_fitness,
-            "done": g.done_count,
-            "failed": g.failed_count,
-            "cached": g.cached_count,
+            "done": g.done,
+            "failed": g.failed,
+            "cached": g.cached,
         }
         for g in rows
     ]
-
-
-def search_export(search: Search) -> dict[str, Any]:
-    """Everything about a search as plain JSON data: spec, generations and every entity."""
-    entities = (
-        Entity.objects.filter(search=search)
-        .order_by("generation__number", "index")
-        .values(
-            "id",
-            "generation__number",
-            "index",
-            "origin",
-            "parent_a_id",
-            "parent_b_id",
-            "genome",
-            "genome_hash",
-            "inheritance",
-            "status",
-            "fitness",
-            "accuracy",
-            "parameter_count",
-            "train_seconds",
-            "timings",
-            "worker",
-            "gpu",
-            "attempts",
-            "error",
-            "cached_from_id",
-            "history",
-        )
-    )
-    return {
-        "gaweb_version": gaweb.__version__,
-        "search": {
-            "id": search.pk,
-            "name": search.name,
-            "status": search.status,
-            "error": search.error,
-            "seed": search.seed,
-            "dataset": search.dataset,
-            "objective": search.objective,
-            "execution": search.execution,
-            "owner": search.owner.get_username() if search.owner_id else None,
-            "created_at": _iso(search.created_at),
-            "started_at": _iso(search.started_at),
-            "finished_at": _iso(search.finished_at),
-            "combinations": search.space.combinations,
-        },
-        "spec": search.spec,
-        "generations": generation_summaries(search),
-        "entities": [_entity_row(row) for row in entities],
-    }
-
-
-def _entity_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "generation": row["generation__number"],
-        "index": row["index"],
-        "origin": row["origin"],
-        "parents": [pk for pk in (row["parent_a_id"], row["parent_b_id"]) if pk is not None],
-        "genome": row["genome"],
-        "genome_hash": row["genome_hash"],
-        "inheritance": row["inheritance"],
-        "status": row["status"],
-        "fitness": row["fitness"],
-        "accuracy": row["accuracy"],
-        "parameter_count": row["parameter_count"],
-        "train_seconds": row["train_seconds"],
-        "timings": row["timings"],
-        "worker": row["worker"],
-        "gpu": row["gpu"],
-        "attempts": row["attempts"],
-        "error": row["error"],
-        "cached_from": row["cached_from_id"],
-        "history": row["history"],
-    }
 
 
 def best_entity(search: Search) -> Entity | None:
@@ -133,7 +56,7 @@ def best_entity(search: Search) -> Entity | None:
     )
 
 
-def _iso(moment) -> str | None:
+def iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
@@ -156,16 +79,20 @@ def ended_generations(search_id: int, *, exclude: set[int]) -> list[Generation]:
 
 
 def search_progress(search: Search) -> dict[str, Any]:
-    """Counts of the search's candidates by status, and the best fitness so far (one query)."""
+    """Counts of the search's candidates by status, and the best fitness so far (one query).
+
+    A cached copy of a genome still in training waits for it: it counts as queued until it ends.
+    """
+    waiting_copy = Q(status=Entity.Status.CACHED, finished_at__isnull=True)
     counts = (
         Entity.objects.filter(search=search)
         .exclude(status=Entity.Status.PARENT_ONLY)
         .aggregate(
-            queued=Count("id", filter=Q(status=Entity.Status.QUEUED)),
+            queued=Count("id", filter=Q(status=Entity.Status.QUEUED) | waiting_copy),
             running=Count("id", filter=Q(status=Entity.Status.RUNNING)),
             done=Count("id", filter=Q(status=Entity.Status.DONE)),
             failed=Count("id", filter=Q(status=Entity.Status.FAILED)),
-            cached=Count("id", filter=Q(status=Entity.Status.CACHED)),
+            cached=Count("id", filter=Q(status=Entity.Status.CACHED, finished_at__isnull=False)),
             best=Max("fitness", filter=~Q(origin=Entity.Origin.BASELINE)),
         )
     )
@@ -183,11 +110,9 @@ def search_rows(*, limit: int = 200) -> list[dict[str, Any]]:
     searches = (
         Search.objects.select_related("owner")
         .annotate(
-            ended=Count(
-                "entities",
-                filter=Q(entities__status__in=Entity.ENDED) & ~Q(entities__status=Entity.Status.PARENT_ONLY),
-            ),
-            best=Max("entities__fitness"),
+            ended=Count("entities", filter=Entity.has_ended("entities__")),
+            # the baseline is a reference, never the search's best
+            best=Max("entities__fitness", filter=~Q(entities__origin=Entity.Origin.BASELINE)),
         )
         .order_by("-created_at", "-id")[:limit]
     )
@@ -212,14 +137,14 @@ def search_rows(*, limit: int = 200) -> list[dict[str, Any]]:
 def state_version(search: Search) -> str:
     """A short fingerprint of everything the dashboard shows: when it is unchanged, nothing is sent."""
     latest = Entity.objects.filter(search=search).aggregate(
-        ended=Count("id", filter=Q(status__in=Entity.ENDED)),
+        ended=Count("id", filter=Entity.has_ended()),
         running=Count("id", filter=Q(status=Entity.Status.RUNNING)),
         finished=Max("finished_at"),
         started=Max("started_at"),
     )
-    parts = [search.pk, _iso(search.created_at), search.status, search.current_generation, latest["ended"]]
+    parts = [search.pk, iso(search.created_at), search.status, search.current_generation, latest["ended"]]
     parts.append(latest["running"])
-    parts += [_iso(latest["finished"]), _iso(latest["started"])]
+    parts += [iso(latest["finished"]), iso(latest["started"])]
     return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
@@ -227,7 +152,7 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
     """Everything the live dashboard draws, aggregated on the server, in a fixed number of queries."""
     space = search.space
     rows = (
-        Entity.objects.filter(search=search, status__in=Entity.ENDED)
+        Entity.objects.filter(Entity.has_ended(), search=search)
         .order_by("generation__number", "index")
         .values_list(
             "id",
@@ -279,8 +204,8 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
             "population": search.population,
             "combinations": space.combinations,
             "elapsed_seconds": elapsed,
-            "started_at": _iso(search.started_at),
-            "finished_at": _iso(search.finished_at),
+            "started_at": iso(search.started_at),
+            "finished_at": iso(search.finished_at),
             "eta_seconds": eta,
         },
         "progress": progress,

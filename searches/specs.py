@@ -8,23 +8,25 @@ reports every problem at once as a ``SpecError`` whose paths name the field
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import secrets
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .catalog import KERAS_TRAITS
+from .catalog import FOLDER_PREFIX, KERAS_TRAITS, NAMED_DATASETS, under_data_roots
 from .genetics import BreedingPolicy, ErrorCollector, Space, SpecError, Trait, is_number
 
 OBJECTIVES = ("synthetic", "keras")
-NAMED_DATASETS = ("digits", "cifar10")
-FOLDER_PREFIX = "folder:"
 MAX_NAME_LENGTH = 200
 MAX_PATH_LENGTH = 1000
 MAX_SEED = 2**63 - 1
+# The largest spec accepted, from a file, the form or the API.
+MAX_SPEC_BYTES = 256 * 1024
 TOP_LEVEL_KEYS = ("name", "dataset", "objective", "seed", "baseline", "ga", "fitness", "training", "traits")
 
 
@@ -75,9 +77,30 @@ class SearchSpec:
             "traits": self.space.to_spec(),
         }
 
-    @property
-    def folder_path(self) -> Path | None:
-        return Path(self.dataset[len(FOLDER_PREFIX) :]) if self.dataset.startswith(FOLDER_PREFIX) else None
+
+def decode_spec(text: str | bytes, *, source: str | None = None) -> Any:
+    """The JSON value of a spec, or ``SpecError`` saying where the JSON broke.
+
+    ``source`` names where the text came from (a file's name), for the message.
+    """
+    where = f"{source}: " if source else ""
+    if len(text) > MAX_SPEC_BYTES:
+        raise SpecError(f"{where}the spec is larger than {MAX_SPEC_BYTES // 1024} KB")
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError:
+        raise SpecError(f"{where}the spec must be UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise SpecError(f"{where}not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
+
+
+def read_spec_file(path: str) -> Any:
+    """The JSON value of the spec file at ``path`` (``-``: standard input), or ``SpecError``."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_bytes()
+    except OSError as error:
+        raise SpecError(f"cannot read the spec {path!r}: {error.strerror}") from None
+    return decode_spec(text, source=path)
 
 
 def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
@@ -174,11 +197,9 @@ def _check_dataset(dataset: Any, data_roots: Sequence[Path], errors: ErrorCollec
     if not raw_path or len(raw_path) > MAX_PATH_LENGTH or "\x00" in raw_path:
         errors.add("dataset", "folder:<path> needs a path of at most 1000 characters")
         return ""
-    # realpath resolves '..' and symbolic links, so neither can lead outside the roots.
-    resolved = Path(os.path.realpath(os.path.expanduser(raw_path)))
-    roots = [Path(os.path.realpath(root)) for root in data_roots]
-    if not any(resolved == root or root in resolved.parents for root in roots):
-        allowed = ", ".join(str(root) for root in roots) or "(none configured)"
+    resolved = under_data_roots(raw_path, data_roots)
+    if resolved is None:
+        allowed = ", ".join(str(Path(os.path.realpath(root))) for root in data_roots) or "(none configured)"
         errors.add("dataset", f"{raw_path!r} is outside the allowed data roots ({allowed}); set GAWEB_DATA_ROOTS")
         return ""
     if not resolved.is_dir():

@@ -19,4 +19,5 @@ urlpatterns = [
     path("api/searches/", api.searches, name="api_searches"),
     path("api/searches/<int:pk>/", api.search_state, name="api_search"),
     path("api/entities/<int:pk>/", api.entity, name="api_entity"),
+    path("api/space-preview/", api.space_preview, name="api_space_preview"),
 ]

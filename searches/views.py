@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import json
-from importlib import metadata
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-import gaweb
-from workers.training.standalone import dataset_shape, standalone_script
-
-from . import selectors, services
+from . import exports, selectors, services
 from .catalog import KERAS_TRAITS
 from .forms import SpecForm
 from .genetics import SpecError
@@ -83,77 +78,35 @@ def search_rerun(request, pk: int):
     return redirect("searches:detail", pk=rerun.pk)
 
 
-# --- Downloads ------------------------------------------------------------------
+# --- Downloads: what leaves the system is assembled in exports -------------------------
 
 
 def best_json(request, pk: int):
     search, best = _search_and_best(pk)
-    document = {
-        "search": {"id": search.pk, "name": search.name, "status": search.status},
-        "entity": best.pk,
-        "generation": best.generation.number,
-        "genome": best.genome,
-        "fitness": best.fitness,
-        "accuracy": best.accuracy,
-        "parameter_count": best.parameter_count,
-        "seed": search.seed,
-        "spec": search.spec,
-        "versions": _versions(),
-    }
+    document = exports.best_document(search, best)
     return _attachment(json.dumps(document, indent=2), f"gaweb-search-{pk}-best.json", "application/json")
 
 
 def best_py(request, pk: int):
     search, best = _search_and_best(pk)
-    if search.objective != "keras":
-        raise Http404("best.py builds a Keras network: this search's objective is not keras")
-    input_shape, num_classes = dataset_shape(search.dataset, image_size=search.spec["training"]["image_size"])
-    script = standalone_script(
-        genome=best.genome,
-        input_shape=input_shape,
-        num_classes=num_classes,
-        description={
-            "search": search.pk,
-            "entity": best.pk,
-            "fitness": best.fitness,
-            "accuracy": best.accuracy,
-            "parameter_count": best.parameter_count,
-            "dataset": search.dataset,
-            "epochs": search.spec["training"]["epochs"],
-            "seed": search.seed,
-            "versions": _versions(),
-        },
-    )
+    try:
+        script = exports.best_script(search, best)
+    except exports.ExportUnavailable as why:
+        raise Http404(str(why)) from None
     return _attachment(script, f"gaweb_search_{pk}_best.py", "text/x-python")
 
 
 def export_json(request, pk: int):
     search = get_object_or_404(Search.objects.select_related("owner"), pk=pk)
-    return _attachment(json.dumps(selectors.search_export(search)), f"gaweb-search-{pk}.json", "application/json")
+    return _attachment(json.dumps(exports.search_export(search)), f"gaweb-search-{pk}.json", "application/json")
 
 
 def entities_csv(request, pk: int):
-    search = get_object_or_404(Search, pk=pk)
-    export = selectors.search_export(search)
-    traits = [trait["name"] for trait in search.spec["traits"]]
-    columns = ["id", "generation", "index", "origin", "status", "fitness", "accuracy", "parameter_count"]
-    columns += ["train_seconds", "worker", "gpu", "attempts", "cached_from", "error"]
+    search = get_object_or_404(Search.objects.select_related("owner"), pk=pk)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="gaweb-search-{pk}-entities.csv"'
-    writer = csv.writer(response)
-    writer.writerow([*columns, "parent_a", "parent_b", *traits])
-    for entity in export["entities"]:
-        parents = (entity["parents"] + [None, None])[:2]
-        cells = [entity[c] for c in columns] + parents + [entity["genome"].get(t) for t in traits]
-        writer.writerow([_inert(cell) for cell in cells])
+    exports.write_entities_csv(search, response)
     return response
-
-
-def _inert(cell):
-    """A text cell that a spreadsheet would run as a formula, made plain text."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
 
 
 def _search_and_best(pk: int):
@@ -162,16 +115,6 @@ def _search_and_best(pk: int):
     if best is None:
         raise Http404("no entity of this search has been trained yet")
     return search, best
-
-
-def _versions() -> dict[str, str | None]:
-    def version(package: str) -> str | None:
-        try:
-            return metadata.version(package)
-        except metadata.PackageNotFoundError:
-            return None
-
-    return {"gaweb": gaweb.__version__, "tensorflow": version("tensorflow"), "keras": version("keras")}
 
 
 def _attachment(body: str, filename: str, content_type: str) -> HttpResponse:

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from workers.supervisor import plan_workers
+from gaweb.runtime.supervisor import plan_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,6 +61,14 @@ class Workers:
     def kill(self, name: str) -> None:
         os.killpg(self.processes[name].pid, signal.SIGKILL)
         self.processes.pop(name).wait()
+
+    def kill_training_process(self, name: str) -> int:
+        """SIGKILL the worker's training process (its pool child), as the kernel's OOM killer would;
+        the worker itself lives on and starts a new one. Returns the killed process id."""
+        children = children_of(self.processes[name].pid)
+        assert len(children) == 1, f"{name} has training processes {children}"
+        os.kill(children[0], signal.SIGKILL)
+        return children[0]
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -122,3 +130,9 @@ class Supervised:
     def logs(self) -> str:
         parts = [self.log, *sorted((self.log.parent / "logs").glob("*.log"))]
         return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in parts if p.exists())
+
+
+def children_of(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children (Linux)."""
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return [int(child) for child in listing.read().split()]

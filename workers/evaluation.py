@@ -9,18 +9,29 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from searches import services
 
 from .objectives import CandidateFailed, EvaluationRequest, SearchFatal, get_objective
 
 log = logging.getLogger("gaweb.workers")
+
+# Faults of the world around the worker (the database restarting, a connection dropped): try again.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
+# How often, and after how long, the steps after training are tried again in place (1 + 2 + 4 + 8 + 16 s).
+RECORD_TRIES = 6
+RECORD_FIRST_WAIT_SECONDS = 1.0
+
+T = TypeVar("T")
 
 
 class Outcome(StrEnum):
@@ -73,33 +84,62 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Report:
     report = Report(Outcome.DONE)
     attempt = entity.attempts
     heartbeat = Heartbeat(entity.pk, attempt, every=settings.GAWEB_HEARTBEAT_SECONDS)
+
+    def fail(reason: str) -> None:
+        _retrying(lambda: services.entity_record_failure(entity_id=entity.pk, reason=reason, attempt=attempt))
+
     try:
         with heartbeat:
             result = get_objective(search.objective).evaluate(request)
     except SearchFatal as error:
-        services.entity_record_failure(entity_id=entity.pk, reason=str(error), attempt=attempt)
-        services.search_fail(search_id=search.pk, reason=str(error))
+        reason = str(error)
+        fail(reason)
+        _retrying(lambda: services.search_fail(search_id=search.pk, reason=reason))
         return Report(Outcome.SEARCH_FAILED)
     except CandidateFailed as error:
-        services.entity_record_failure(entity_id=entity.pk, reason=str(error), attempt=attempt)
+        fail(str(error))
         report = Report(Outcome.FAILED, recycle_process=error.recycle_process)
     except SoftTimeLimitExceeded:
-        reason = f"took longer than the limit of {settings.GAWEB_MAX_TRAINING_SECONDS} s (GAWEB_MAX_TRAINING_SECONDS)"
-        services.entity_record_failure(entity_id=entity.pk, reason=reason, attempt=attempt)
+        fail(f"took longer than the limit of {settings.GAWEB_MAX_TRAINING_SECONDS} s (GAWEB_MAX_TRAINING_SECONDS)")
         report = Report(Outcome.FAILED)
     except Exception as error:  # a candidate must never take its search down with it
         log.exception("entity #%s raised while training", entity.pk)
-        services.entity_record_failure(entity_id=entity.pk, reason=f"{type(error).__name__}: {error}", attempt=attempt)
+        fail(f"{type(error).__name__}: {error}")
         report = Report(Outcome.FAILED)
     else:
-        services.entity_record_result(
-            entity_id=entity.pk,
-            accuracy=result.accuracy,
-            parameter_count=result.parameter_count,
-            train_seconds=result.train_seconds,
-            history=result.history,
-            timings=result.timings,
-            attempt=attempt,
+        _retrying(
+            lambda: services.entity_record_result(
+                entity_id=entity.pk,
+                accuracy=result.accuracy,
+                parameter_count=result.parameter_count,
+                train_seconds=result.train_seconds,
+                history=result.history,
+                timings=result.timings,
+                dataset_info=result.dataset_info,
+                attempt=attempt,
+            )
         )
-    services.search_advance(search_id=search.pk)
+    _retrying(lambda: services.search_advance(search_id=search.pk))
     return report
+
+
+def _retrying(step: Callable[[], T]) -> T:
+    """Run a step that follows training, trying it again in place after a transient fault.
+
+    The trained result is in this process only: a retry of the whole task could not claim
+    the entity again (it is running under this claim) and the result would be lost. Every
+    step here is safe to repeat: recording is idempotent for the same claim's attempt, and
+    advancing a search is idempotent.
+    """
+    wait = RECORD_FIRST_WAIT_SECONDS
+    for tries in range(1, RECORD_TRIES + 1):
+        try:
+            return step()
+        except TRANSIENT as error:
+            if tries == RECORD_TRIES:
+                raise
+            log.warning("a step after training failed (%s); trying again in %.0f s", error, wait)
+            connection.close_if_unusable_or_obsolete()  # a broken connection is opened afresh by the next query
+            time.sleep(wait)
+            wait *= 2
+    raise AssertionError("unreachable")

@@ -1,4 +1,5 @@
-"""Prepares each worker process once: thread pools, GPU memory, and the deep-learning import."""
+"""Prepares each worker process once: thread pools, GPU memory, the deep-learning import, and the
+entity its killed predecessor left behind."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import gc
 import logging
 import os
 
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import worker_process_init
 from django.conf import settings
+from django.db import DatabaseError
 
 from searches.services import entities_requeue_orphans
 
@@ -16,6 +18,7 @@ log = logging.getLogger("gaweb.workers")
 
 @worker_process_init.connect
 def prepare_worker_process(**_kwargs) -> None:
+    take_up_cut_off_work()
     # Grab GPU memory as needed, not all at start, so that a model's real needs show.
     os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
     if os.environ.get("GAWEB_PRELOAD_KERAS", "1") != "1":
@@ -34,6 +37,25 @@ def prepare_worker_process(**_kwargs) -> None:
     log.info("worker process ready: Keras %s on %s", keras.__version__, keras.backend.backend())
 
 
-@worker_ready.connect
-def requeue_own_orphans(sender=None, **_kwargs) -> None:
-    entities_requeue_orphans(worker=sender.hostname, max_attempts=settings.GAWEB_MAX_ATTEMPTS)
+def worker_name() -> str | None:
+    """This worker's node name (``cpu0@host``), as ``runworkers`` gives it; None when started otherwise."""
+    return os.environ.get("GAWEB_WORKER_NAME") or None
+
+
+def take_up_cut_off_work() -> int:
+    """Queue again (or fail, after its attempts) whatever this worker was training when its last
+    training process died.
+
+    A worker trains one candidate at a time and its name is its own, so a new training
+    process, or a new job for this worker, means that any entity still ``running`` under its
+    name was cut off (killed, out of memory, a power cut). Taking it up now costs seconds;
+    waiting for its heartbeat to go stale would cost ``GAWEB_STALE_AFTER_SECONDS``.
+    """
+    name = worker_name()
+    if name is None:
+        return 0
+    try:
+        return entities_requeue_orphans(worker=name, max_attempts=settings.GAWEB_MAX_ATTEMPTS)
+    except DatabaseError as error:  # the reconciler finds it later, after the stale timeout
+        log.warning("could not look for entities cut off on %s: %s", name, error)
+        return 0

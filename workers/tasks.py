@@ -7,25 +7,19 @@ import os
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
 from searches.queueing import EVALUATE_TASK
 
-from . import (
-    evaluation,
-    process_setup,  # noqa: F401  (connects the worker-process signals)
-)
+from . import evaluation
+from .process_setup import take_up_cut_off_work, worker_name
 
 log = logging.getLogger("gaweb.workers")
-
-# Faults of the world around the worker (the database restarting, say): try again a few times.
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 
 
 @shared_task(
     name=EVALUATE_TASK,
     bind=True,
-    autoretry_for=TRANSIENT,
+    autoretry_for=evaluation.TRANSIENT,
     max_retries=5,
     retry_backoff=2,
     retry_backoff_max=60,
@@ -33,7 +27,10 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
     time_limit=settings.GAWEB_MAX_TRAINING_SECONDS + 120,
 )
 def evaluate_entity(self, entity_id: int) -> str:
-    report = evaluation.evaluate_entity(entity_id, worker=self.request.hostname or "worker")
+    # A job delivered again to this worker after its training process was killed finds its
+    # entity still "running" under this worker's name: take it up before claiming.
+    take_up_cut_off_work()
+    report = evaluation.evaluate_entity(entity_id, worker=worker_name() or self.request.hostname or "worker")
     if report.recycle_process:
         # The result is recorded; a fresh process takes the next candidate. The job
         # may be delivered again, and its claim then finds the entity already failed.

@@ -22,8 +22,8 @@ from ._operators import FROM_FIRST, FROM_SECOND, MUTATED, pair_at_random, redraw
 from ._optimizer import GeneticOptimizer
 from ._policy import MAX_GENERATIONS, MAX_POPULATION, BreedingPolicy
 from ._space import MAX_TRAITS, Genome, Space, generation_rng, genome_hash, unique_by_genome
+from ._trait_specs import NAME_PATTERN, trait_from_spec
 from ._traits import (
-    NAME_PATTERN,
     TRAIT_TYPES,
     BoolTrait,
     ChoiceTrait,
@@ -33,7 +33,6 @@ from ._traits import (
     IntTrait,
     Trait,
     is_number,
-    trait_from_spec,
 )
 
 __all__ = [

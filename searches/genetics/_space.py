@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._errors import ErrorCollector, SpecError
-from ._traits import Trait, trait_from_spec
+from ._trait_specs import trait_from_spec
+from ._traits import Trait
 
 MAX_TRAITS = 64
 # Every discrete trait keeps its grid in memory: bound them all together, not only one by one.

@@ -61,6 +61,7 @@ def entity_record_result(
     train_seconds: float,
     history: Sequence[Mapping[str, Any]] = (),
     timings: Mapping[str, float] | None = None,
+    dataset_info: Mapping[str, Any] | None = None,
     attempt: int | None = None,
 ) -> bool:
     """Record a trained entity's result (and its cached copies'). False if it is not this claim's.
@@ -69,9 +70,10 @@ def entity_record_result(
     (it went silent and the entity was given to another) cannot record over the new one.
     Recording is safe to repeat for the same attempt: a retry after a lost connection,
     when the first try had in fact committed, finds the result there and says True.
+    ``dataset_info`` (input shape, class names) is kept on the search, for its downloads.
     """
     with transaction.atomic():
-        search = Search.objects.only("spec").get(entities__pk=entity_id)
+        search = Search.objects.only("spec", "dataset_info").get(entities__pk=entity_id)
         fitness = fitness_from(
             accuracy=accuracy,
             parameter_count=parameter_count,
@@ -93,6 +95,8 @@ def entity_record_result(
             Entity.objects.filter(cached_from_id=entity_id).update(
                 fitness=fitness, accuracy=accuracy, parameter_count=parameter_count, finished_at=now
             )
+            if dataset_info and search.dataset_info != dataset_info:
+                Search.objects.filter(pk=search.pk).update(dataset_info=dict(dataset_info))
             return True
     return _already_recorded(entity_id, attempt, Entity.Status.DONE)
 

@@ -9,6 +9,7 @@ from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from searches.models import Search
+from searches.presets import PRESETS
 
 
 def _set(driver, path: str, value) -> None:
@@ -40,9 +41,11 @@ def test_sign_in_create_a_search_in_the_form_watch_it_live_and_download_the_best
     _set(browser, "ga.elite_previous", 3)
     _set(browser, "ga.elite_all_time", 3)
     _set(browser, "training.synthetic_delay", 0.3)
-    combinations = browser.find_element(By.ID, "combinations").text
-    assert "138,240 combinations" in combinations
-    Select(browser.find_elements(By.CSS_SELECTOR, '#trait-rows select[data-field="type"]')[0])  # the editor drew rows
+    # The count and the previews come from the server's own traits (POST /api/space-preview/).
+    wait.until(ready.text_to_be_present_in_element((By.ID, "combinations"), "138,240 combinations"))
+    types = [Select(s).first_selected_option.text for s in browser.find_elements(By.CSS_SELECTOR, "#trait-rows select")]
+    assert types == [trait["type"] for trait in PRESETS["synthetic"]["traits"]]
+    assert browser.execute_script("return document.querySelectorAll('#trait-rows .preview .main-svg').length") > 0
     browser.find_element(By.ID, "start").click()
 
     wait.until(ready.url_contains("/searches/"))

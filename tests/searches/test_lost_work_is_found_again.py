@@ -103,3 +103,40 @@ def test_a_late_result_from_a_worker_that_lost_its_claim_is_not_recorded(search,
     )
     entity.refresh_from_db()
     assert entity.accuracy == 0.9 and entity.worker == "gpu1@new"
+
+
+@pytest.mark.django_db
+def test_a_job_claimed_between_the_look_and_the_resend_is_not_sent_again(
+    search, monkeypatch, django_capture_on_commit_callbacks
+):
+    from searches.services import recovery
+
+    Entity.objects.filter(search=search).update(queued_at=timezone.now() - timedelta(minutes=5))
+    read = list
+
+    def read_then_workers_claim_them(rows):
+        # What the resend read is claimed by workers before it writes: its updates match no row.
+        entities = read(rows)
+        for entity in entities:
+            services.entity_claim(entity_id=entity.pk, worker="gpu0@fast")
+        return entities
+
+    monkeypatch.setattr(recovery, "list", read_then_workers_claim_them, raising=False)
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert services.entities_resend_lost(waiting_longer_than=timedelta(minutes=1)) == 0
+    assert sent == []
+
+
+@pytest.mark.django_db
+def test_a_record_repeated_for_the_same_claim_is_recorded_once_and_says_so(search):
+    entity = _claim_first(search, silent_for=0)
+    first = services.entity_record_result(
+        entity_id=entity.pk, accuracy=0.7, parameter_count=5, train_seconds=2, attempt=1
+    )
+    # A retry after a lost connection whose first try had in fact committed:
+    again = services.entity_record_result(
+        entity_id=entity.pk, accuracy=0.7, parameter_count=5, train_seconds=2, attempt=1
+    )
+    assert first and again
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.DONE and entity.accuracy == 0.7 and entity.attempts == 1

@@ -17,8 +17,10 @@ def test_each_preset_is_shipped_as_the_same_example_file(name):
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
-def test_each_preset_is_a_valid_spec(name):
-    parse_spec(PRESETS[name])
+def test_each_preset_is_a_valid_spec_in_its_normal_form(name):
+    spec = parse_spec(PRESETS[name])
+    assert spec.name == PRESETS[name]["name"] and spec.space.to_spec() == PRESETS[name]["traits"]
+    assert parse_spec(spec.to_dict()).to_dict() == spec.to_dict()
 
 
 def test_the_cifar10_tutorial_preset_has_the_reference_combination_count():

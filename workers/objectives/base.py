@@ -33,6 +33,8 @@ class EvaluationResult:
     history: list[dict[str, Any]] = field(default_factory=list)
     # Where the time went, in seconds (e.g. dataset, build, fit), for the overhead figures.
     timings: dict[str, float] = field(default_factory=dict)
+    # What the dataset gave the network ({"input_shape": [...], "class_names": [...]}), for the downloads.
+    dataset_info: dict[str, Any] | None = None
 
 
 class CandidateFailed(Exception):

@@ -45,4 +45,5 @@ class KerasObjective:
             train_seconds=outcome.timings["fit"],
             history=outcome.history,
             timings={"dataset": loaded, **outcome.timings, "dataset_loads": self.datasets.loads},
+            dataset_info={"input_shape": list(data.input_shape), "class_names": list(data.class_names)},
         )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import logging
 import math
-import os
 import pickle
 import tarfile
 from collections import OrderedDict
@@ -21,12 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from searches.specs import FOLDER_PREFIX
+from searches.catalog import CIFAR10_CLASSES, folder_of, under_data_roots
 
 log = logging.getLogger("gaweb.datasets")
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
-CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 CIFAR10_HELP = (
     "CIFAR-10 is not available offline. Download cifar-10-python.tar.gz from "
     "https://www.cs.toronto.edu/~kriz/cifar.html, then set GAWEB_CIFAR10_PATH to the archive "
@@ -96,9 +94,8 @@ def load_folder(root: Path, *, image_size: int, data_roots: Sequence[Path]) -> I
     """Images in class folders (``root/<class>/<image>``), as RGB squares of ``image_size`` pixels."""
     from PIL import Image, UnidentifiedImageError
 
-    resolved = Path(os.path.realpath(root))
-    roots = [Path(os.path.realpath(r)) for r in data_roots]
-    if not any(resolved == r or r in resolved.parents for r in roots):
+    resolved = under_data_roots(root, data_roots)
+    if resolved is None:
         raise DatasetMissing(f"{root} is outside the allowed data roots (GAWEB_DATA_ROOTS)")
     if not resolved.is_dir():
         raise DatasetMissing(f"the dataset folder {root} does not exist on this worker")
@@ -222,7 +219,7 @@ class DatasetCache:
     def get(
         self, dataset: str, *, seed: int, validation_fraction: float, max_train_samples: int | None, image_size: int
     ) -> Split:
-        data_key = (dataset, image_size) if dataset.startswith(FOLDER_PREFIX) else (dataset,)
+        data_key = (dataset, image_size) if folder_of(dataset) else (dataset,)
         key = (*data_key, seed, validation_fraction, max_train_samples)
         if key in self._splits:
             self._splits.move_to_end(key)
@@ -247,6 +244,7 @@ class DatasetCache:
             return load_digits()
         if dataset == "cifar10":
             return load_cifar10(self._cifar10_path)
-        if dataset.startswith(FOLDER_PREFIX):
-            return load_folder(Path(dataset[len(FOLDER_PREFIX) :]), image_size=image_size, data_roots=self._data_roots)
+        folder = folder_of(dataset)
+        if folder is not None:
+            return load_folder(folder, image_size=image_size, data_roots=self._data_roots)
         raise DatasetMissing(f"unknown dataset {dataset!r}")

@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from searches.exports import search_export
 from searches.models import Search
-from searches.selectors import search_export
 
 
 class Command(BaseCommand):

@@ -8,6 +8,8 @@
   const editor = document.getElementById("editor");
   const rows = document.getElementById("trait-rows");
   const errors = JSON.parse(document.getElementById("spec-errors").textContent || "{}");
+  const PREVIEW_URL = "/api/space-preview/";
+  const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   const TYPES = ["bool", "int", "float", "geometric_float", "geometric_int", "choice"];
   const FIELDS = { bool: [], choice: ["choices"], int: ["low", "high", "step"], float: ["low", "high", "step"],
     geometric_float: ["low", "high", "step"], geometric_int: ["low", "high", "step"] };
@@ -41,7 +43,7 @@
 
   function write() {
     textarea.value = JSON.stringify(spec, null, 2);
-    showCombinations();
+    refreshPreviews();
   }
 
   function fillFields() {
@@ -124,7 +126,6 @@
       trait[name] = Number.isFinite(n) ? n : input.value;
     }
     write();
-    drawPreview(input.closest(".trait").querySelector(".preview"), trait);
   }
 
   function choiceValue(text) {
@@ -136,90 +137,68 @@
 
   function renderTraits() {
     rows.innerHTML = "";
-    (spec.traits || []).forEach((trait, index) => {
-      const row = traitRow(trait, index);
-      rows.appendChild(row);
-      drawPreview(row.querySelector(".preview"), trait);
-    });
-    showErrors();
+    (spec.traits || []).forEach((trait, index) => rows.appendChild(traitRow(trait, index)));
+    showErrors(errors);
+    refreshPreviews();
   }
 
-  // --- Distribution previews and the combination count --------------------------------
+  // --- Distribution previews and the combination count, from the server ----------------
+  // The server's own trait classes compute them (POST /api/space-preview/), so what the editor
+  // previews is exactly what the search will sample, and a trait's errors show as it is typed.
 
-  function grid(trait) {
-    const { low, high, step } = trait;
-    if (trait.type === "bool") return [false, true];
-    if (trait.type === "choice") return trait.choices || [];
-    if (![low, high].every(Number.isFinite) || high <= low) return null;
-    if (trait.type === "int") { const s = step || 1; return range(Math.round((high - low) / s) + 1, (i) => low + i * s); }
-    if (trait.type === "geometric_int" && !step) return null; // log-uniform over every integer, drawn below
-    if (!step) return null;
-    if (trait.type.startsWith("geometric")) {
-      if (step <= 1 || low <= 0) return null;
-      const n = Math.round(Math.log(high / low) / Math.log(step)) + 1;
-      return range(n, (i) => (trait.type === "geometric_int" ? Math.round(low * step ** i) : low * step ** i));
-    }
-    return range(Math.round((high - low) / step) + 1, (i) => low + i * step);
+  let previewTimer = null;
+  let previewAsked = 0;
+
+  function refreshPreviews() {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(async () => {
+      const asked = ++previewAsked;
+      let data;
+      try {
+        const response = await fetch(PREVIEW_URL, {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+          body: JSON.stringify({ traits: spec.traits || [] }),
+        });
+        if (!response.ok) return;
+        data = await response.json();
+      } catch (e) { return; } // offline a moment: the next edit asks again
+      if (asked !== previewAsked) return; // a newer edit has asked since
+      rows.querySelectorAll(".trait").forEach((row, index) => drawPreview(row.querySelector(".preview"), data.traits[index]));
+      showCombinations(data);
+      // The traits' errors as they are now; the other fields' errors as the server last judged them.
+      const others = Object.entries(errors).filter(([path]) => !path.startsWith("traits"));
+      showErrors(Object.fromEntries(others.concat(Object.entries(data.errors))));
+    }, 250);
   }
 
-  function range(n, f) { return n > 0 && n < 1e6 ? Array.from({ length: n }, (_, i) => f(i)) : null; }
-
-  function cardinality(trait) {
-    if (trait.type === "geometric_int" && !trait.step && Number.isFinite(trait.low) && Number.isFinite(trait.high)) {
-      return trait.high - trait.low + 1;
-    }
-    const values = grid(trait);
-    return values ? values.length : Infinity;
-  }
-
-  function sample(trait) {
-    const values = grid(trait);
-    if (values && !(trait.type === "geometric_int" && !trait.step)) return values[Math.floor(Math.random() * values.length)];
-    const { low, high } = trait;
-    if (trait.type === "geometric_float") return Math.exp(Math.log(low) + Math.random() * (Math.log(high) - Math.log(low)));
-    if (trait.type === "geometric_int") return Math.floor(Math.exp(Math.log(low) + Math.random() * (Math.log(high + 1) - Math.log(low))));
-    return low + Math.random() * (high - low);
-  }
-
-  function drawPreview(div, trait) {
+  function drawPreview(div, law) {
     if (!window.Plotly) return;
-    const ok = trait.type === "bool" || trait.type === "choice" ? (trait.choices || [1]).length > 0
-      : Number.isFinite(trait.low) && Number.isFinite(trait.high) && trait.high > trait.low && (!trait.type.startsWith("geometric") || trait.low > 0);
-    if (!ok) { Plotly.purge(div); div.textContent = ""; return; }
-    const logAxis = trait.type.startsWith("geometric") && !trait.step;
-    const values = grid(trait);
-    const categorical = trait.type === "bool" || trait.type === "choice" || (values && values.length <= 40);
-    let data;
-    if (categorical) {
-      // The exact probability of each value: uniform over the grid, log-uniform for an unstepped geometric_int.
-      const weights = trait.type === "geometric_int" && !trait.step
-        ? values.map((k) => Math.log((k + 1) / k)) : values.map(() => 1);
-      const total = weights.reduce((a, b) => a + b, 0);
-      data = { type: "bar", x: values.map(String), y: weights.map((w) => w / total), marker: { color: "#4a6fa5" } };
-    } else {
-      data = { type: "histogram", x: Array.from({ length: 4000 }, () => sample(trait)), nbinsx: 24, marker: { color: "#4a6fa5" } };
-    }
-    Plotly.react(div, [data], {
+    if (!law) { Plotly.purge(div); div.textContent = ""; return; }
+    const categorical = law.axis === "category";
+    Plotly.react(div, [{ type: "bar", x: law.x, y: law.p, marker: { color: "#4a6fa5" } }], {
       margin: { l: 4, r: 4, t: 4, b: 20 }, height: 70, width: 220, bargap: 0.05,
-      xaxis: { type: categorical ? "category" : logAxis ? "log" : "linear", tickfont: { size: 9 },
-        categoryorder: categorical ? "array" : undefined, categoryarray: categorical ? (grid(trait) || []).map(String) : undefined },
+      xaxis: { type: law.axis, tickfont: { size: 9 }, categoryorder: categorical ? "array" : undefined,
+        categoryarray: categorical ? law.x : undefined },
       yaxis: { visible: false },
     }, { staticPlot: true });
   }
 
-  function showCombinations() {
+  function showCombinations(data) {
     const el = document.getElementById("combinations");
     const traits = spec.traits || [];
-    const total = traits.reduce((product, t) => product * cardinality(t), 1);
-    el.textContent = traits.length === 0 ? "" : Number.isFinite(total)
-      ? "· " + total.toLocaleString("en") + " combinations" : "· unbounded (a continuous trait)";
+    if (traits.length === 0) el.textContent = "";
+    else if (Object.keys(data.errors).length) el.textContent = "· fix the traits marked below to count the combinations";
+    else if (data.combinations === null) el.textContent = "· unbounded (a continuous trait)";
+    else el.textContent = "· " + data.combinations.toLocaleString("en") + " combinations";
   }
 
   // --- Errors from the server, next to the field that caused them ---------------------
 
-  function showErrors() {
+  function showErrors(shown) {
     document.querySelectorAll(".field-error").forEach((e) => e.remove());
-    Object.entries(errors).forEach(([path, messages]) => {
+    editor.querySelectorAll(".invalid").forEach((e) => e.classList.remove("invalid"));
+    Object.entries(shown).forEach(([path, messages]) => {
       const quoted = (p) => '"' + CSS.escape(p) + '"';
       const target = editor.querySelector("[data-path=" + quoted(path) + "]")
         || editor.querySelector("[data-error-for=" + quoted(path) + "]")
@@ -240,7 +219,6 @@
     if (!Array.isArray(spec.traits)) spec.traits = [];
     fillFields();
     renderTraits();
-    showCombinations();
   }
 
   editor.addEventListener("change", (event) => {

@@ -45,10 +45,32 @@ def test_get_lists_the_searches(owner_client, finished_search):
 
 
 @pytest.mark.django_db
+def test_the_list_never_counts_the_baseline_as_the_best(owner_client, finished_search):
+    from searches.models import Entity
+
+    reference = Entity.objects.filter(search=finished_search, status="done").order_by("pk").first()
+    Entity.objects.filter(pk=reference.pk).update(origin="baseline", fitness=2.0)
+    listed = owner_client.get("/api/searches/").json()["searches"][0]
+    assert listed["best_fitness"] < 2.0
+    assert listed["best_fitness"] == owner_client.get(f"/api/searches/{finished_search.pk}/").json()["best"]["fitness"]
+    assert "2.0000" not in owner_client.get("/").content.decode()
+
+
+@pytest.mark.django_db
 def test_the_state_answers_unchanged_when_nothing_moved(owner_client, finished_search):
     state = owner_client.get(f"/api/searches/{finished_search.pk}/").json()
     again = owner_client.get(f"/api/searches/{finished_search.pk}/?version={state['version']}").json()
     assert again == {"version": state["version"], "unchanged": True}
+
+
+@pytest.mark.django_db
+def test_the_state_answers_304_to_a_client_that_has_this_version(owner_client, finished_search):
+    first = owner_client.get(f"/api/searches/{finished_search.pk}/")
+    assert first["ETag"] == f'W/"{first.json()["version"]}"'
+    again = owner_client.get(f"/api/searches/{finished_search.pk}/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    stale = owner_client.get(f"/api/searches/{finished_search.pk}/", HTTP_IF_NONE_MATCH='W/"0000"')
+    assert stale.status_code == 200 and stale.json()["version"] == first.json()["version"]
 
 
 @pytest.mark.django_db

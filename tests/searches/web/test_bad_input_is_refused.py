@@ -6,6 +6,7 @@ import copy
 import io
 import json
 import os
+from html.parser import HTMLParser
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -93,6 +94,9 @@ CASES = [
     ("mutation rate NaN", changed("ga.mutation_rate", float("nan")), "ga.mutation_rate", "finite number"),
     ("generations 0", changed("ga.generations", 0), "ga.generations", "between 1 and 1,000"),
     ("generations 100,000", changed("ga.generations", 100_000), "ga.generations", "between 1 and 1,000"),
+    ("immigrants above the population", changed("ga.immigrants", 7), "ga.immigrants", "larger than"),
+    ("negative immigrants", changed("ga.immigrants", -1), "ga.immigrants", "must not be negative"),
+    ("unknown strategy", changed("ga.strategy", "annealing"), "ga.strategy", "unknown strategy"),
     ("unknown ga setting", changed("ga.crossover", "two-point"), "ga.crossover", "unknown setting"),
     ("ga not an object", changed("ga", [20]), "ga", "must be an object"),
     ("unknown dataset", changed("dataset", "imagenet"), "dataset", "unknown dataset"),
@@ -103,6 +107,11 @@ CASES = [
     ("seed as a string", changed("seed", "5"), "seed", "integer"),
     ("epochs 0", changed("training.epochs", 0), "training.epochs", "between 1 and 1000"),
     ("validation share 1.5", changed("training.validation_fraction", 1.5), "training.validation_fraction", "at most"),
+    ("a cap of 5 images", changed("training.max_train_samples", 5), "training.max_train_samples", "at least 10"),
+    ("images of 4 pixels", changed("training.image_size", 4), "training.image_size", "between 8 and 512"),
+    ("a delay of a day", changed("training.synthetic_delay", 86_400), "training.synthetic_delay", "between 0 and 3600"),
+    ("a negative delay spread", changed("training.synthetic_delay_cv", -1), "training.synthetic_delay_cv", "between"),
+    ("crash share 2", changed("training.synthetic_crash", 2), "training.synthetic_crash", "between 0 and 1"),
     (
         "negative size penalty",
         json.dumps({**VALID, "fitness": {"size_penalty": -1}}),
@@ -120,8 +129,58 @@ def _assert_refused(errors: dict, field: str, message: str) -> None:
     assert not Search.objects.exists() and not Entity.objects.exists()
 
 
-def test_the_table_has_at_least_forty_cases():
-    assert len(CASES) >= 40
+def test_the_table_refuses_a_bad_value_of_every_setting_a_spec_has():
+    from dataclasses import fields
+
+    from searches.genetics import BreedingPolicy
+    from searches.specs import TOP_LEVEL_KEYS, TrainingSettings
+
+    settings_of_a_spec = {key for key in TOP_LEVEL_KEYS if key not in ("ga", "training", "fitness")}
+    settings_of_a_spec |= {f"ga.{f.name}" for f in fields(BreedingPolicy)}
+    settings_of_a_spec |= {f"training.{f.name}" for f in fields(TrainingSettings)} | {"fitness.size_penalty"}
+    covered = {field for _, _, field, _ in CASES} | {_changed_path(body) for _, body, _, _ in CASES}
+    assert settings_of_a_spec - covered == set()
+
+
+def _changed_path(body: str) -> str | None:
+    """The setting a case's body changes from VALID (its first differing path), if any."""
+    try:
+        spec = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(spec, dict):
+        return None
+    for key in sorted(set(spec) | set(VALID)):
+        if spec.get(key) != VALID.get(key):
+            inner = spec.get(key)
+            if isinstance(inner, dict) and isinstance(VALID.get(key), dict):
+                return next((f"{key}.{k}" for k in inner if inner.get(k) != VALID[key].get(k)), key)
+            return key
+    return None
+
+
+class _SpecErrorsScript(HTMLParser):
+    """The JSON in the page's ``<script id="spec-errors">``, read with an HTML parser."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside, self.text = False, ""
+
+    def handle_starttag(self, tag, attrs):
+        self.inside = tag == "script" and ("id", "spec-errors") in attrs
+
+    def handle_endtag(self, tag):
+        self.inside = False
+
+    def handle_data(self, data):
+        if self.inside:
+            self.text += data
+
+
+def _spec_errors(page: str) -> dict:
+    parser = _SpecErrorsScript()
+    parser.feed(page)
+    return json.loads(parser.text)
 
 
 @pytest.mark.django_db
@@ -137,8 +196,7 @@ def test_the_api_refuses_it_with_400(owner_client, case, body, field, message):
 def test_the_form_refuses_it_next_to_the_field(owner_client, case, body, field, message):
     response = owner_client.post(reverse("searches:new"), {"spec": body})
     assert response.status_code == 400
-    page = response.content.decode()
-    errors = json.loads(page.split('id="spec-errors" type="application/json">')[1].split("</script>")[0])
+    errors = _spec_errors(response.content.decode())
     _assert_refused(errors or {"": ["write a spec"]}, field if body else "", message if body else "write a spec")
 
 

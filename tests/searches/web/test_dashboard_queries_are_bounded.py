@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from searches import state_cache
 from searches.simulate import simulated_search
 
 # The state endpoint runs a fixed handful of queries whatever the number of entities.
@@ -19,11 +20,16 @@ def test_the_dashboard_state_needs_a_bounded_number_of_queries(owner_client, dja
 
 
 @pytest.mark.django_db
-def test_the_unchanged_answer_needs_even_fewer(owner_client, django_assert_max_num_queries):
+def test_the_unchanged_answer_looks_at_the_version_in_fewer_queries(
+    owner_client, django_assert_max_num_queries, monkeypatch
+):
+    # Every request looks at the version (no answer is a second old), so this measures state_version.
+    monkeypatch.setattr(state_cache, "FRESH_FOR_SECONDS", 0.0)
     search = simulated_search(entities=1000)
     version = owner_client.get(f"/api/searches/{search.pk}/").json()["version"]
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(4) as looked:
         assert owner_client.get(f"/api/searches/{search.pk}/?version={version}").json()["unchanged"]
+    assert any("COUNT" in query["sql"].upper() for query in looked.captured_queries), "the version was not computed"
 
 
 @pytest.mark.django_db

@@ -11,9 +11,10 @@ import pytest
 from django.urls import reverse
 
 from searches import services
+from searches.exports import inert_cell, network_script
 from searches.models import Entity, Search
 from workers.inline import run_inline
-from workers.training.standalone import standalone_script
+from workers.objectives import get_objective
 
 
 @pytest.mark.django_db
@@ -75,10 +76,7 @@ def test_best_py_is_only_for_keras_searches(owner_client, finished_search):
 
 def test_no_value_in_a_genome_can_become_code():
     hostile = "x')\nimport os; os.system('touch pwned') #\"\"\""
-    script = standalone_script(
-        genome={"optimizer": hostile, "conv1_filters": 8}, input_shape=(8, 8, 1), num_classes=10,
-        description={"name": hostile},
-    )  # fmt: skip
+    script = network_script({"optimizer": hostile, "conv1_filters": 8}, (8, 8, 1), 10, {"name": hostile})
     tree = ast.parse(script)
     imports = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     assert "os" not in imports
@@ -87,9 +85,7 @@ def test_no_value_in_a_genome_can_become_code():
 
 
 def test_a_cell_a_spreadsheet_would_run_is_made_plain_text():
-    from searches.views import _inert
-
-    assert _inert("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _inert("sgd") == "sgd" and _inert(-1) == -1
+    assert inert_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and inert_cell("sgd") == "sgd" and inert_cell(-1) == -1
 
 
 @pytest.mark.django_db
@@ -99,3 +95,39 @@ def test_the_baseline_is_never_the_best_configuration_of_a_search(owner_client, 
     assert owner_client.get(reverse("searches:best_json", args=[finished_search.pk])).json()["entity"] != reference.pk
     state = owner_client.get(f"/api/searches/{finished_search.pk}/").json()
     assert state["best"]["id"] != reference.pk and state["progress"]["best_fitness"] < 2.0
+
+
+@pytest.fixture
+def fresh_objectives():
+    """Objectives made in this test only: this process's keras objective keeps the data roots it was made with."""
+    get_objective.cache_clear()
+    yield
+    get_objective.cache_clear()
+
+
+@pytest.mark.django_db
+def test_best_py_of_a_folder_dataset_has_its_classes_when_the_folder_is_gone(
+    owner_client, owner, tmp_path, settings, fresh_objectives
+):
+    import shutil
+
+    from PIL import Image
+
+    folder = tmp_path / "three"
+    for index, name in enumerate(("ant", "bee", "cat")):
+        (folder / name).mkdir(parents=True)
+        for copy in range(4):
+            Image.new("RGB", (8, 8), (80 * index, 10 * copy, 0)).save(folder / name / f"{copy}.png")
+    settings.GAWEB_DATA_ROOTS = [tmp_path]
+    spec = {
+        "name": "three classes", "dataset": f"folder:{folder}", "objective": "keras", "seed": 3,
+        "ga": {"population": 2, "generations": 1, "elite_previous": 1, "elite_all_time": 1},
+        "training": {"epochs": 1, "image_size": 8},
+        "traits": [{"name": "conv1_filters", "type": "geometric_int", "low": 4, "high": 8, "step": 2}],
+    }  # fmt: skip
+    search = run_inline(services.search_create(spec=spec, owner=owner, execution=Search.Execution.INLINE).pk)
+    # The web machine need not hold the dataset: what the workers saw was recorded with the search.
+    shutil.rmtree(folder)
+    script = owner_client.get(reverse("searches:best_py", args=[search.pk])).content.decode()
+    assert "NUM_CLASSES = json.loads('3')" in script
+    assert '"class_names": ["ant", "bee", "cat"]' in script

@@ -12,11 +12,16 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import CommandError
 
 log = logging.getLogger("gaweb.supervisor")
 
@@ -25,7 +30,8 @@ RESTART_DELAY_SECONDS = 5.0
 
 @dataclass(frozen=True)
 class WorkerPlan:
-    name: str  # gpu0, cpu0: the Celery node name is <name>@<host>
+    name: str  # gpu0, cpu0
+    hostname: str  # the Celery node name, <name>@<host>: also the name its entities record
     gpu: str | None
     env: dict[str, str]
     argv: list[str]
@@ -49,6 +55,7 @@ def plan_workers(
     queue: str,
     max_memory_mb: int,
     log_level: str = "INFO",
+    host: str | None = None,
 ) -> list[WorkerPlan]:
     """One worker per GPU, each seeing only its own GPU; with no GPU, ``cpu_workers`` CPU workers.
 
@@ -57,7 +64,12 @@ def plan_workers(
     A CPU worker's thread pools get an equal share of the cores. The process that
     trains is replaced after a candidate that leaves it above ``max_memory_mb`` of
     resident memory, which bounds what TensorFlow keeps from each fit.
+
+    Each worker's node name (``cpu0@host``) is written out, not left to Celery's ``%h``, and
+    also given to it as ``GAWEB_WORKER_NAME``: a new training process of the worker needs it
+    to take up at once the entity its killed predecessor was training.
     """
+    host = host or socket.gethostname()
     # TF_CPP_MIN_LOG_LEVEL=2: TensorFlow's C++ start-up notices would fill the logs at every new process.
     base_env = {
         "TF_FORCE_GPU_ALLOW_GROWTH": "true",
@@ -66,32 +78,50 @@ def plan_workers(
         "GAWEB_WORKER": "1",
     }
     plans = []
+
+    def plan(name: str, gpu: str | None, env: dict[str, str]) -> WorkerPlan:
+        hostname = f"{name}@{host}"
+        env = {**base_env, **env, "GAWEB_WORKER_NAME": hostname}
+        return WorkerPlan(name, hostname, gpu, env, _celery_argv(python, hostname, queue, log_level, max_memory_mb))
+
     if gpus:
-        for gpu in gpus:
-            env = {**base_env, "CUDA_VISIBLE_DEVICES": gpu, "GAWEB_GPU": gpu}
-            plans.append(
-                WorkerPlan(f"gpu{gpu}", gpu, env, _celery_argv(python, f"gpu{gpu}", queue, log_level, max_memory_mb))
-            )
-        return plans
+        return [plan(f"gpu{gpu}", gpu, {"CUDA_VISIBLE_DEVICES": gpu, "GAWEB_GPU": gpu}) for gpu in gpus]
     threads = max(1, cpu_count // max(1, cpu_workers))
     for index in range(cpu_workers):
         env = {
-            **base_env,
             "CUDA_VISIBLE_DEVICES": "",  # a CPU worker must not take a GPU that a GPU worker owns
             "GAWEB_GPU": "",
             "GAWEB_CPU_THREADS": str(threads),
             "OMP_NUM_THREADS": str(threads),
         }
-        plans.append(
-            WorkerPlan(f"cpu{index}", None, env, _celery_argv(python, f"cpu{index}", queue, log_level, max_memory_mb))
-        )
+        plans.append(plan(f"cpu{index}", None, env))
     return plans
 
 
-def _celery_argv(python: str, name: str, queue: str, log_level: str, max_memory_mb: int) -> list[str]:
+def build_plans(*, gpus: str | None, cpu_workers: int) -> list[WorkerPlan]:
+    """The plan for this machine from the commands' ``--gpus`` and ``--cpu-workers`` options."""
+    if cpu_workers < 1:
+        raise CommandError("--cpu-workers must be at least 1")
+    if gpus is not None:
+        chosen = [g.strip() for g in gpus.split(",") if g.strip()]
+        if not chosen or not all(g.isdigit() for g in chosen):
+            raise CommandError(f"--gpus takes GPU indices separated by commas, e.g. 0,2 (got {gpus!r})")
+    else:
+        chosen = detect_gpus()
+    return plan_workers(
+        gpus=chosen,
+        cpu_workers=cpu_workers,
+        cpu_count=os.cpu_count() or 1,
+        python=sys.executable,
+        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        max_memory_mb=settings.GAWEB_WORKER_MAX_MEMORY_MB,
+    )
+
+
+def _celery_argv(python: str, hostname: str, queue: str, log_level: str, max_memory_mb: int) -> list[str]:
     return [
         python, "-m", "celery", "-A", "gaweb", "worker",
-        "--hostname", f"{name}@%h", "--queues", queue,
+        "--hostname", hostname, "--queues", queue,
         "--pool", "prefork", "--concurrency", "1", "--prefetch-multiplier", "1",
         "--max-memory-per-child", str(max_memory_mb * 1024),
         "--without-gossip", "--without-mingle", "--loglevel", log_level,

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from workers import redis_server
-from workers.redis_server import RedisUnavailable, ensure_redis, redis_reachable
+from gaweb.runtime import redis_server
+from gaweb.runtime.redis_server import RedisUnavailable, ensure_redis, redis_reachable
 
 
 def test_the_tests_private_redis_answers(redis_server):

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.core.management import CommandError, call_command
 
-from workers.supervisor import detect_gpus, plan_workers
+from gaweb.runtime.supervisor import detect_gpus, plan_workers
 
 
 def _plan(**overrides):
@@ -17,6 +17,7 @@ def _plan(**overrides):
         "python": "python",
         "queue": "gaweb",
         "max_memory_mb": 4096,
+        "host": "node7",
     }
     return plan_workers(**{**options, **overrides})
 
@@ -29,7 +30,9 @@ def test_it_pins_one_worker_to_each_gpu_it_is_given():
     for plan in plans:
         assert plan.env["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"
         argv = " ".join(plan.argv)
-        assert f"--hostname {plan.name}@%h" in argv
+        assert f"--hostname {plan.name}@node7" in argv
+        # the training process knows its worker's name, to take up what a killed predecessor left
+        assert plan.env["GAWEB_WORKER_NAME"] == plan.hostname == f"{plan.name}@node7"
         assert "--concurrency 1" in argv and "--prefetch-multiplier 1" in argv
 
 

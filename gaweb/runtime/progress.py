@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from searches.models import Search
 from searches.selectors import best_entity, search_progress
@@ -63,3 +66,11 @@ def end_summary(search: Search, seconds: float) -> list[str]:
             f"{json.dumps(best.genome)}"
         )
     return lines
+
+
+def manage_py() -> str:
+    """How the user can run manage.py again: with this interpreter, shown relative when it is local."""
+    python = Path(sys.executable)
+    with contextlib.suppress(ValueError):
+        python = python.relative_to(Path.cwd())
+    return f"{python} manage.py"

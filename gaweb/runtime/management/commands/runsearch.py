@@ -1,19 +1,16 @@
 from __future__ import annotations
 
-import contextlib
-import json
-import sys
 import time
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from gaweb.celery import app
+from gaweb.runtime.progress import end_summary, follow_search, manage_py
 from searches import services
 from searches.genetics import SpecError
 from searches.models import Generation, Search
+from searches.specs import read_spec_file
 from workers.inline import run_inline
-from workers.progress import end_summary, follow_search
 
 
 class Command(BaseCommand):
@@ -28,10 +25,9 @@ class Command(BaseCommand):
         mode.add_argument("--wait", action="store_true", help="queue it for the workers and follow it until it ends")
 
     def handle(self, *args, spec: str, inline: bool, wait: bool, **options):
-        raw = _read_spec(spec)
         execution = Search.Execution.INLINE if inline else Search.Execution.WORKERS
         try:
-            search = services.search_create(spec=raw, execution=execution)
+            search = services.search_create(spec=read_spec_file(spec), execution=execution)
         except SpecError as error:
             lines = [
                 f"  {path or 'spec'}: {message}" for path, messages in error.errors.items() for message in messages
@@ -70,24 +66,3 @@ class Command(BaseCommand):
         for line in end_summary(search, seconds):
             self.stdout.write(line)
         self.stdout.write(f"everything: {manage_py()} exportsearch {search.pk}")
-
-
-def manage_py() -> str:
-    """How the user can run manage.py again: with this interpreter, shown relative when it is local."""
-    python = Path(sys.executable)
-    with contextlib.suppress(ValueError):
-        python = python.relative_to(Path.cwd())
-    return f"{python} manage.py"
-
-
-def _read_spec(source: str):
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text()
-    except OSError as error:
-        raise CommandError(f"cannot read the spec {source!r}: {error.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CommandError(
-            f"{source} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        ) from None

@@ -1,0 +1,37 @@
+"""The dashboard's state is built once per version for every client, with a bounded set of locks."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from searches import selectors, state_cache
+from searches.simulate import simulated_search
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_clients_at_once_get_one_build(monkeypatch):
+    search = simulated_search(entities=200)
+    builds = []
+    real_build = selectors.dashboard_state
+    monkeypatch.setattr(selectors, "dashboard_state", lambda *a, **k: builds.append(1) or real_build(*a, **k))
+    versions = []
+    clients = [
+        threading.Thread(target=lambda: versions.append(state_cache.latest_state(search).version)) for _ in range(8)
+    ]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    assert len(builds) == 1 and len(set(versions)) == 1 and len(versions) == 8
+
+
+@pytest.mark.django_db
+def test_viewing_many_searches_keeps_a_fixed_set_of_locks():
+    searches = [simulated_search(entities=10) for _ in range(state_cache.LOCK_STRIPES + 6)]
+    locks_before = state_cache._LOCKS
+    for search in searches:
+        state_cache.latest_state(search)
+    assert state_cache._LOCKS is locks_before and len(locks_before) == state_cache.LOCK_STRIPES
+    assert not any(isinstance(value, dict) for name, value in vars(state_cache).items() if not name.startswith("__"))
