@@ -200,6 +200,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One job at a time per worker: a GPU never holds a queued job that an idle GPU could run.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A new training process imports Keras (and initialises CUDA) before it reports for work:
+# Celery's default of 4 s is shorter than that on a busy machine, and it would then kill
+# every new process it starts, for ever.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 300
 # Redis re-delivers an unacknowledged job after this long: it must outlast the longest training.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": GAWEB_MAX_TRAINING_SECONDS + 600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

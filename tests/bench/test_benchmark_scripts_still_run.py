@@ -61,3 +61,12 @@ def test_the_load_script_runs_in_a_tiny_configuration(tmp_path):
     _run("bench/load_dashboard.py", "--clients", "2", "--seconds", "2", "--entities", "200", "--output", str(output))
     result = json.loads(output.read_text())
     assert result["requests"] > 0 and result["errors"] == 0
+
+
+def test_the_kill_recovery_benchmark_runs_in_a_tiny_configuration(tmp_path):
+    output = tmp_path / "kill.json"
+    _run("bench/kill_recovery.py", "--population", "2", "--generations", "1", "--kill-after", "0.5",
+         "--output", str(output))  # fmt: skip
+    result = json.loads(output.read_text())
+    assert result["one_kill"]["status"] == "completed" and result["one_kill"]["killed"] is not None
+    assert result["one_kill"]["attempts"] == result["candidates"] + 1
