@@ -95,7 +95,8 @@ def main() -> None:
         worker.terminate()
         worker.wait(timeout=60)
         redis.stop()
-    result["seconds_lost_to_the_kill"] = round(result["one_kill"]["wall_seconds"] - result["untouched"]["wall_seconds"], 1)
+    lost = result["one_kill"]["wall_seconds"] - result["untouched"]["wall_seconds"]
+    result["seconds_lost_to_the_kill"] = round(lost, 1)
     print(f"one SIGKILL of the training process cost {result['seconds_lost_to_the_kill']} s "
           f"(the stale-heartbeat timeout is {result['stale_after_seconds']} s)")  # fmt: skip
     args.output.parent.mkdir(parents=True, exist_ok=True)
