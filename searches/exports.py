@@ -27,7 +27,7 @@ class ExportUnavailable(Exception):
 
 _ENTITY_FIELDS = (
     "id", "generation__number", "index", "origin", "parent_a_id", "parent_b_id", "genome", "genome_hash",
-    "inheritance", "status", "fitness", "accuracy", "parameter_count", "train_seconds", "timings", "worker",
+    "inheritance", "rebreeds", "status", "fitness", "accuracy", "parameter_count", "train_seconds", "timings", "worker",
     "gpu", "attempts", "error", "cached_from_id", "history",
 )  # fmt: skip
 
@@ -45,7 +45,9 @@ def search_export(search: Search) -> dict[str, Any]:
             "seed": search.seed,
             "dataset": search.dataset,
             "objective": search.objective,
+            "strategy": search.policy.strategy,
             "execution": search.execution,
+            "note": search.note,
             "owner": search.owner.get_username() if search.owner_id else None,
             "created_at": iso(search.created_at),
             "started_at": iso(search.started_at),
@@ -68,6 +70,7 @@ def _entity_row(row: dict[str, Any]) -> dict[str, Any]:
         "genome": row["genome"],
         "genome_hash": row["genome_hash"],
         "inheritance": row["inheritance"],
+        "rebreeds": row["rebreeds"],
         "status": row["status"],
         "fitness": row["fitness"],
         "accuracy": row["accuracy"],
@@ -115,7 +118,7 @@ def inert_cell(cell):
 def best_document(search: Search, best: Entity) -> dict[str, Any]:
     """``best.json``: the best entity's genome and figures, and what reproduces it."""
     return {
-        "search": {"id": search.pk, "name": search.name, "status": search.status},
+        "search": {"id": search.pk, "name": search.name, "status": search.status, "strategy": search.policy.strategy},
         "entity": best.pk,
         "generation": best.generation.number,
         "genome": best.genome,

@@ -31,9 +31,13 @@ class Search(models.Model):
     generations = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     execution = models.CharField(max_length=16, choices=Execution.choices, default=Execution.WORKERS)
-    # The generation being evaluated; -1 before the search starts.
+    # The generation being evaluated (in steady-state mode: the cohort of the latest birth); -1 before start.
     current_generation = models.IntegerField(default=-1)
+    # Steady-state mode: candidates born so far (a birth's number seeds its random stream).
+    births = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # Why a search ended before its last generation, when not by failure or cancel (the space ran out).
+    note = models.TextField(blank=True)
     # What the dataset gave the network, as a worker that loaded it reported it:
     # {"input_shape": [32, 32, 3], "class_names": [...]} (class names in label order).
     dataset_info = models.JSONField(default=dict, blank=True)
@@ -70,9 +74,23 @@ class Search(models.Model):
         return bool(self.spec.get("baseline"))
 
     @property
+    def birth_budget(self) -> int:
+        """How many candidates the search proposes: ``population x generations``, or fewer when it
+        never proposes a genome twice and its space holds fewer."""
+        total = self.population * self.generations
+        combinations = self.space.combinations
+        if self.policy.duplicates == "rebreed" and combinations is not None:
+            total = min(total, combinations)
+        return total
+
+    @property
     def candidate_total(self) -> int:
         """How many candidates the search trains or caches in all, the baseline included."""
-        return self.population * self.generations + (1 if self.has_baseline else 0)
+        return self.birth_budget + (1 if self.has_baseline else 0)
+
+    @property
+    def is_steady_state(self) -> bool:
+        return self.policy.mode == "steady_state"
 
 
 class Generation(models.Model):
@@ -103,6 +121,7 @@ class Entity(models.Model):
         OFFSPRING = "offspring"
         IMMIGRANT = "immigrant"
         BASELINE = "baseline"
+        TPE = "tpe", "proposed by TPE"
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -138,6 +157,10 @@ class Entity(models.Model):
     parent_b = models.ForeignKey("self", null=True, blank=True, related_name="+", on_delete=models.SET_NULL)
     # Per trait: "a" or "b" (the parent it came from) or "mutated".
     inheritance = models.JSONField(default=dict, blank=True)
+    # Children bred (or genomes asked for) before this one, because they were already in the search.
+    rebreeds = models.PositiveIntegerField(default=0)
+    # Steady-state mode: a child has been bred in answer to this candidate's end.
+    bred = models.BooleanField(default=False)
     # A cached entity copies the result of the first entity with the same genome.
     cached_from = models.ForeignKey("self", null=True, blank=True, related_name="copies", on_delete=models.SET_NULL)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)

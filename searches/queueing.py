@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 
 from gaweb.celery import app
@@ -42,3 +43,17 @@ def send_evaluations(entity_ids: Sequence[int]) -> None:
     for entity_id in entity_ids:
         app.send_task(EVALUATE_TASK, args=[entity_id])
     log.info("queued %d entities for the workers", len(entity_ids))
+
+
+def workers_listening(*, timeout: float = 1.0) -> int | None:
+    """How many workers consume this installation's queue now; None when that cannot be known
+    (the broker does not answer). Asks every worker on the broker, and waits ``timeout`` seconds."""
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=timeout)
+            replies = app.control.inspect(timeout=timeout, connection=connection).active_queues() or {}
+    except Exception as error:  # the broker away or refusing: the caller falls back
+        log.info("could not count the workers listening on %s: %s", queue, error)
+        return None
+    return sum(1 for queues in replies.values() if any(q.get("name") == queue for q in queues or ()))

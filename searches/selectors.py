@@ -198,6 +198,8 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
             "status": search.status,
             "error": search.error,
             "objective": search.objective,
+            "strategy": search.policy.strategy,
+            "note": search.note,
             "dataset": search.dataset,
             "generation": max(search.current_generation, 0),  # counted from 0, like every number in the API
             "generations": search.generations,

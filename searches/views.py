@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from . import exports, selectors, services
 from .catalog import KERAS_TRAITS
 from .forms import SpecForm
-from .genetics import SpecError
+from .genetics import STRATEGY_HELP, SpecError
 from .models import Search
 from .permissions import can_change
 from .presets import PRESETS
@@ -37,6 +37,7 @@ def search_new(request):
         "spec_errors": getattr(form, "spec_errors", {}),
         "presets": PRESETS,
         "keras_traits": list(KERAS_TRAITS),
+        "strategies": list(STRATEGY_HELP.items()),
     }
     return render(request, "searches/new.html", context, status=status)
 

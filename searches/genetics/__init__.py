@@ -14,14 +14,18 @@ from ._breeding import (
     Key,
     Proposal,
     propose_generation,
+    random_proposals,
     rank,
     reference_parent_pool,
 )
 from ._errors import ErrorCollector, SpecError
+from ._novelty import Novelty
 from ._operators import FROM_FIRST, FROM_SECOND, MUTATED, pair_at_random, redraw_mutation, uniform_crossover
-from ._optimizer import GeneticOptimizer
-from ._policy import MAX_GENERATIONS, MAX_POPULATION, BreedingPolicy
-from ._space import MAX_TRAITS, Genome, Space, generation_rng, genome_hash, unique_by_genome
+from ._optimizer import GeneticOptimizer, SteadyStateOptimizer
+from ._policy import DUPLICATES, MAX_GENERATIONS, MAX_POPULATION, MODES, STRATEGIES, BreedingPolicy
+from ._space import MAX_TRAITS, Genome, Space, birth_rng, generation_rng, genome_hash, unique_by_genome
+from ._steady import cohort_immigrants, propose_birth
+from ._strategies import STRATEGY_HELP, propose, proposer
 from ._trait_specs import NAME_PATTERN, trait_from_spec
 from ._traits import (
     TRAIT_TYPES,
@@ -36,16 +40,20 @@ from ._traits import (
 )
 
 __all__ = [
+    "DUPLICATES",
     "FROM_FIRST",
     "FROM_SECOND",
     "IMMIGRANT",
     "MAX_GENERATIONS",
     "MAX_POPULATION",
     "MAX_TRAITS",
+    "MODES",
     "MUTATED",
     "NAME_PATTERN",
     "OFFSPRING",
     "RANDOM",
+    "STRATEGIES",
+    "STRATEGY_HELP",
     "TRAIT_TYPES",
     "BoolTrait",
     "BreedingPolicy",
@@ -59,15 +67,23 @@ __all__ = [
     "Individual",
     "IntTrait",
     "Key",
+    "Novelty",
     "Proposal",
     "Space",
     "SpecError",
+    "SteadyStateOptimizer",
     "Trait",
+    "birth_rng",
+    "cohort_immigrants",
     "generation_rng",
     "genome_hash",
     "is_number",
     "pair_at_random",
+    "propose",
+    "propose_birth",
     "propose_generation",
+    "proposer",
+    "random_proposals",
     "rank",
     "redraw_mutation",
     "reference_parent_pool",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._novelty import REBREED_TRIES, Novelty
 from ._operators import MUTATED, pair_at_random, redraw_mutation, uniform_crossover
 from ._policy import BreedingPolicy
 from ._space import Genome, Space, generation_rng, unique_by_genome
@@ -34,7 +36,8 @@ class Proposal:
     ``parents`` are the keys of the two parents of an offspring (the same key
     twice when a lone parent was paired with itself). ``inheritance`` says, per
     trait, ``"a"`` or ``"b"`` (the parent it came from) or ``"mutated"``.
-    Immigrants are parents only: ``evaluate`` is False for them.
+    Immigrants are parents only: ``evaluate`` is False for them. ``rebreeds`` counts
+    the children bred (or genomes asked for) before this one, because they were not new.
     """
 
     key: Key
@@ -42,6 +45,7 @@ class Proposal:
     origin: str
     parents: tuple[Key, ...] = ()
     inheritance: Mapping[str, str] = field(default_factory=dict)
+    rebreeds: int = 0
 
     @property
     def evaluate(self) -> bool:
@@ -80,12 +84,18 @@ def propose_generation(
     number: int,
     previous: Sequence[Individual] = (),
     history: Sequence[Individual] = (),
+    taken: Iterable[str] = (),
+    count: int | None = None,
+    first_index: int = 0,
+    rng: random.Random | None = None,
+    immigrants: Sequence[Individual] | None = None,
     parent_pool: ParentPool = reference_parent_pool,
     pairing: Callable = pair_at_random,
     crossover: Callable = uniform_crossover,
     mutation: Callable = redraw_mutation,
+    **_unused: Any,
 ) -> list[Proposal]:
-    """The genomes of generation ``number``.
+    """The genomes of generation ``number`` (the ``genetic`` and ``random`` strategies).
 
     Generation 0 is ``population`` random genomes, and so is every generation of the
     ``random`` strategy. A later generation of the ``genetic`` strategy draws
@@ -97,32 +107,97 @@ def propose_generation(
     like the reference, they bring fresh genes into the pool, and their genes are
     judged through their offspring, which costs no extra training.
 
+    With ``duplicates: "rebreed"`` every proposal is new to the search: ``taken`` holds
+    the hashes of the genomes it already has, and a child already there is bred again
+    by its pair (see ``_new_child``). A generation may then be smaller than
+    ``population`` only when the space has no new genome left. With ``"cache"`` a
+    duplicate is proposed as the reference did, and the search caches its result.
+
     All randomness comes from ``generation_rng(seed, number)``, so the same inputs
     give the same generation.
+
+    A steady-state search asks for ``count`` children at a time (indices from
+    ``first_index`` in generation ``number``), with a random stream of each birth's own
+    (``rng``) and the immigrants already drawn for this generation (``immigrants``).
     """
-    rng = generation_rng(seed, number)
+    rng = generation_rng(seed, number) if rng is None else rng
+    count = policy.population if count is None else count
+    novelty = Novelty(space, taken) if policy.duplicates == "rebreed" else None
     if number == 0 or policy.strategy == "random":
-        return [Proposal(key=(number, i), genome=space.sample(rng), origin=RANDOM) for i in range(policy.population)]
+        return random_proposals(space, count, number=number, rng=rng, novelty=novelty, first_index=first_index)
 
     elites = parent_pool(previous=previous, history=history, policy=policy)
-    immigrants = [
-        Proposal(key=(number, policy.population + j), genome=space.sample(rng), origin=IMMIGRANT)
-        for j in range(policy.immigrants)
-    ]
+    drawn = []
+    if immigrants is None:
+        drawn = [
+            Proposal(key=(number, policy.population + j), genome=space.sample(rng), origin=IMMIGRANT)
+            for j in range(policy.immigrants)
+        ]
+        immigrants = drawn
     pairs = pairing([*elites, *immigrants], rng)
-    offspring = []
-    for index in range(policy.population):
-        first, second = pairs[index % len(pairs)]
+
+    def breed(first, second) -> tuple[Genome, dict[str, str]]:
         child, sources = crossover(first.genome, second.genome, space, rng)
         child, redrawn = mutation(child, space, policy.mutation_rate, rng)
-        inheritance = {name: (MUTATED if name in redrawn else source) for name, source in sources.items()}
-        offspring.append(
-            Proposal(
-                key=(number, index),
-                genome=child,
-                origin=OFFSPRING,
-                parents=(first.key, second.key),
-                inheritance=inheritance,
-            )
-        )
-    return offspring + immigrants
+        return child, {name: (MUTATED if name in redrawn else source) for name, source in sources.items()}
+
+    offspring = []
+    for index in range(first_index, first_index + count):
+        first, second = pairs[index % len(pairs)]
+        key = (number, index)
+        child, inheritance = breed(first, second)
+        if novelty is None:
+            offspring.append(Proposal(key, child, OFFSPRING, (first.key, second.key), inheritance))
+            continue
+        proposal = _new_child(key, (first, second), (child, inheritance), breed, novelty, space, rng)
+        if proposal is None:
+            break  # the space has no new genome left
+        novelty.take(proposal.genome)
+        offspring.append(proposal)
+    return offspring + drawn
+
+
+def random_proposals(
+    space: Space, count: int, *, number: int, rng, novelty: Novelty | None, first_index: int = 0
+) -> list[Proposal]:
+    """``count`` random genomes (new ones, where ``novelty`` is given: fewer if the space runs out)."""
+    proposals = []
+    for index in range(first_index, first_index + count):
+        genome = space.sample(rng) if novelty is None else novelty.random_new(rng)
+        if genome is None:
+            break
+        if novelty is not None:
+            novelty.take(genome)
+        proposals.append(Proposal(key=(number, index), genome=genome, origin=RANDOM))
+    return proposals
+
+
+def _new_child(key: Key, pair, bred, breed, novelty: Novelty, space: Space, rng) -> Proposal | None:
+    """A child new to the search, by the pair that was to breed it; or a new random genome.
+
+    The pair breeds again, from the same generation's random stream, up to
+    ``REBREED_TRIES`` times. Then the last child is mutated in more and more traits
+    (each redrawn from its distribution). Then a new random genome is drawn, with no
+    parents. None when the space has no new genome left.
+    """
+    first, second = pair
+    child, inheritance = bred
+    rebreeds = 0
+    while not novelty.is_new(child) and rebreeds < REBREED_TRIES:
+        rebreeds += 1
+        child, inheritance = breed(first, second)
+    if novelty.is_new(child):
+        return Proposal(key, child, OFFSPRING, (first.key, second.key), inheritance, rebreeds)
+    names = space.names
+    for extra in range(1, len(names) + 1):
+        for _ in range(REBREED_TRIES):
+            rebreeds += 1
+            redrawn = rng.sample(names, extra)
+            mutated = {**child, **{name: space[name].sample(rng) for name in redrawn}}
+            if novelty.is_new(mutated):
+                marks = {**inheritance, **dict.fromkeys(redrawn, MUTATED)}
+                return Proposal(key, mutated, OFFSPRING, (first.key, second.key), marks, rebreeds)
+    genome = novelty.random_new(rng)
+    if genome is None:
+        return None
+    return Proposal(key, genome, RANDOM, rebreeds=rebreeds + 1)

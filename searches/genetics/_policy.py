@@ -9,7 +9,9 @@ from ._traits import is_number
 
 MAX_POPULATION = 1000
 MAX_GENERATIONS = 1000
-STRATEGIES = ("genetic", "random")
+STRATEGIES = ("genetic", "random", "tpe", "surrogate")
+DUPLICATES = ("rebreed", "cache")
+MODES = ("generational", "steady_state")
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,16 @@ class BreedingPolicy:
     * ``immigrants``: fresh random genomes added to the parents of each generation.
       They are parents only and are not trained (see ``propose_generation``).
     * ``mutation_rate``: the probability that each trait of an offspring is redrawn.
-    * ``strategy``: ``"genetic"``, or ``"random"``: every generation is ``population`` fresh
-      random genomes (random search with the same budget, the honest baseline).
+    * ``strategy``: ``"genetic"`` (the reference); ``"random"``: every generation is
+      ``population`` fresh random genomes (random search with the same budget, the honest
+      baseline); ``"tpe"``: Optuna's TPE sampler; ``"surrogate"``: the genetic algorithm with a
+      random forest that picks which of many children to train (see ``_strategies``).
+    * ``duplicates``: ``"rebreed"``: no genome is proposed twice in a search, a duplicate child is
+      bred again; ``"cache"``: the reference's behaviour, a duplicate takes a place in its
+      generation and the search reuses the earlier result.
+    * ``mode``: ``"generational"`` (the reference: a generation is bred when the last one has
+      ended), or ``"steady_state"``: one child is bred as soon as each candidate ends, so no
+      worker waits for a generation; a "generation" is then a birth cohort of ``population``.
     """
 
     population: int = 20
@@ -35,6 +45,8 @@ class BreedingPolicy:
     immigrants: int = 1
     mutation_rate: float = 0.05
     strategy: str = "genetic"
+    duplicates: str = "rebreed"
+    mode: str = "generational"
 
     def __post_init__(self) -> None:
         errors = ErrorCollector()
@@ -60,6 +72,14 @@ class BreedingPolicy:
             errors.add(
                 "strategy", f"unknown strategy {str(self.strategy)[:40]!r}; choose one of: {', '.join(STRATEGIES)}"
             )
+        if self.duplicates not in DUPLICATES:
+            errors.add(
+                "duplicates", f"unknown {str(self.duplicates)[:40]!r}; choose one of: {', '.join(DUPLICATES)}"
+            )
+        if self.mode not in MODES:
+            errors.add("mode", f"unknown mode {str(self.mode)[:40]!r}; choose one of: {', '.join(MODES)}")
+        elif self.mode == "steady_state" and self.duplicates == "cache":
+            errors.add("duplicates", "a steady-state search never proposes a genome twice: use rebreed")
         if not 0 <= self.mutation_rate <= 1:
             errors.add("mutation_rate", f"must be between 0 and 1 (got {self.mutation_rate})")
         if not errors.errors and self.elite_previous + self.elite_all_time + self.immigrants < 2:

@@ -107,6 +107,12 @@ def generation_rng(seed: int, generation: int) -> random.Random:
     return random.Random(f"gaweb:{seed}:{generation}")
 
 
+def birth_rng(seed: int, birth: int) -> random.Random:
+    """The random generator for one birth of a steady-state search (its ``birth``-th candidate):
+    like ``generation_rng``, it depends on the seed and the birth's number alone."""
+    return random.Random(f"gaweb:{seed}:birth:{birth}")
+
+
 def unique_by_genome(individuals: Sequence[Any]) -> list[Any]:
     """Keep the first of each distinct genome, in order."""
     seen: set[str] = set()

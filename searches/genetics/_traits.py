@@ -46,6 +46,11 @@ class Trait:
     def position(self, value: Any) -> float:
         raise NotImplementedError
 
+    def value_at(self, position: float) -> Any:
+        """The legal value nearest to ``position`` on the trait's own scale (the inverse of ``position``)."""
+        grid = self.grid()
+        return min(grid, key=lambda value: abs(self.position(value) - position))
+
     def to_spec(self) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -100,6 +105,29 @@ class _GridTrait(Trait):
     def position(self, value: Any) -> float:
         return (value - self.low) / (self.high - self.low)
 
+    def value_at(self, position: float) -> Any:
+        if self.values is not None:
+            return self._nearest_on_grid(position)
+        return self._at(position)
+
+    def _at(self, position: float) -> Any:
+        return self.low + position * (self.high - self.low)
+
+    def _nearest_on_grid(self, position: float) -> Any:
+        # The grid is in increasing order, evenly spaced on the trait's own scale, except for an
+        # unstepped geometric_int (every integer): bisect on positions, then take the nearer side.
+        values = self.values
+        low, high = 0, len(values) - 1
+        while low < high:
+            middle = (low + high) // 2
+            if self.position(values[middle]) < position:
+                low = middle + 1
+            else:
+                high = middle
+        if low > 0 and abs(self.position(values[low - 1]) - position) <= abs(self.position(values[low]) - position):
+            return values[low - 1]
+        return values[low]
+
     def to_spec(self) -> dict[str, Any]:
         spec: dict[str, Any] = {"name": self.name, "type": self.kind, "low": self.low, "high": self.high}
         if self.step is not None:
@@ -138,6 +166,9 @@ class GeometricFloatTrait(_GridTrait):
 
     def position(self, value: Any) -> float:
         return math.log(value / self.low) / math.log(self.high / self.low)
+
+    def _at(self, position: float) -> float:
+        return self.low * (self.high / self.low) ** position
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 * ``searches``: create, start, fail, cancel, re-run a search;
 * ``generations``: end a generation and breed the next (race-safe);
+* ``births``: steady-state breeding, a child for each candidate that ends (race-safe);
+* ``advance``: whichever of the two a search's mode calls for;
 * ``entities``: claim, heartbeat, record a result or a failure (conditional updates);
 * ``recovery``: find lost work again (cut-off entities, silent workers, lost jobs).
 
@@ -10,8 +12,8 @@ Callers use the names below (``services.search_create(...)``), keyword-only.
 
 from __future__ import annotations
 
+from .advance import search_advance
 from .entities import entity_claim, entity_heartbeat, entity_record_failure, entity_record_result
-from .generations import search_advance
 from .recovery import entities_requeue_orphans, entities_requeue_stale, entities_resend_lost, searches_advance_idle
 from .searches import (
     InvalidTransition,

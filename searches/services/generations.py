@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 
-from ..genetics import Individual, Proposal, genome_hash, propose_generation
+from ..genetics import Individual, Proposal, genome_hash, propose
 from ..models import Entity, Generation, Search
 from ..queueing import queue_entities
 from .entities import failed_copy_error
@@ -30,7 +30,7 @@ from .entities import failed_copy_error
 log = logging.getLogger("gaweb.services")
 
 
-def search_advance(*, search_id: int) -> list[int]:
+def generations_advance(*, search_id: int) -> list[int]:
     """End the current generation if every candidate has ended, then breed the next or complete.
 
     Safe to call at any time and from any number of processes: it does nothing
@@ -47,7 +47,7 @@ def search_advance(*, search_id: int) -> list[int]:
             generation = search.generation_set.get(number=search.current_generation)
             if _pending(generation).exists():
                 return bred
-            _summarise(generation)
+            summarise(generation)
             number = generation.number + 1
             if number >= search.generations:
                 Search.objects.filter(pk=search.pk, status=Search.Status.RUNNING).update(
@@ -60,18 +60,27 @@ def search_advance(*, search_id: int) -> list[int]:
             ).update(current_generation=number)
             if not claimed:
                 return bred
-            _breed(search, number)
+            if not _breed(search, number):
+                complete_exhausted(search)
+                return bred
             bred.append(number)
 
 
 def create_generation(search: Search, number: int, proposals: Sequence[Proposal]) -> Generation:
-    """Store a generation's entities and queue those that need training.
+    """Store a generation and its entities, and queue those that need training."""
+    generation = Generation.objects.create(search=search, number=number)
+    create_entities(search, generation, proposals)
+    return generation
+
+
+def create_entities(search: Search, generation: Generation, proposals: Sequence[Proposal]) -> None:
+    """Store proposals as entities of ``generation`` and queue those that need training.
 
     A genome already trained in this search is ``cached`` with the earlier result;
-    a genome that appears twice in this generation is trained once, and the
+    a genome that appears twice in these proposals is trained once, and the
     second copy is ``cached`` from the first and filled in when it ends.
     """
-    generation = Generation.objects.create(search=search, number=number)
+    number = generation.number
     ids = _ids_of_parents(search, proposals)
 
     # Immigrants first: offspring of this generation name them as parents.
@@ -117,7 +126,6 @@ def create_generation(search: Search, number: int, proposals: Sequence[Proposal]
     Entity.objects.bulk_create(cached)
     queue_entities(search, [entity.pk for entity in created])
     log.info("search #%s generation %s: %d to train, %d cached", search.pk, number + 1, len(created), len(cached))
-    return generation
 
 
 def _pending(generation: Generation):
@@ -127,7 +135,7 @@ def _pending(generation: Generation):
     )
 
 
-def _summarise(generation: Generation) -> None:
+def summarise(generation: Generation) -> None:
     if generation.finished_at is not None:
         return
     candidates = generation.entities.exclude(status=Entity.Status.PARENT_ONLY).exclude(origin=Entity.Origin.BASELINE)
@@ -148,7 +156,21 @@ def _summarise(generation: Generation) -> None:
     )
 
 
-def _breed(search: Search, number: int) -> Generation:
+def complete_exhausted(search: Search) -> None:
+    combinations = search.space.combinations
+    note = (
+        f"the space has no new genome left: all {combinations:,} of its genomes were evaluated"
+        if combinations is not None
+        else "the strategy found no new genome to propose"
+    )
+    Search.objects.filter(pk=search.pk, status=Search.Status.RUNNING).update(
+        status=Search.Status.COMPLETED, finished_at=timezone.now(), note=note
+    )
+    log.info("search #%s completed early: %s", search.pk, note)
+
+
+def _breed(search: Search, number: int) -> list[Proposal]:
+    """Propose and store generation ``number``; returns its proposals (none when the space ran out)."""
     ended = (
         Entity.objects.filter(search=search, status__in=Entity.ENDED)
         .exclude(origin=Entity.Origin.BASELINE)  # a reference point, not a member of the population
@@ -159,15 +181,21 @@ def _breed(search: Search, number: int) -> Generation:
         Individual(key=(gen, index), genome=genome, fitness=fitness if fitness is not None else 0.0)
         for gen, index, genome, fitness in ended
     ]
-    proposals = propose_generation(
+    # Every genome the search has, trained or not, so that a strategy proposes only new ones.
+    taken = Entity.objects.filter(search=search).exclude(status=Entity.Status.PARENT_ONLY)
+    proposals = propose(
         search.space,
         search.policy,
         seed=search.seed,
         number=number,
         previous=[ind for ind in history if ind.key[0] == number - 1],
         history=history,
+        taken=set(taken.values_list("genome_hash", flat=True)),
     )
-    return create_generation(search, number, proposals)
+    if not any(p.evaluate for p in proposals):
+        return []
+    create_generation(search, number, proposals)
+    return proposals
 
 
 def _ids_of_parents(search: Search, proposals: Sequence[Proposal]) -> dict[tuple[int, int], int]:
@@ -193,6 +221,7 @@ def _entity(search, generation, proposal: Proposal, ids, *, status: str, **field
         parent_a_id=parents[0],
         parent_b_id=parents[1],
         inheritance=dict(proposal.inheritance),
+        rebreeds=proposal.rebreeds,
         status=status,
         **fields,
     )

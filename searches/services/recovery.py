@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from ..models import Entity, Search
 from ..queueing import queue_entities
+from .advance import search_advance
 from .entities import copies_fail_with, plain_error
-from .generations import search_advance
 
 log = logging.getLogger("gaweb.services")
 

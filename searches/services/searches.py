@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..catalog import TUTORIAL_GENOME
-from ..genetics import Proposal, propose_generation
+from ..genetics import Proposal, propose
 from ..models import Entity, Generation, Search
 from ..specs import SearchSpec, parse_spec
-from .generations import create_generation
+from .births import births_start
+from .generations import create_entities, create_generation
 
 log = logging.getLogger("gaweb.services")
 
@@ -66,11 +67,17 @@ def search_start(*, search_id: int) -> Generation:
         if not started:
             raise InvalidTransition(f"search #{search_id} is not pending")
         search = Search.objects.get(pk=search_id)
-        proposals = propose_generation(search.space, search.policy, seed=search.seed, number=0)
+        baseline = []
         if search.has_baseline:
             genome = {name: TUTORIAL_GENOME[name] for name in search.space.names}
-            proposals.append(Proposal(key=(0, len(proposals)), genome=genome, origin=Entity.Origin.BASELINE))
-        return create_generation(search, 0, proposals)
+            baseline = [Proposal(key=(0, search.population), genome=genome, origin=Entity.Origin.BASELINE)]
+        if search.is_steady_state:
+            births_start(search)
+            generation = search.generation_set.get(number=0)
+            create_entities(search, generation, baseline)
+            return generation
+        proposals = propose(search.space, search.policy, seed=search.seed, number=0)
+        return create_generation(search, 0, proposals + baseline)
 
 
 def search_fail(*, search_id: int, reason: str) -> bool:

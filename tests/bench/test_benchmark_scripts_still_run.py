@@ -51,9 +51,11 @@ def test_the_worker_overhead_benchmark_runs_in_a_tiny_configuration(tmp_path):
 
 def test_the_worker_utilisation_benchmark_runs_in_a_tiny_configuration(tmp_path):
     _run("bench/worker_utilisation.py", "--workers", "2", "--population", "4", "--generations", "2",
-         "--delay", "0.1", "--output-dir", str(tmp_path))  # fmt: skip
+         "--delay", "0.1", "--quality-seeds", "2", "--output-dir", str(tmp_path))  # fmt: skip
     result = json.loads((tmp_path / "worker_utilisation.json").read_text())
-    assert len(result["per_generation"]) == 2 and 0 < result["utilisation"] <= 1
+    for mode in ("generational", "steady_state"):
+        assert len(result["modes"][mode]["per_generation"]) == 2 and 0 < result["modes"][mode]["utilisation"] <= 1
+        assert result["modes"][mode]["entities"] == 8 and result["quality"][mode]["seeds"] == 2
 
 
 def test_the_load_script_runs_in_a_tiny_configuration(tmp_path):
@@ -70,3 +72,13 @@ def test_the_kill_recovery_benchmark_runs_in_a_tiny_configuration(tmp_path):
     result = json.loads(output.read_text())
     assert result["one_kill"]["status"] == "completed" and result["one_kill"]["killed"] is not None
     assert result["one_kill"]["attempts"] == result["candidates"] + 1
+
+
+def test_the_strategy_bakeoff_runs_in_a_tiny_configuration(tmp_path):
+    _run("bench/strategy_bakeoff.py", "--seeds", "2", "--bbob-seeds", "1", "--bbob-functions", "1",
+         "--evaluations", "40", "--output-dir", str(tmp_path))  # fmt: skip
+    result = json.loads((tmp_path / "strategy_bakeoff.json").read_text())
+    assert set(result["landscapes"]) == {"synthetic", "bbob-f1"}
+    strategies = result["landscapes"]["bbob-f1"]["strategies"]
+    assert {"genetic", "surrogate", "tpe", "optuna-tpe", "optuna-cmaes"} <= set(strategies)
+    assert (tmp_path / "strategy_bakeoff.png").stat().st_size > 0

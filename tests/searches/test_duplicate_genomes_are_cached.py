@@ -16,7 +16,9 @@ TINY_SPACE = [
 @pytest.fixture
 def tiny_search(small_spec):
     small_spec["traits"] = TINY_SPACE
-    small_spec["ga"] = {"population": 12, "generations": 3, "elite_previous": 2, "elite_all_time": 2, "immigrants": 1}
+    # The reference's way with duplicates (ga.duplicates: "cache"); the default never proposes them.
+    small_spec["ga"] = {"population": 12, "generations": 3, "elite_previous": 2, "elite_all_time": 2, "immigrants": 1,
+                        "duplicates": "cache"}  # fmt: skip
     search = services.search_create(spec=small_spec, execution=Search.Execution.INLINE)
     services.search_start(search_id=search.pk)
     return search

@@ -16,7 +16,13 @@ TWO_GENOMES = [{"name": "flag", "type": "bool"}]
 def twins(small_spec):
     """Generation 0 of 6 candidates over a space of 2 genomes: 2 trained, 4 cached copies waiting on them."""
     small_spec["traits"] = TWO_GENOMES
-    small_spec["ga"] = {"population": 6, "generations": 2, "elite_previous": 2, "elite_all_time": 2}
+    small_spec["ga"] = {
+        "population": 6,
+        "generations": 2,
+        "elite_previous": 2,
+        "elite_all_time": 2,
+        "duplicates": "cache",
+    }
     search = services.search_create(spec=small_spec, execution=Search.Execution.INLINE)
     services.search_start(search_id=search.pk)
     return search

@@ -66,7 +66,8 @@ def test_racing_results_breed_each_generation_exactly_once(small_spec):
 
     search.refresh_from_db()
     assert search.status == Search.Status.COMPLETED
-    assert list(Generation.objects.filter(search=search).values_list("number", flat=True)) == list(range(GENERATIONS))
+    numbers = Generation.objects.filter(search=search).order_by("number").values_list("number", flat=True)
+    assert list(numbers) == list(range(GENERATIONS))
     candidates = Entity.objects.filter(search=search).exclude(status=Entity.Status.PARENT_ONLY)
     assert candidates.count() == WORKERS * GENERATIONS
     assert set(candidates.values_list("status", flat=True)) == {Entity.Status.DONE}

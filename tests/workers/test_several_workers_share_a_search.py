@@ -31,7 +31,8 @@ def test_three_workers_finish_a_search_with_each_generation_bred_once(workers, p
 
     search = Search.objects.get()
     assert search.status == Search.Status.COMPLETED
-    assert list(Generation.objects.filter(search=search).values_list("number", flat=True)) == list(range(GENERATIONS))
+    numbers = Generation.objects.filter(search=search).order_by("number").values_list("number", flat=True)
+    assert list(numbers) == list(range(GENERATIONS))
     candidates = Entity.objects.filter(search=search).exclude(status=Entity.Status.PARENT_ONLY)
     assert candidates.count() == 9 * GENERATIONS
     assert not candidates.filter(status__in=Entity.PENDING).exists()

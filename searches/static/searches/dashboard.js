@@ -53,6 +53,7 @@
     status.className = "status " + s.status;
     document.getElementById("progress-bar").firstElementChild.style.width = (p.total ? (100 * p.ended / p.total) : 0) + "%";
     const parts = [
+      "strategy " + s.strategy,
       s.started_at ? "generation " + (s.generation + 1) + " of " + s.generations : "not started",
       p.ended + " of " + p.total + " entities ended: " + p.done + " done, " + p.cached + " cached, " + p.failed + " failed; " + p.running + " running, " + p.queued + " queued",
       "best fitness " + fmt(state.best && state.best.fitness),
@@ -62,6 +63,7 @@
     parts.push(el("span", "elapsed " + duration(elapsedSeconds()), { id: "elapsed" }));
     if (s.eta_seconds !== null) parts.push("about " + duration(s.eta_seconds) + " left");
     if (s.combinations !== null) parts.push(s.combinations.toLocaleString("en") + " combinations");
+    if (s.note) parts.push(s.note);
     const summary = document.getElementById("summary");
     summary.innerHTML = "";
     parts.forEach((part) => summary.appendChild(typeof part === "string" ? el("span", part) : part));

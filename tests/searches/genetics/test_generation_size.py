@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from searches.genetics import BreedingPolicy, propose_generation
+from searches.genetics import BreedingPolicy, genome_hash, propose_generation
 
 from .helpers import random_history, reference_space
 
@@ -30,11 +30,24 @@ def test_each_later_generation_has_population_offspring(population, elites, immi
 
 def test_a_lone_parent_breeds_with_itself():
     space = reference_space()
-    policy = BreedingPolicy(population=4, elite_previous=1, elite_all_time=1, immigrants=0, mutation_rate=0)
+    policy = BreedingPolicy(
+        population=4, elite_previous=1, elite_all_time=1, immigrants=0, mutation_rate=0, duplicates="cache"
+    )
     history = random_history(space, 1, 4)
     proposals = propose_generation(space, policy, seed=3, number=1, previous=history, history=history)
     assert len({p.parents for p in proposals}) == 1
     assert all(p.genome == proposals[0].genome for p in proposals)
+
+
+def test_a_lone_parent_with_no_mutation_still_gives_new_children_when_rebreeding():
+    space = reference_space()
+    policy = BreedingPolicy(population=4, elite_previous=1, elite_all_time=1, immigrants=0, mutation_rate=0)
+    history = random_history(space, 1, 4)
+    taken = {genome_hash(ind.genome) for ind in history}
+    proposals = propose_generation(space, policy, seed=3, number=1, previous=history, history=history, taken=taken)
+    assert len({p.parents for p in proposals}) == 1  # the same pair breeds every child, mutated more each time
+    assert len({genome_hash(p.genome) for p in proposals} | taken) == 4 + 4
+    assert all(p.rebreeds >= 10 and "mutated" in p.inheritance.values() for p in proposals)
 
 
 def test_the_random_strategy_draws_every_generation_afresh():

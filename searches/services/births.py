@@ -1,0 +1,128 @@
+"""Steady-state breeding (``ga.mode: "steady_state"``): a child for every candidate that ends, at once.
+
+No worker waits for a generation to end. Each candidate that ends is answered by one
+birth, bred from the policy's pool as it is at that moment ("the previous generation"
+is the last ``population`` candidates to end, "all time" is every candidate that has
+ended), with a random stream of the birth's own (``birth_rng(seed, birth)``). A
+candidate's ``generation`` is its birth cohort, ``birth // population``: cohort 0 is
+random, like generation 0 of the generational mode, and each later cohort has its
+``immigrants`` (parents only), drawn when its first child is bred.
+
+At start, one candidate more than the workers listening on this installation's queue is
+queued (the whole of cohort 0 when they cannot be counted). After each birth at least
+``WAITING`` candidates wait in the queue: one for the worker that just finished, and one
+for a worker that has just joined, which would otherwise wait for the next candidate to end.
+
+Concurrency: births happen under the search's row lock (PostgreSQL) or an immediate
+transaction (SQLite). An ended candidate is marked ``bred`` in the transaction that
+stores its child, so each has exactly one child however many workers advance at once;
+``Search.births`` numbers the births, and the unique (generation, index) of an entity is
+the last guard.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..genetics import Individual, cohort_immigrants, genome_hash, propose_birth
+from ..models import Entity, Generation, Search
+from ..queueing import workers_listening
+from .generations import complete_exhausted, create_entities, summarise
+
+log = logging.getLogger("gaweb.services")
+
+WAITING = 2
+
+
+def births_start(search: Search) -> None:
+    """Queue the first births of a steady-state search (in the caller's transaction)."""
+    listening = 1 if search.execution == Search.Execution.INLINE else workers_listening()
+    first = search.population if listening is None else listening + 1
+    _breed(search, min(first, search.population, search.birth_budget))
+
+
+def births_advance(*, search_id: int) -> list[int]:
+    """Answer every candidate that has ended since the last call with a child; complete the search
+    at the end of its budget. Safe to call at any time, from any number of processes.
+
+    Returns the numbers of the births it made.
+    """
+    with transaction.atomic():
+        search = Search.objects.select_for_update().get(pk=search_id)
+        if search.status != Search.Status.RUNNING:
+            return []
+        ended = Entity.objects.filter(Entity.has_ended(), search=search, bred=False).exclude(
+            origin=Entity.Origin.BASELINE
+        )
+        answered = ended.update(bred=True)
+        waiting = Entity.objects.filter(search=search, status=Entity.Status.QUEUED).count()
+        wanted = min(search.birth_budget - search.births, max(answered, WAITING - waiting))
+        births = _breed(search, wanted) if wanted > 0 else []
+        for generation in Generation.objects.filter(search=search, finished_at__isnull=True):
+            if _cohort_ended(search, generation):
+                summarise(generation)
+        if not _pending(search).exists():
+            if search.births >= search.birth_budget:
+                Search.objects.filter(pk=search.pk, status=Search.Status.RUNNING).update(
+                    status=Search.Status.COMPLETED, finished_at=timezone.now()
+                )
+                log.info("search #%s completed", search.pk)
+            elif wanted > 0 and not births:
+                complete_exhausted(search)  # the strategy found no new genome to propose
+        return births
+
+
+def _breed(search: Search, count: int) -> list[int]:
+    """Breed ``count`` children one after the other, each knowing of the ones bred before it."""
+    candidates = Entity.objects.filter(search=search).exclude(status=Entity.Status.PARENT_ONLY)
+    ended = (
+        candidates.filter(Entity.has_ended())
+        .exclude(origin=Entity.Origin.BASELINE)
+        .order_by("finished_at", "pk")
+        .values_list("generation__number", "index", "genome", "fitness")
+    )
+    history = [Individual((gen, index), genome, fitness or 0.0) for gen, index, genome, fitness in ended]
+    taken = set(candidates.values_list("genome_hash", flat=True))
+    pending = [genome for genome in candidates.filter(status__in=Entity.PENDING).values_list("genome", flat=True)]
+    births = []
+    for _ in range(count):
+        birth = search.births
+        generation, immigrants = _cohort(search, birth // search.population)
+        child = propose_birth(
+            search.space, search.policy, seed=search.seed, birth=birth, history=history, taken=taken,
+            pending=pending, immigrants=immigrants,
+        )  # fmt: skip
+        if child is None:
+            break  # the space has no new genome left
+        create_entities(search, generation, [child])
+        taken.add(genome_hash(child.genome))
+        pending.append(child.genome)
+        search.births = birth + 1
+        births.append(birth)
+    if births:
+        search.current_generation = (search.births - 1) // search.population
+        Search.objects.filter(pk=search.pk).update(births=search.births, current_generation=search.current_generation)
+    return births
+
+
+def _cohort(search: Search, number: int):
+    """Cohort ``number``'s generation row, and its immigrants (stored with it when it is made)."""
+    generation, created = Generation.objects.get_or_create(search=search, number=number)
+    immigrants = cohort_immigrants(search.space, search.policy, seed=search.seed, number=number)
+    if created and immigrants:
+        create_entities(search, generation, immigrants)
+    return generation, immigrants
+
+
+def _cohort_ended(search: Search, generation: Generation) -> bool:
+    """All of a cohort's births happened, and none of its candidates is pending."""
+    born = min(search.births - generation.number * search.population, search.population)
+    full = born >= search.population or search.births >= search.birth_budget
+    return full and not _pending(search).filter(generation=generation).exists()
+
+
+def _pending(search: Search):
+    return Entity.objects.filter(search=search, status__in=Entity.PENDING)
