@@ -35,6 +35,7 @@ class Point:
     parameter_count: int | None
     train_seconds: float | None
     genome: dict[str, Any]
+    epochs: int | None = None  # epochs trained (fewer than asked when stopped early)
 
 
 def generation_lines(points: Sequence[Point], generations: int) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ class ExportUnavailable(Exception):
 _ENTITY_FIELDS = (
     "id", "generation__number", "index", "origin", "parent_a_id", "parent_b_id", "genome", "genome_hash",
     "inheritance", "rebreeds", "status", "fitness", "accuracy", "parameter_count", "train_seconds", "timings", "worker",
-    "gpu", "attempts", "error", "cached_from_id", "history",
+    "gpu", "attempts", "error", "cached_from_id", "history", "epochs", "started_at", "finished_at",
 )  # fmt: skip
 
 
@@ -83,6 +83,9 @@ def _entity_row(row: dict[str, Any]) -> dict[str, Any]:
         "error": row["error"],
         "cached_from": row["cached_from_id"],
         "history": row["history"],
+        "epochs": row["epochs"],
+        "started_at": iso(row["started_at"]),
+        "finished_at": iso(row["finished_at"]),
     }
 
 

@@ -5,7 +5,7 @@ from functools import cached_property
 from django.conf import settings
 from django.db import models
 
-from .genetics import BreedingPolicy, Space
+from .genetics import BreedingPolicy, Space, StoppingRule
 
 
 class Search(models.Model):
@@ -92,6 +92,11 @@ class Search(models.Model):
     def is_steady_state(self) -> bool:
         return self.policy.mode == "steady_state"
 
+    @cached_property
+    def stopping_rule(self) -> StoppingRule | None:
+        training = self.spec["training"]
+        return StoppingRule.from_spec(training.get("early_stopping"), epochs=training["epochs"])
+
 
 class Generation(models.Model):
     search = models.ForeignKey(Search, related_name="generation_set", on_delete=models.CASCADE)
@@ -129,10 +134,13 @@ class Entity(models.Model):
         DONE = "done"
         FAILED = "failed"
         CACHED = "cached"
+        # Stopped before its last epoch by the search's early-stopping rule; its fitness is its
+        # last epoch's (a partial result: it counts for breeding, it is never the search's best).
+        STOPPED = "stopped", "stopped early"
         # Immigrants are parents only: recorded, never trained.
         PARENT_ONLY = "parent_only", "parent only (not trained)"
 
-    ENDED = (Status.DONE, Status.FAILED, Status.CACHED)
+    ENDED = (Status.DONE, Status.FAILED, Status.CACHED, Status.STOPPED)
     PENDING = (Status.QUEUED, Status.RUNNING)
 
     @classmethod
@@ -143,7 +151,8 @@ class Entity(models.Model):
         ended: it gets its result, and its ``finished_at``, when the original ends. ``prefix``
         reaches entities through a relation (``"entities__"``).
         """
-        return models.Q(**{f"{prefix}status__in": (cls.Status.DONE, cls.Status.FAILED)}) | models.Q(
+        trained = (cls.Status.DONE, cls.Status.FAILED, cls.Status.STOPPED)
+        return models.Q(**{f"{prefix}status__in": trained}) | models.Q(
             **{f"{prefix}status": cls.Status.CACHED, f"{prefix}finished_at__isnull": False}
         )
 
@@ -174,7 +183,10 @@ class Entity(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     # One dict per epoch, e.g. {"epoch": 1, "loss": 1.9, "accuracy": 0.31, "val_accuracy": 0.35}.
+    # Written epoch by epoch while the candidate trains, so its learning curve is live.
     history = models.JSONField(default=list, blank=True)
+    # Epochs trained, once it has ended (fewer than the spec's when stopped early).
+    epochs = models.PositiveIntegerField(null=True, blank=True)
     # Where the worker's time went for this entity, in seconds (dataset, build, fit, ...).
     timings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -206,3 +218,20 @@ class Entity(models.Model):
     def selection_fitness(self) -> float:
         """The fitness breeding sees: a failed candidate counts as 0."""
         return self.fitness if self.fitness is not None else 0.0
+
+
+class EpochResult(models.Model):
+    """A candidate's validation accuracy after one epoch, as its worker reported it during training.
+
+    The early-stopping rules compare a candidate with the others at the same epoch: kept
+    here, one row per epoch, so that comparing is one indexed query however big the search.
+    """
+
+    search = models.ForeignKey(Search, related_name="+", on_delete=models.CASCADE)
+    entity = models.ForeignKey(Entity, related_name="epoch_results", on_delete=models.CASCADE)
+    epoch = models.PositiveIntegerField()
+    val_accuracy = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entity", "epoch"], name="one_result_per_entity_epoch")]
+        indexes = [models.Index(fields=["search", "epoch"], name="epoch_result_search_epoch")]

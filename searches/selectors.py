@@ -25,6 +25,7 @@ def generation_summaries(search: Search) -> list[dict[str, Any]]:
             immigrants=Count("entities", filter=Q(entities__status=Entity.Status.PARENT_ONLY)),
             done=Count("entities", filter=candidate & Q(entities__status=Entity.Status.DONE)),
             failed=Count("entities", filter=candidate & Q(entities__status=Entity.Status.FAILED)),
+            stopped=Count("entities", filter=candidate & Q(entities__status=Entity.Status.STOPPED)),
             cached=Count("entities", filter=candidate & ended_copy),
         )
         .order_by("number")
@@ -40,6 +41,7 @@ def generation_summaries(search: Search) -> list[dict[str, Any]]:
             "mean_fitness": g.mean_fitness,
             "done": g.done,
             "failed": g.failed,
+            "stopped": g.stopped,
             "cached": g.cached,
         }
         for g in rows
@@ -91,15 +93,16 @@ def search_progress(search: Search) -> dict[str, Any]:
             queued=Count("id", filter=Q(status=Entity.Status.QUEUED) | waiting_copy),
             running=Count("id", filter=Q(status=Entity.Status.RUNNING)),
             done=Count("id", filter=Q(status=Entity.Status.DONE)),
+            stopped=Count("id", filter=Q(status=Entity.Status.STOPPED)),
             failed=Count("id", filter=Q(status=Entity.Status.FAILED)),
             cached=Count("id", filter=Q(status=Entity.Status.CACHED, finished_at__isnull=False)),
-            best=Max("fitness", filter=~Q(origin=Entity.Origin.BASELINE)),
+            best=Max("fitness", filter=~Q(origin=Entity.Origin.BASELINE) & ~Q(status=Entity.Status.STOPPED)),
         )
     )
     best = counts.pop("best")
     return {
         **counts,
-        "ended": counts["done"] + counts["failed"] + counts["cached"],
+        "ended": counts["done"] + counts["stopped"] + counts["failed"] + counts["cached"],
         "total": search.candidate_total,
         "best_fitness": best,
     }
@@ -165,11 +168,12 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
             "train_seconds",
             "genome",
             "worker",
+            "epochs",
         )
     )
     points, done_by_worker = [], Counter()
-    for pk, gen, origin, status, fitness, accuracy, params, seconds, genome, worker in rows:
-        points.append(dashboard.Point(pk, gen, origin, status, fitness, accuracy, params, seconds, genome))
+    for pk, gen, origin, status, fitness, accuracy, params, seconds, genome, worker, epochs in rows:
+        points.append(dashboard.Point(pk, gen, origin, status, fitness, accuracy, params, seconds, genome, epochs))
         if status == Entity.Status.DONE:
             done_by_worker[worker] += 1
     progress = search_progress(search)
@@ -221,8 +225,30 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
         "points": dashboard.point_columns(space, points),
         "traits": [{"name": t.name, "type": t.kind} for t in space],
         "histograms": dashboard.histograms(space, points, search.generations),
+        "early_stopping": _early_stopping(search, points),
         "leaderboard": board,
         "workers": _workers(running, done_by_worker, now),
+    }
+
+
+def _early_stopping(search: Search, points) -> dict[str, Any] | None:
+    """What early stopping has saved: the epochs not trained, and about how long they would have taken."""
+    rule = search.stopping_rule
+    if rule is None:
+        return None
+    epochs = search.spec["training"]["epochs"]
+    trained = [p for p in points if p.status in (Entity.Status.DONE, Entity.Status.STOPPED) and p.epochs]
+    epochs_trained = sum(p.epochs for p in trained)
+    epochs_full = epochs * len(trained)
+    seconds = sum(p.train_seconds or 0.0 for p in trained)
+    per_epoch = seconds / epochs_trained if epochs_trained else 0.0
+    return {
+        "rule": rule.to_spec(),
+        "stopped": sum(p.status == Entity.Status.STOPPED for p in trained),
+        "epochs_trained": epochs_trained,
+        "epochs_saved": epochs_full - epochs_trained,
+        "share_saved": (epochs_full - epochs_trained) / epochs_full if epochs_full else 0.0,
+        "seconds_saved": (epochs_full - epochs_trained) * per_epoch,
     }
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import FOLDER_PREFIX, KERAS_TRAITS, NAMED_DATASETS, under_data_roots
-from .genetics import BreedingPolicy, ErrorCollector, Space, SpecError, Trait, is_number
+from .genetics import BreedingPolicy, ErrorCollector, Space, SpecError, StoppingRule, Trait, is_number
 
 OBJECTIVES = ("synthetic", "keras")
 MAX_NAME_LENGTH = 200
@@ -39,7 +39,8 @@ class TrainingSettings:
     ``image_size`` is the side, in pixels, that images of a ``folder:`` dataset are resized to;
     ``synthetic_delay`` makes the synthetic objective take that many seconds;
     ``synthetic_delay_cv`` spreads the delays (their coefficient of variation, fixed per genome);
-    ``synthetic_crash`` makes it kill its worker on that share of the genomes (a fault test).
+    ``synthetic_crash`` makes it kill its worker on that share of the genomes (a fault test);
+    ``early_stopping`` stops hopeless candidates before their last epoch (see ``StoppingRule``).
     """
 
     epochs: int = 1
@@ -49,6 +50,7 @@ class TrainingSettings:
     synthetic_delay: float = 0.0
     synthetic_delay_cv: float = 0.0
     synthetic_crash: float = 0.0
+    early_stopping: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,12 @@ def _training_from_spec(spec: Any) -> TrainingSettings:
     crash = spec.get("synthetic_crash", 0.0)
     if not is_number(crash) or not 0 <= crash <= 1:
         errors.add("synthetic_crash", "must be a share of the genomes between 0 and 1")
+    stopping = None
+    if isinstance(epochs, int) and not isinstance(epochs, bool):
+        try:
+            stopping = StoppingRule.from_spec(spec.get("early_stopping"), epochs=epochs)
+        except SpecError as error:
+            errors.merge(error, prefix="early_stopping")
     errors.raise_if_any()
     return TrainingSettings(
         epochs=epochs,
@@ -264,6 +272,7 @@ def _training_from_spec(spec: Any) -> TrainingSettings:
         synthetic_delay=float(delay),
         synthetic_delay_cv=float(spread),
         synthetic_crash=float(crash),
+        early_stopping=stopping.to_spec() if stopping else None,
     )
 
 

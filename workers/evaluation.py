@@ -80,9 +80,19 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Report:
     if entity is None:
         return Report(Outcome.SKIPPED)
     search = entity.search
-    request = EvaluationRequest(entity_id=entity.pk, genome=entity.genome, spec=search.spec)
-    report = Report(Outcome.DONE)
     attempt = entity.attempts
+
+    def on_epoch(epoch: int, metrics) -> bool:
+        # The learning curve grows live, and the search's early-stopping rule has its say. A
+        # failed write costs the live curve one point, never the training.
+        try:
+            return services.entity_report_epoch(entity_id=entity.pk, epoch=epoch, metrics=metrics, attempt=attempt)
+        except DatabaseError as error:
+            log.warning("entity #%s could not report epoch %s: %s", entity.pk, epoch, error)
+            return True
+
+    request = EvaluationRequest(entity_id=entity.pk, genome=entity.genome, spec=search.spec, on_epoch=on_epoch)
+    report = Report(Outcome.DONE)
     heartbeat = Heartbeat(entity.pk, attempt, every=settings.GAWEB_HEARTBEAT_SECONDS)
 
     def fail(reason: str) -> None:
@@ -116,6 +126,7 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Report:
                 history=result.history,
                 timings=result.timings,
                 dataset_info=result.dataset_info,
+                stopped=result.stopped,
                 attempt=attempt,
             )
         )

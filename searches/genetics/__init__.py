@@ -25,6 +25,7 @@ from ._optimizer import GeneticOptimizer, SteadyStateOptimizer
 from ._policy import DUPLICATES, MAX_GENERATIONS, MAX_POPULATION, MODES, STRATEGIES, BreedingPolicy
 from ._space import MAX_TRAITS, Genome, Space, birth_rng, generation_rng, genome_hash, unique_by_genome
 from ._steady import cohort_immigrants, propose_birth
+from ._stopping import RULES, StoppingRule
 from ._strategies import STRATEGY_HELP, propose, proposer
 from ._trait_specs import NAME_PATTERN, trait_from_spec
 from ._traits import (
@@ -52,6 +53,7 @@ __all__ = [
     "NAME_PATTERN",
     "OFFSPRING",
     "RANDOM",
+    "RULES",
     "STRATEGIES",
     "STRATEGY_HELP",
     "TRAIT_TYPES",
@@ -72,6 +74,7 @@ __all__ = [
     "Space",
     "SpecError",
     "SteadyStateOptimizer",
+    "StoppingRule",
     "Trait",
     "birth_rng",
     "cohort_immigrants",

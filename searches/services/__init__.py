@@ -13,7 +13,13 @@ Callers use the names below (``services.search_create(...)``), keyword-only.
 from __future__ import annotations
 
 from .advance import search_advance
-from .entities import entity_claim, entity_heartbeat, entity_record_failure, entity_record_result
+from .entities import (
+    entity_claim,
+    entity_heartbeat,
+    entity_record_failure,
+    entity_record_result,
+    entity_report_epoch,
+)
 from .recovery import entities_requeue_orphans, entities_requeue_stale, entities_resend_lost, searches_advance_idle
 from .searches import (
     InvalidTransition,
@@ -34,6 +40,7 @@ __all__ = [
     "entity_heartbeat",
     "entity_record_failure",
     "entity_record_result",
+    "entity_report_epoch",
     "search_advance",
     "search_cancel",
     "search_create",

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import Entity, Search
+from ..models import Entity, EpochResult, Search
 from ..specs import fitness_from
 
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -42,9 +42,11 @@ def entity_claim(*, entity_id: int, worker: str, gpu: str = "") -> Entity | None
             started_at=now,
             heartbeat_at=now,
             attempts=F("attempts") + 1,
+            history=[],  # a new attempt draws its own learning curve
         )
         if not claimed:
             return None
+        EpochResult.objects.filter(entity_id=entity_id).delete()
         return Entity.objects.select_related("search").get(pk=entity_id)
 
 
@@ -62,6 +64,7 @@ def entity_record_result(
     history: Sequence[Mapping[str, Any]] = (),
     timings: Mapping[str, float] | None = None,
     dataset_info: Mapping[str, Any] | None = None,
+    stopped: bool = False,
     attempt: int | None = None,
 ) -> bool:
     """Record a trained entity's result (and its cached copies'). False if it is not this claim's.
@@ -71,6 +74,7 @@ def entity_record_result(
     Recording is safe to repeat for the same attempt: a retry after a lost connection,
     when the first try had in fact committed, finds the result there and says True.
     ``dataset_info`` (input shape, class names) is kept on the search, for its downloads.
+    ``stopped``: the early-stopping rule stopped it before its last epoch.
     """
     with transaction.atomic():
         search = Search.objects.only("spec", "dataset_info").get(entities__pk=entity_id)
@@ -80,13 +84,15 @@ def entity_record_result(
             size_penalty=search.spec["fitness"]["size_penalty"],
         )
         now = timezone.now()
+        status = Entity.Status.STOPPED if stopped else Entity.Status.DONE
         recorded = _running(entity_id, attempt).update(
-            status=Entity.Status.DONE,
+            status=status,
             fitness=fitness,
             accuracy=accuracy,
             parameter_count=parameter_count,
             train_seconds=train_seconds,
             history=list(history),
+            epochs=len(history),
             timings=dict(timings or {}),
             error="",
             finished_at=now,
@@ -98,7 +104,33 @@ def entity_record_result(
             if dataset_info and search.dataset_info != dataset_info:
                 Search.objects.filter(pk=search.pk).update(dataset_info=dict(dataset_info))
             return True
-    return _already_recorded(entity_id, attempt, Entity.Status.DONE)
+    return _already_recorded(entity_id, attempt, status)
+
+
+def entity_report_epoch(*, entity_id: int, epoch: int, metrics: Mapping[str, Any], attempt: int | None = None) -> bool:
+    """A training candidate reports an epoch: its learning curve grows live, and the search's
+    early-stopping rule says whether it goes on. False: stop now (or the claim was lost).
+
+    ``metrics`` are Keras's logs of that epoch (``val_accuracy`` decides).
+    """
+    row = {"epoch": epoch, **{name: round(float(value), 6) for name, value in metrics.items()}}
+    with transaction.atomic():
+        entity = _running(entity_id, attempt).select_related("search").only("history", "search__spec").first()
+        if entity is None:
+            return False  # not this claim's any more: nothing it trains can be recorded
+        history = [r for r in entity.history if r.get("epoch") != epoch] + [row]
+        _running(entity_id, attempt).update(history=history, heartbeat_at=timezone.now())
+        value = row.get("val_accuracy")
+        if value is None:
+            return True
+        EpochResult.objects.update_or_create(
+            entity_id=entity_id, epoch=epoch, defaults={"search_id": entity.search_id, "val_accuracy": value}
+        )
+        rule = entity.search.stopping_rule
+        if rule is None or not rule.is_rung(epoch):
+            return True
+        others = EpochResult.objects.filter(search_id=entity.search_id, epoch=epoch).exclude(entity_id=entity_id)
+        return rule.goes_on(epoch=epoch, value=value, others=list(others.values_list("val_accuracy", flat=True)))
 
 
 def entity_record_failure(*, entity_id: int, reason: str, attempt: int | None = None) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -15,6 +15,12 @@ class EvaluationRequest:
     genome: Mapping[str, Any]
     # The search's stored spec, in the normal form of searches.specs.
     spec: Mapping[str, Any]
+    # Called after each epoch with (epoch, metrics); it says whether training goes on (False:
+    # stop now). The objective knows nothing of why: the search's early-stopping rule decides.
+    on_epoch: Callable[[int, Mapping[str, float]], bool] | None = None
+
+    def go_on(self, epoch: int, metrics: Mapping[str, float]) -> bool:
+        return True if self.on_epoch is None else self.on_epoch(epoch, metrics)
 
     @property
     def seed(self) -> int:
@@ -35,6 +41,8 @@ class EvaluationResult:
     timings: dict[str, float] = field(default_factory=dict)
     # What the dataset gave the network ({"input_shape": [...], "class_names": [...]}), for the downloads.
     dataset_info: dict[str, Any] | None = None
+    # Stopped before its last epoch (``on_epoch`` said so): the accuracy is the last epoch's.
+    stopped: bool = False
 
 
 class CandidateFailed(Exception):

@@ -36,7 +36,9 @@ class KerasObjective:
         # The same genome in the same search starts from the same weights.
         seed = (request.seed + int(genome_hash(request.genome)[:8], 16)) % 2**31
         try:
-            outcome = train_candidate(request.genome, data, epochs=training["epochs"], seed=seed)
+            outcome = train_candidate(
+                request.genome, data, epochs=training["epochs"], seed=seed, go_on=request.go_on
+            )
         except TrainingFailed as error:
             raise CandidateFailed(str(error), recycle_process=error.out_of_memory) from error
         return EvaluationResult(
@@ -46,4 +48,5 @@ class KerasObjective:
             history=outcome.history,
             timings={"dataset": loaded, **outcome.timings, "dataset_loads": self.datasets.loads},
             dataset_info={"input_shape": list(data.input_shape), "class_names": list(data.class_names)},
+            stopped=outcome.stopped,
         )

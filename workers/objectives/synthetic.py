@@ -94,23 +94,27 @@ class SyntheticObjective:
             sigma = math.sqrt(math.log(1 + spread**2))
             rng = random.Random(genome_hash(request.genome))
             delay *= math.exp(rng.gauss(-(sigma**2) / 2, sigma))
-        if delay:
-            time.sleep(delay)
+        accuracy = synthetic_accuracy(space, request.genome)
+        epochs = request.training.get("epochs", 1)
+        # Epoch by epoch, the delay spread over them, along a learning curve that rises to the
+        # final accuracy: early stopping and live curves see what real training would show.
+        history, stopped = [], False
+        for epoch in range(1, epochs + 1):
+            if delay:
+                time.sleep(delay / epochs)
+            history.append({"epoch": epoch, "val_accuracy": FLOOR + (accuracy - FLOOR) * epoch / epochs})
+            if not request.go_on(epoch, {"val_accuracy": history[-1]["val_accuracy"]}) and epoch < epochs:
+                stopped = True
+                break
         crash = request.training.get("synthetic_crash", 0.0)
         if crash and int(genome_hash(request.genome)[:8], 16) / 2**32 < crash:
             if os.environ.get("GAWEB_WORKER") == "1":
                 os._exit(86)  # as a segmentation fault or the kernel's OOM killer would end a worker
             raise CandidateFailed("the synthetic objective was told to crash on this genome")
-        accuracy = synthetic_accuracy(space, request.genome)
-        epochs = request.training.get("epochs", 1)
-        # A learning curve that rises to the final accuracy, so curves have something to show.
-        history = [
-            {"epoch": epoch, "val_accuracy": FLOOR + (accuracy - FLOOR) * epoch / epochs}
-            for epoch in range(1, epochs + 1)
-        ]
         return EvaluationResult(
-            accuracy=accuracy,
+            accuracy=history[-1]["val_accuracy"],
             parameter_count=synthetic_parameter_count(space, request.genome),
             train_seconds=time.perf_counter() - started,
             history=history,
+            stopped=stopped,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,7 @@ class TrainingOutcome:
     parameter_count: int
     history: list[dict[str, Any]]
     timings: dict[str, float] = field(default_factory=dict)
+    stopped: bool = False  # told to stop before the last epoch
 
 
 class _StopAtBrokenEpoch(keras.callbacks.Callback):
@@ -43,8 +44,39 @@ class _StopAtBrokenEpoch(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def train_candidate(genome: Mapping[str, Any], data: Split, *, epochs: int, seed: int) -> TrainingOutcome:
-    """Build, compile and fit the genome's network; the accuracy is the last epoch's on validation."""
+class _AskAfterEachEpoch(keras.callbacks.Callback):
+    """After each epoch, asks ``go_on(epoch, logs)`` whether to train on; stops when it says no.
+
+    The trainer knows nothing of why (the search's early-stopping rule decides), and it
+    asks at epoch ends only, so Keras never waits on it within an epoch.
+    """
+
+    def __init__(self, go_on):
+        super().__init__()
+        self.go_on = go_on
+        self.stopped = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.model.stop_training:
+            return  # broken already: the NaN guard stopped it
+        metrics = {name: float(value) for name, value in (logs or {}).items()}
+        if not self.go_on(epoch + 1, metrics):
+            self.model.stop_training = True
+            self.stopped = True
+
+
+def train_candidate(
+    genome: Mapping[str, Any],
+    data: Split,
+    *,
+    epochs: int,
+    seed: int,
+    go_on: Callable[[int, Mapping[str, float]], bool] | None = None,
+) -> TrainingOutcome:
+    """Build, compile and fit the genome's network; the accuracy is the last epoch's on validation.
+
+    ``go_on(epoch, metrics)``, when given, is asked after each epoch whether to train on.
+    """
     # Drop Keras's global state from the previous candidate. Not its full garbage collection:
     # that costs 0.2-0.4 s a candidate and grows, because TensorFlow keeps the traced graphs
     # of every fit alive in the process anyway (bounded by GAWEB_WORKER_MAX_MEMORY_MB).
@@ -59,6 +91,10 @@ def train_candidate(genome: Mapping[str, Any], data: Split, *, epochs: int, seed
     except Exception as error:
         raise TrainingFailed(f"cannot build this network: {type(error).__name__}: {error}") from error
     built = time.perf_counter()
+    callbacks: list[keras.callbacks.Callback] = [_StopAtBrokenEpoch()]
+    asking = _AskAfterEachEpoch(go_on) if go_on is not None else None
+    if asking is not None:
+        callbacks.append(asking)
     try:
         fitted = model.fit(
             data.x_train,
@@ -66,7 +102,7 @@ def train_candidate(genome: Mapping[str, Any], data: Split, *, epochs: int, seed
             batch_size=g["batch_size"],
             epochs=epochs,
             validation_data=(data.x_val, data.y_val),
-            callbacks=[_StopAtBrokenEpoch()],
+            callbacks=callbacks,
             verbose=0,
         )
     except Exception as error:
@@ -85,6 +121,7 @@ def train_candidate(genome: Mapping[str, Any], data: Split, *, epochs: int, seed
         parameter_count=int(model.count_params()),
         history=rows,
         timings={"build": built - started, "fit": trained - built},
+        stopped=asking is not None and asking.stopped and len(rows) < epochs,
     )
 
 

@@ -21,6 +21,8 @@
     return h ? h + "h " + m + "m" : m ? m + "m " + (s % 60) + "s" : s + "s";
   };
   const el = (tag, text, attrs) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; Object.assign(e, attrs || {}); return e; };
+  // Trained points blue; stopped early gold; failed red; cached copies grey.
+  const STATUS_COLOURS = { done: "#4a6fa5", stopped: "#d4a017", failed: "#c0392b", cached: "#999" };
   // SVG up to a few thousand points (it works everywhere); WebGL beyond, where SVG gets slow.
   const scatterType = (n) => (n > 5000 ? "scattergl" : "scatter");
   const layout = (extra) => Object.assign({ margin: { l: 50, r: 10, t: 10, b: 40 }, uirevision: "keep", hovermode: "closest",
@@ -55,7 +57,7 @@
     const parts = [
       "strategy " + s.strategy,
       s.started_at ? "generation " + (s.generation + 1) + " of " + s.generations : "not started",
-      p.ended + " of " + p.total + " entities ended: " + p.done + " done, " + p.cached + " cached, " + p.failed + " failed; " + p.running + " running, " + p.queued + " queued",
+      p.ended + " of " + p.total + " entities ended: " + p.done + " done, " + (p.stopped ? p.stopped + " stopped early, " : "") + p.cached + " cached, " + p.failed + " failed; " + p.running + " running, " + p.queued + " queued",
       "best fitness " + fmt(state.best && state.best.fitness),
     ];
     if (state.improvement_over_first_generation !== null) parts.push(fmt(state.improvement_over_first_generation, 4).replace(/^(?!-)/, "+") + " over generation 1");
@@ -64,6 +66,11 @@
     if (s.eta_seconds !== null) parts.push("about " + duration(s.eta_seconds) + " left");
     if (s.combinations !== null) parts.push(s.combinations.toLocaleString("en") + " combinations");
     if (s.note) parts.push(s.note);
+    const stopping = state.early_stopping;
+    if (stopping) {
+      parts.push("early stopping (" + stopping.rule.rule + "): " + stopping.epochs_saved + " epochs saved (" +
+        Math.round(100 * stopping.share_saved) + "%, about " + duration(stopping.seconds_saved) + ")");
+    }
     const summary = document.getElementById("summary");
     summary.innerHTML = "";
     parts.forEach((part) => summary.appendChild(typeof part === "string" ? el("span", part) : part));
@@ -97,7 +104,7 @@
       type: scatterType(pts.id.length), mode: "markers", name: "entities",
       x: pts.generation.map((g, i) => g + 1 + jitter[i]), y: pts.fitness, customdata: pts.id,
       text: pts.id.map((_, i) => hoverText(i)), hoverinfo: "text",
-      marker: { size: 6, opacity: 0.6, color: pts.status.map((s) => (s === "failed" ? "#c0392b" : s === "cached" ? "#999" : "#4a6fa5")) },
+      marker: { size: 6, opacity: 0.6, color: pts.status.map((s) => STATUS_COLOURS[s] || "#4a6fa5") },
     }];
     const gens = state.generations.filter((g) => g.count > 0);
     traces.push({ type: "scatter", mode: "lines+markers", name: "best so far", x: gens.map((g) => g.generation + 1), y: gens.map((g) => g.best_so_far), line: { color: "#27ae60" } });

@@ -225,6 +225,12 @@
     const input = event.target;
     if (!input.dataset.path || input.closest("#trait-rows")) return;
     set(input.dataset.path, readInput(input));
+    if (input.dataset.path === "training.early_stopping.rule") {
+      // "none" drops the whole setting; the median rule has no reduction.
+      if (!input.value && spec.training) delete spec.training.early_stopping;
+      else if (input.value === "median") delete spec.training.early_stopping.reduction;
+      fillFields();
+    }
     write();
   });
   document.getElementById("add-trait").addEventListener("click", () => {

@@ -121,6 +121,12 @@ CASES = [
     ("a negative delay spread", changed("training.synthetic_delay_cv", -1), "training.synthetic_delay_cv", "between"),
     ("crash share 2", changed("training.synthetic_crash", 2), "training.synthetic_crash", "between 0 and 1"),
     (
+        "an unknown early-stopping rule",
+        changed("training.early_stopping", {"rule": "hyperband"}),
+        "training.early_stopping.rule",
+        "choose one of: median, successive_halving",
+    ),
+    (
         "negative size penalty",
         json.dumps({**VALID, "fitness": {"size_penalty": -1}}),
         "fitness.size_penalty",

@@ -51,3 +51,25 @@ def test_a_network_that_cannot_be_built_fails_the_candidate(digits):
 )
 def test_it_recognises_running_out_of_memory_on_every_backend(error, expected):
     assert _is_out_of_memory(error) is expected
+
+
+def test_it_asks_after_each_epoch_and_stops_when_told(digits):
+    asked = []
+
+    def go_on(epoch, metrics):
+        asked.append((epoch, round(metrics["val_accuracy"], 6)))
+        return epoch < 2
+
+    outcome = train_candidate(
+        {**SMALL, "optimizer": "adam", "learning_rate": 0.01}, digits, epochs=5, seed=1, go_on=go_on
+    )
+    assert outcome.stopped and [row["epoch"] for row in outcome.history] == [1, 2]
+    assert asked == [(row["epoch"], row["val_accuracy"]) for row in outcome.history]
+    assert outcome.accuracy == outcome.history[-1]["val_accuracy"]
+
+
+def test_a_no_after_the_last_epoch_is_not_a_stop(digits):
+    outcome = train_candidate(
+        {**SMALL}, digits, epochs=2, seed=1, go_on=lambda epoch, metrics: epoch != 2
+    )
+    assert not outcome.stopped and len(outcome.history) == 2

@@ -1,0 +1,82 @@
+"""Early stopping: whether a candidate whose training is under way should go on, ASHA-style.
+
+Two rules, each given the candidate's validation accuracy after an epoch and the values
+that the search's earlier candidates had after that same epoch (asynchronous: decided with
+what is known now, never waiting for others):
+
+* ``median``: from ``min_epochs`` on, stop a candidate below the median of the others;
+* ``successive_halving``: rungs at ``min_epochs * reduction**k`` epochs; at a rung, a
+  candidate goes on only if it is among the best ``ceil(n / reduction)`` of the ``n``
+  candidates that have reached that rung, itself included (so the first to get there,
+  with nobody to compare to, goes on).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ._errors import ErrorCollector, SpecError
+
+RULES = ("median", "successive_halving")
+
+
+@dataclass(frozen=True)
+class StoppingRule:
+    rule: str
+    min_epochs: int = 1
+    reduction: int = 3
+
+    @classmethod
+    def from_spec(cls, spec: Any, *, epochs: int) -> StoppingRule | None:
+        """From ``training.early_stopping`` (None: no early stopping); ``SpecError`` on bad settings."""
+        if spec is None:
+            return None
+        if not isinstance(spec, Mapping):
+            raise SpecError('must be an object such as {"rule": "median", "min_epochs": 1}, or null')
+        errors = ErrorCollector()
+        for key in spec:
+            if key not in ("rule", "min_epochs", "reduction"):
+                errors.add(str(key)[:40], "unknown setting; known: min_epochs, reduction, rule")
+        rule = spec.get("rule")
+        if rule not in RULES:
+            errors.add("rule", f"choose one of: {', '.join(RULES)} (got {str(rule)[:40]!r})")
+        min_epochs = spec.get("min_epochs", 1)
+        if isinstance(min_epochs, bool) or not isinstance(min_epochs, int) or not 1 <= min_epochs < epochs:
+            errors.add("min_epochs", f"must be a whole number of epochs from 1 to {epochs - 1} (training.epochs - 1)")
+        reduction = spec.get("reduction", 3)
+        if isinstance(reduction, bool) or not isinstance(reduction, int) or not 2 <= reduction <= 100:
+            errors.add("reduction", "must be a whole number from 2 to 100")
+        elif rule == "median" and "reduction" in spec:
+            errors.add("reduction", "is a setting of successive_halving only")
+        errors.raise_if_any()
+        return cls(rule=rule, min_epochs=min_epochs, reduction=reduction)
+
+    def to_spec(self) -> dict[str, Any]:
+        spec = asdict(self)
+        if self.rule == "median":
+            del spec["reduction"]
+        return spec
+
+    def is_rung(self, epoch: int) -> bool:
+        """Whether the rule decides after this epoch."""
+        if epoch < self.min_epochs:
+            return False
+        if self.rule == "median":
+            return True
+        ratio = epoch / self.min_epochs
+        power = round(math.log(ratio, self.reduction)) if ratio >= 1 else -1
+        return power >= 0 and self.min_epochs * self.reduction**power == epoch
+
+    def goes_on(self, *, epoch: int, value: float, others: Sequence[float]) -> bool:
+        """Whether a candidate with ``value`` after ``epoch`` trains on, given the others' values then."""
+        if not self.is_rung(epoch) or not others:
+            return True
+        if self.rule == "median":
+            return value >= statistics.median(others)
+        reached = len(others) + 1
+        better = sum(other > value for other in others)
+        return better < math.ceil(reached / self.reduction)
