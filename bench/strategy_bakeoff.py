@@ -169,6 +169,9 @@ def main() -> None:
     parser.add_argument("--bbob-functions", default="1,10,15,21")
     parser.add_argument("--evaluations", type=int, default=160)
     parser.add_argument("--digits-seeds", type=int, default=0)
+    parser.add_argument(
+        "--landscapes", default="synthetic,bbob", help="which to run now: synthetic, bbob (digits: see --digits-seeds)"
+    )
     parser.add_argument("--output-dir", type=Path, default=ROOT / "docs" / "benchmarks")
     parser.add_argument("--replot", action="store_true")
     args = parser.parse_args()
@@ -179,15 +182,19 @@ def main() -> None:
     os.environ.pop("DATABASE_URL", None)
     setup_django(var_dir=Path(tempfile.mkdtemp(prefix="gaweb-bakeoff-")))
     args.output_dir.mkdir(parents=True, exist_ok=True)
+    # The landscapes not run this time keep their figures (the slow ones are run one at a time).
+    previous = json.loads(output.read_text()) if output.exists() else {}
     result = {"benchmark": "strategy_bakeoff", "date": time.strftime("%Y-%m-%d"),
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores", "batch": BATCH, "landscapes": {}}  # fmt: skip
-
-    space, scorer = synthetic_landscape()
-    result["landscapes"]["synthetic"] = run_landscape(
-        "synthetic (reference space)", space, scorer, seeds=args.seeds, evaluations=args.evaluations,
-        references=("optuna-tpe", "optuna-nsga2"),
-    )  # fmt: skip
-    for function in [int(f) for f in args.bbob_functions.split(",") if f]:
+              "machine": f"{platform.machine()}, {os.cpu_count()} cores", "batch": BATCH,
+              "landscapes": previous.get("landscapes", {})}  # fmt: skip
+    chosen = set(args.landscapes.split(","))
+    if "synthetic" in chosen:
+        space, scorer = synthetic_landscape()
+        result["landscapes"]["synthetic"] = run_landscape(
+            "synthetic (reference space)", space, scorer, seeds=args.seeds, evaluations=args.evaluations,
+            references=("optuna-tpe", "optuna-nsga2"),
+        )  # fmt: skip
+    for function in [int(f) for f in args.bbob_functions.split(",") if f and "bbob" in chosen]:
         space, scorer = bbob_landscape(function)
         result["landscapes"][f"bbob-f{function}"] = run_landscape(
             f"BBOB {BBOB_FUNCTIONS.get(function, f'f{function}')}, d={DIMENSION}", space, scorer,

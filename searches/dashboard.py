@@ -36,13 +36,19 @@ class Point:
     train_seconds: float | None
     genome: dict[str, Any]
     epochs: int | None = None  # epochs trained (fewer than asked when stopped early)
+    replicate_of: int | None = None  # a confirmation: the candidate it trains again
+
+    @property
+    def is_candidate(self) -> bool:
+        """A member of the population: not the baseline (a reference) nor a confirmation (a repeat)."""
+        return self.origin not in ("baseline", "confirmation")
 
 
 def generation_lines(points: Sequence[Point], generations: int) -> list[dict[str, Any]]:
     """Per generation: best and mean fitness of its candidates, and the best so far."""
     by_generation: dict[int, list[float]] = defaultdict(list)
     for point in points:
-        if point.origin != "baseline" and point.fitness is not None:
+        if point.is_candidate and point.fitness is not None:
             by_generation[point.generation].append(point.fitness)
     lines, best_so_far = [], None
     for number in range(generations):
@@ -67,7 +73,7 @@ def histograms(space: Space, points: Sequence[Point], generations: int) -> list[
     Discrete traits get a bar per value; continuous traits get ``CONTINUOUS_BINS``
     bins, spaced on a log scale for geometric traits.
     """
-    candidates = [p for p in points if p.origin != "baseline"]
+    candidates = [p for p in points if p.is_candidate]
     return [_histogram(trait, candidates, generations) for trait in space]
 
 
@@ -110,16 +116,23 @@ def _histogram(trait: Trait, points: Sequence[Point], generations: int) -> dict[
 
 
 def leaderboard(points: Sequence[Point], size: int = LEADERBOARD_SIZE) -> list[dict[str, Any]]:
-    """The fittest trained candidates (cached copies repeat an original and are left out)."""
-    trained = [p for p in points if p.status == "done" and p.fitness is not None]
-    trained.sort(key=lambda p: (-p.fitness, p.generation, p.id))
+    """The fittest candidates trained to their last epoch (cached copies repeat an original and are
+    left out). A candidate confirmed by more trainings ranks by their mean (``trainings`` says how many)."""
+    confirmed: dict[int, list[float]] = defaultdict(list)
+    for p in points:
+        if p.origin == "confirmation" and p.status == "done" and p.fitness is not None:
+            confirmed[p.replicate_of].append(p.fitness)
+    trained = [p for p in points if p.status == "done" and p.fitness is not None and p.origin != "confirmation"]
+    fitness = {p.id: statistics.fmean([p.fitness, *confirmed.get(p.id, [])]) for p in trained}
+    trained.sort(key=lambda p: (-fitness[p.id], p.generation, p.id))
     return [
         {
             "rank": rank,
             "id": p.id,
             "generation": p.generation,
             "origin": p.origin,
-            "fitness": p.fitness,
+            "fitness": fitness[p.id],
+            "trainings": 1 + len(confirmed.get(p.id, [])),
             "accuracy": p.accuracy,
             "parameter_count": p.parameter_count,
             "train_seconds": p.train_seconds,

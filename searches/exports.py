@@ -128,6 +128,8 @@ def best_document(search: Search, best: Entity) -> dict[str, Any]:
         "fitness": best.fitness,
         "accuracy": best.accuracy,
         "parameter_count": best.parameter_count,
+        # ga.confirm: its fitness in each training (the first, then from other initial weights)
+        "trainings": getattr(best, "trainings", [best.fitness]),
         "seed": search.seed,
         "spec": search.spec,
         "versions": versions(),

@@ -85,8 +85,8 @@ class Search(models.Model):
 
     @property
     def candidate_total(self) -> int:
-        """How many candidates the search trains or caches in all, the baseline included."""
-        return self.birth_budget + (1 if self.has_baseline else 0)
+        """How many candidates the search trains or caches in all, the baseline and confirmations included."""
+        return self.birth_budget + (1 if self.has_baseline else 0) + self.policy.confirm
 
     @property
     def is_steady_state(self) -> bool:
@@ -127,6 +127,8 @@ class Entity(models.Model):
         IMMIGRANT = "immigrant"
         BASELINE = "baseline"
         TPE = "tpe", "proposed by TPE"
+        # A best candidate trained once more from other initial weights, at the end of the search.
+        CONFIRMATION = "confirmation", "confirmation of a best candidate"
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -170,6 +172,10 @@ class Entity(models.Model):
     rebreeds = models.PositiveIntegerField(default=0)
     # Steady-state mode: a child has been bred in answer to this candidate's end.
     bred = models.BooleanField(default=False)
+    # A confirmation is the same genome as this entity, trained again from other initial weights.
+    replicate_of = models.ForeignKey(
+        "self", null=True, blank=True, related_name="replicates", on_delete=models.CASCADE
+    )
     # A cached entity copies the result of the first entity with the same genome.
     cached_from = models.ForeignKey("self", null=True, blank=True, related_name="copies", on_delete=models.SET_NULL)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)

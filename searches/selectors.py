@@ -16,7 +16,9 @@ from .models import Entity, Generation, Search
 
 def generation_summaries(search: Search) -> list[dict[str, Any]]:
     """One row per generation: its numbers, statistics and entity counts as they are now (one query)."""
-    candidate = ~Q(entities__status=Entity.Status.PARENT_ONLY) & ~Q(entities__origin=Entity.Origin.BASELINE)
+    candidate = ~Q(entities__status=Entity.Status.PARENT_ONLY) & ~Q(
+        entities__origin__in=(Entity.Origin.BASELINE, Entity.Origin.CONFIRMATION)
+    )
     ended_copy = Q(entities__status=Entity.Status.CACHED, entities__finished_at__isnull=False)
     rows = (
         Generation.objects.filter(search=search)
@@ -49,13 +51,25 @@ def generation_summaries(search: Search) -> list[dict[str, Any]]:
 
 
 def best_entity(search: Search) -> Entity | None:
-    """The fittest trained entity (cached copies excluded: they repeat an original)."""
-    return (
-        Entity.objects.filter(search=search, status=Entity.Status.DONE)
-        .exclude(origin=Entity.Origin.BASELINE)  # the reference, not something the search found
-        .order_by("-fitness", "generation__number", "index")
-        .first()
-    )
+    """The fittest candidate trained to its last epoch (cached copies repeat an original; the
+    baseline is a reference, not something the search found).
+
+    A candidate confirmed by a second training (``ga.confirm``) counts with the mean of its
+    trainings, which it carries as ``trainings`` (its fitness, then its confirmations').
+    """
+    done = Entity.objects.filter(search=search, status=Entity.Status.DONE).exclude(origin=Entity.Origin.BASELINE)
+    confirmed: dict[int, list[float]] = {}
+    for original, fitness in done.filter(origin=Entity.Origin.CONFIRMATION).values_list("replicate_of_id", "fitness"):
+        confirmed.setdefault(original, []).append(fitness)
+    originals = done.exclude(origin=Entity.Origin.CONFIRMATION).order_by("-fitness", "generation__number", "index")
+    # Beyond the best len(confirmed) + 1 by a single training, nothing can beat those.
+    candidates = {e.pk: e for e in originals[: len(confirmed) + 1]}
+    candidates.update((e.pk, e) for e in originals.filter(pk__in=confirmed))
+    if not candidates:
+        return None
+    for entity in candidates.values():
+        entity.trainings = [entity.fitness, *confirmed.get(entity.pk, [])]
+    return max(candidates.values(), key=lambda e: (statistics.fmean(e.trainings), -e.generation_id, -e.index))
 
 
 def iso(moment) -> str | None:
@@ -169,11 +183,14 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
             "genome",
             "worker",
             "epochs",
+            "replicate_of_id",
         )
     )
     points, done_by_worker = [], Counter()
-    for pk, gen, origin, status, fitness, accuracy, params, seconds, genome, worker, epochs in rows:
-        points.append(dashboard.Point(pk, gen, origin, status, fitness, accuracy, params, seconds, genome, epochs))
+    for pk, gen, origin, status, fitness, accuracy, params, seconds, genome, worker, epochs, original in rows:
+        points.append(
+            dashboard.Point(pk, gen, origin, status, fitness, accuracy, params, seconds, genome, epochs, original)
+        )
         if status == Entity.Status.DONE:
             done_by_worker[worker] += 1
     progress = search_progress(search)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from searches import services
+from searches.models import Entity
 
 from .objectives import CandidateFailed, EvaluationRequest, SearchFatal, get_objective
 
@@ -91,7 +92,10 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Report:
             log.warning("entity #%s could not report epoch %s: %s", entity.pk, epoch, error)
             return True
 
-    request = EvaluationRequest(entity_id=entity.pk, genome=entity.genome, spec=search.spec, on_epoch=on_epoch)
+    replicate = 1 if entity.origin == Entity.Origin.CONFIRMATION else 0
+    request = EvaluationRequest(
+        entity_id=entity.pk, genome=entity.genome, spec=search.spec, on_epoch=on_epoch, replicate=replicate
+    )
     report = Report(Outcome.DONE)
     heartbeat = Heartbeat(entity.pk, attempt, every=settings.GAWEB_HEARTBEAT_SECONDS)
 

@@ -36,6 +36,9 @@ class BreedingPolicy:
     * ``mode``: ``"generational"`` (the reference: a generation is bred when the last one has
       ended), or ``"steady_state"``: one child is bred as soon as each candidate ends, so no
       worker waits for a generation; a "generation" is then a birth cohort of ``population``.
+    * ``confirm``: at the end, the best ``confirm`` candidates are trained once more from other
+      initial weights, and the search's best is the one whose trainings average highest, so
+      that a lucky draw is not crowned (``confirm`` more trainings in all).
     """
 
     population: int = 20
@@ -47,10 +50,11 @@ class BreedingPolicy:
     strategy: str = "genetic"
     duplicates: str = "rebreed"
     mode: str = "generational"
+    confirm: int = 0
 
     def __post_init__(self) -> None:
         errors = ErrorCollector()
-        for name in ("population", "generations", "elite_previous", "elite_all_time", "immigrants"):
+        for name in ("population", "generations", "elite_previous", "elite_all_time", "immigrants", "confirm"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool):
                 errors.add(name, "must be an integer")
@@ -62,7 +66,7 @@ class BreedingPolicy:
             errors.add("population", f"must be between 2 and {MAX_POPULATION:,} (got {self.population:,})")
         if not 1 <= self.generations <= MAX_GENERATIONS:
             errors.add("generations", f"must be between 1 and {MAX_GENERATIONS:,} (got {self.generations:,})")
-        for name in ("elite_previous", "elite_all_time", "immigrants"):
+        for name in ("elite_previous", "elite_all_time", "immigrants", "confirm"):
             value = getattr(self, name)
             if value < 0:
                 errors.add(name, "must not be negative")

@@ -30,7 +30,7 @@ from django.utils import timezone
 from ..genetics import Individual, cohort_immigrants, genome_hash, propose_birth
 from ..models import Entity, Generation, Search
 from ..queueing import workers_listening
-from .generations import complete_exhausted, create_entities, summarise
+from .generations import complete_exhausted, confirm_best, create_entities, summarise
 
 log = logging.getLogger("gaweb.services")
 
@@ -66,6 +66,8 @@ def births_advance(*, search_id: int) -> list[int]:
                 summarise(generation)
         if not _pending(search).exists():
             if search.births >= search.birth_budget:
+                if confirm_best(search):
+                    return births
                 Search.objects.filter(pk=search.pk, status=Search.Status.RUNNING).update(
                     status=Search.Status.COMPLETED, finished_at=timezone.now()
                 )

@@ -50,6 +50,8 @@ def generations_advance(*, search_id: int) -> list[int]:
             summarise(generation)
             number = generation.number + 1
             if number >= search.generations:
+                if confirm_best(search):
+                    return bred
                 Search.objects.filter(pk=search.pk, status=Search.Status.RUNNING).update(
                     status=Search.Status.COMPLETED, finished_at=timezone.now()
                 )
@@ -138,7 +140,9 @@ def _pending(generation: Generation):
 def summarise(generation: Generation) -> None:
     if generation.finished_at is not None:
         return
-    candidates = generation.entities.exclude(status=Entity.Status.PARENT_ONLY).exclude(origin=Entity.Origin.BASELINE)
+    candidates = generation.entities.exclude(status=Entity.Status.PARENT_ONLY).exclude(
+        origin__in=(Entity.Origin.BASELINE, Entity.Origin.CONFIRMATION)
+    )
     summary = candidates.aggregate(
         best=Max("fitness"),
         mean=Avg("fitness", filter=Q(fitness__isnull=False)),
@@ -154,6 +158,38 @@ def summarise(generation: Generation) -> None:
         failed_count=summary["failed"],
         cached_count=summary["cached"],
     )
+
+
+def confirm_best(search: Search) -> bool:
+    """Queue the confirmations of the search's best candidates (``ga.confirm``), once.
+
+    Each of the ``confirm`` best candidates is trained once more, from other initial weights;
+    the search's best is then the one whose trainings average highest. Returns whether it
+    queued them now (the search completes when they have ended).
+    """
+    if not search.policy.confirm or Entity.objects.filter(search=search, origin=Entity.Origin.CONFIRMATION).exists():
+        return False
+    best = list(
+        Entity.objects.filter(search=search, status=Entity.Status.DONE)
+        .exclude(origin=Entity.Origin.BASELINE)
+        .order_by("-fitness", "generation__number", "index")[: search.policy.confirm]
+    )
+    if not best:
+        return False
+    generation = search.generation_set.order_by("-number").first()
+    first = (generation.entities.aggregate(last=Max("index"))["last"] or 0) + 1
+    now = timezone.now()
+    created = Entity.objects.bulk_create(
+        Entity(
+            search=search, generation=generation, index=first + j, genome=original.genome,
+            genome_hash=original.genome_hash, origin=Entity.Origin.CONFIRMATION, replicate_of=original,
+            status=Entity.Status.QUEUED, queued_at=now,
+        )
+        for j, original in enumerate(best)
+    )  # fmt: skip
+    queue_entities(search, [entity.pk for entity in created])
+    log.info("search #%s: confirming its %d best candidates", search.pk, len(created))
+    return True
 
 
 def complete_exhausted(search: Search) -> None:

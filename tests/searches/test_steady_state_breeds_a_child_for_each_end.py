@@ -89,6 +89,17 @@ def test_the_search_trains_exactly_its_budget_with_generations_as_birth_cohorts(
 
 
 @pytest.mark.django_db
+def test_a_steady_state_search_confirms_its_best_at_the_end_of_its_budget(steady_spec):
+    steady_spec["ga"]["confirm"] = 2
+    search = _start(steady_spec)
+    _run_one_at_a_time(search)
+    search.refresh_from_db()
+    assert search.status == Search.Status.COMPLETED
+    confirmations = Entity.objects.filter(search=search, origin=Entity.Origin.CONFIRMATION)
+    assert confirmations.count() == 2 and set(confirmations.values_list("status", flat=True)) == {"done"}
+
+
+@pytest.mark.django_db
 def test_the_same_order_of_results_breeds_the_same_search(steady_spec):
     first = _run_one_at_a_time(_start(steady_spec))
     second = _run_one_at_a_time(_start(steady_spec))

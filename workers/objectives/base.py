@@ -18,6 +18,8 @@ class EvaluationRequest:
     # Called after each epoch with (epoch, metrics); it says whether training goes on (False:
     # stop now). The objective knows nothing of why: the search's early-stopping rule decides.
     on_epoch: Callable[[int, Mapping[str, float]], bool] | None = None
+    # 0 for a candidate's first training; 1 for its confirmation, from other initial weights.
+    replicate: int = 0
 
     def go_on(self, epoch: int, metrics: Mapping[str, float]) -> bool:
         return True if self.on_epoch is None else self.on_epoch(epoch, metrics)

@@ -33,8 +33,8 @@ class KerasObjective:
         except DatasetMissing as error:
             raise SearchFatal(str(error)) from error
         loaded = time.perf_counter() - started
-        # The same genome in the same search starts from the same weights.
-        seed = (request.seed + int(genome_hash(request.genome)[:8], 16)) % 2**31
+        # The same genome in the same search starts from the same weights; a confirmation from others.
+        seed = (request.seed + int(genome_hash(request.genome)[:8], 16) + 7919 * request.replicate) % 2**31
         try:
             outcome = train_candidate(
                 request.genome, data, epochs=training["epochs"], seed=seed, go_on=request.go_on

@@ -99,6 +99,7 @@ CASES = [
     ("unknown strategy", changed("ga.strategy", "annealing"), "ga.strategy", "unknown strategy"),
     ("unknown duplicates", changed("ga.duplicates", "ignore"), "ga.duplicates", "choose one of: rebreed, cache"),
     ("unknown mode", changed("ga.mode", "async"), "ga.mode", "unknown mode"),
+    ("confirm above the population", changed("ga.confirm", 7), "ga.confirm", "larger than the population"),
     (
         "steady state caching duplicates",
         json.dumps({**VALID, "ga": {**VALID["ga"], "mode": "steady_state", "duplicates": "cache"}}),
