@@ -12,8 +12,9 @@ Landscapes: the synthetic objective over the reference space; functions of the C
 suite (``coco-experiment``): f1 sphere (separable), f10 ellipsoid (ill-conditioned),
 f15 Rastrigin and f21 Gallagher's 101 peaks (multimodal), dimension 10, each variable a
 ``float`` trait on [-5, 5], fitness ``-log10(f - f_min + 1e-8)`` with ``f_min`` the best of
-30 L-BFGS-B runs (a monotone transform: only the surrogate's forest sees the scale), one
-BBOB instance per seed; and ``digits`` with real training (``--digits-seeds``).
+30 L-BFGS-B runs (a monotone transform: only the surrogate's forest sees the scale), BBOB
+instance ``seed % 15 + 1`` (BBOB has 15 instances per function: seeds 15 to 19 run instances
+1 to 5 again, with other optimizer seeds); and ``digits`` with real training (``--digits-seeds``).
 
     .venv/bin/python bench/strategy_bakeoff.py                      # synthetic and BBOB: about 40 minutes
     .venv/bin/python bench/strategy_bakeoff.py --digits-seeds 5     # and digits with real training: hours
@@ -65,8 +66,10 @@ def bbob_landscape(function: int):
     space = Space.from_spec([{"name": f"x{i}", "type": "float", "low": -5.0, "high": 5.0} for i in range(DIMENSION)])
 
     def scorer(seed: int):
+        # BBOB has 15 instances of each function: seeds beyond run them again with other optimizer seeds.
+        instance = seed % 15 + 1
         suite = cocoex.Suite(
-            "bbob", "", f"function_indices:{function} dimensions:{DIMENSION} instance_indices:{seed + 1}"
+            "bbob", "", f"function_indices:{function} dimensions:{DIMENSION} instance_indices:{instance}"
         )
         problem = next(iter(suite))
         rng = np.random.default_rng(0)

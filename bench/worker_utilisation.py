@@ -65,6 +65,14 @@ def run_search(mode: str, args) -> dict:
         per_generation.append({"generation": number + 1, "entities": len(mine), "wall_seconds": wall,
                                "utilisation": sum(r[3] for r in mine) / (args.workers * wall)})  # fmt: skip
     wall = (max(r[2] for r in rows) - min(r[1] for r in rows)).total_seconds()
+    # Until the last candidate was handed out: what follows is the drain at the end of any
+    # fixed budget (fast workers wait for the slowest one's last candidate), whatever the mode.
+    first, last_start = min(r[1] for r in rows), max(r[1] for r in rows)
+    window = (last_start - first).total_seconds()
+    busy_in_window = sum(
+        max(0.0, (min(r[2], last_start) - r[1]).total_seconds()) * r[3] / max((r[2] - r[1]).total_seconds(), 1e-9)
+        for r in rows
+    )
     by_worker: dict[str, int] = {}
     for r in rows:
         by_worker[r[4].split("@")[0]] = by_worker.get(r[4].split("@")[0], 0) + 1
@@ -72,6 +80,8 @@ def run_search(mode: str, args) -> dict:
         "wall_seconds": wall,
         "entities": len(rows),
         "utilisation": sum(r[3] for r in rows) / (args.workers * wall),
+        "utilisation_while_work_remains": busy_in_window / (args.workers * window),
+        "drain_seconds": wall - window,
         "evaluations_per_worker_hour": len(rows) / (args.workers * wall / 3600),
         "per_generation": per_generation,
         "entities_per_worker": dict(sorted(by_worker.items())),
@@ -142,6 +152,7 @@ def main() -> None:
     from gaweb.runtime.redis_server import PrivateRedis
 
     redis = PrivateRedis(port=port, folder=var / "redis").start()
+
     # cpu0 is the old GPU, three times slower than the others.
     def env_for(index: int) -> dict[str, str]:
         return {"GAWEB_PRELOAD_KERAS": "0", "GAWEB_SIMULATED_SLOWDOWN": str(SLOWDOWN if index == 0 else 1)}
@@ -168,8 +179,10 @@ def main() -> None:
         "throughput_ratio_steady_to_generational": speedup, "quality": quality,
     }  # fmt: skip
     for mode, row in modes.items():
-        print(f"\n{mode}: wall {row['wall_seconds']:.1f} s, utilisation {100 * row['utilisation']:.1f}%, "
-              f"{row['evaluations_per_worker_hour']:.0f} evaluations per worker-hour")  # fmt: skip
+        print(f"\n{mode}: wall {row['wall_seconds']:.1f} s, utilisation {100 * row['utilisation']:.1f}% "
+              f"({100 * row['utilisation_while_work_remains']:.1f}% until the last candidate was handed out, then "
+              f"{row['drain_seconds']:.1f} s of drain)")  # fmt: skip
+        print(f"  {row['evaluations_per_worker_hour']:.0f} evaluations per worker-hour")
         print(f"  per worker: {row['entities_per_worker']}")
         print("  by generation: " + " ".join(f"{100 * g['utilisation']:.0f}%" for g in row["per_generation"]))
     print(f"\nsteady-state / generational evaluations per worker-hour: {speedup:.2f}x")

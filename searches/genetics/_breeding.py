@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +84,7 @@ def propose_generation(
     number: int,
     previous: Sequence[Individual] = (),
     history: Sequence[Individual] = (),
-    taken: Iterable[str] = (),
+    taken: Collection[str] = (),
     count: int | None = None,
     first_index: int = 0,
     rng: random.Random | None = None,

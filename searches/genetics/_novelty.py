@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from ._space import Genome, Space, genome_hash
@@ -26,23 +26,30 @@ LIST_UP_TO = 2_000_000
 
 
 class Novelty:
-    """The genomes a search already has (by hash), and new random genomes for it."""
+    """The genomes a search already has (by hash), and new random genomes for it.
 
-    def __init__(self, space: Space, taken: Iterable[str] = ()):
+    ``taken`` is any sized container of hashes: a set, or one that asks the database, so
+    that a search of a hundred thousand candidates need not load them all for one birth.
+    It is never changed: the genomes taken here are kept apart.
+    """
+
+    def __init__(self, space: Space, taken: Collection[str] = ()):
         self.space = space
-        self.taken: set[str] = set(taken)
+        self.taken = taken
+        self.added: set[str] = set()
 
     def is_new(self, genome: Mapping[str, Any]) -> bool:
-        return genome_hash(genome) not in self.taken
+        digest = genome_hash(genome)
+        return digest not in self.added and digest not in self.taken
 
     def take(self, genome: Mapping[str, Any]) -> None:
-        self.taken.add(genome_hash(genome))
+        self.added.add(genome_hash(genome))
 
     @property
     def left(self) -> int | None:
         """How many genomes the space has that the search has not (None: unbounded)."""
         combinations = self.space.combinations
-        return None if combinations is None else max(combinations - len(self.taken), 0)
+        return None if combinations is None else max(combinations - len(self.taken) - len(self.added), 0)
 
     def random_new(self, rng: random.Random) -> Genome | None:
         """A random genome the search does not have; None when the space has none left.

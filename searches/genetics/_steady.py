@@ -9,7 +9,7 @@ cohort's own random stream, parents of every child of that cohort.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from ._breeding import IMMIGRANT, Individual, Proposal
@@ -36,7 +36,7 @@ def propose_birth(
     seed: int,
     birth: int,
     history: Sequence[Individual],
-    taken: Iterable[str],
+    taken: Collection[str],
     pending: Sequence[Mapping[str, Any]] = (),
     immigrants: Sequence[Proposal] = (),
 ) -> Proposal | None:

@@ -18,7 +18,7 @@ the same search bred again is the same.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -55,7 +55,7 @@ def propose_surrogate(
     number: int,
     previous: Sequence[Individual] = (),
     history: Sequence[Individual] = (),
-    taken: Iterable[str] = (),
+    taken: Collection[str] = (),
     count: int | None = None,
     first_index: int = 0,
     rng: random.Random | None = None,

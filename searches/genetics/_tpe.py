@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import random
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import optuna
@@ -85,7 +85,7 @@ def propose_tpe(
     number: int,
     history: Sequence[Individual] = (),
     pending: Sequence[Mapping[str, Any]] = (),
-    taken: Iterable[str] = (),
+    taken: Collection[str] = (),
     count: int | None = None,
     first_index: int = 0,
     rng: random.Random | None = None,

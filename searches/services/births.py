@@ -27,7 +27,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from ..genetics import Individual, cohort_immigrants, genome_hash, propose_birth
+from ..genetics import Individual, cohort_immigrants, propose_birth
 from ..models import Entity, Generation, Search
 from ..queueing import workers_listening
 from .generations import complete_exhausted, confirm_best, create_entities, summarise
@@ -77,18 +77,59 @@ def births_advance(*, search_id: int) -> list[int]:
         return births
 
 
+class GenomesOfSearch:
+    """The hashes of a search's genomes, as the database has them now: a birth asks about a few,
+    and a search of a hundred thousand candidates is not loaded for each."""
+
+    def __init__(self, search: Search):
+        self._candidates = Entity.objects.filter(search=search).exclude(status=Entity.Status.PARENT_ONLY)
+
+    def __contains__(self, digest: object) -> bool:
+        return self._candidates.filter(genome_hash=digest).exists()
+
+    def __len__(self) -> int:
+        return self._candidates.count()
+
+    def __iter__(self):
+        return iter(self._candidates.values_list("genome_hash", flat=True))
+
+
+def _history(search: Search) -> list[Individual]:
+    """The candidates that have ended, in the order they ended, as the strategy needs them.
+
+    The genetic algorithm's parents are the best of the last ``population`` to end and the best
+    of all time: those are all it is given, so that a birth costs the same in a search of a
+    hundred candidates and in one of a hundred thousand. TPE and the surrogate model the
+    whole history.
+    """
+    ended = (
+        Entity.objects.filter(Entity.has_ended(), search=search)
+        .exclude(origin__in=(Entity.Origin.BASELINE, Entity.Origin.CONFIRMATION))
+        .exclude(status=Entity.Status.PARENT_ONLY)
+    )
+    fields = ("pk", "generation__number", "index", "genome", "fitness", "finished_at")
+    policy = search.policy
+    if policy.strategy == "random":
+        rows = []
+    elif policy.strategy == "genetic":
+        # Twice the elite, a margin: the pool counts distinct genomes.
+        best = ended.order_by("-fitness", "generation__number", "index").values_list(*fields)[
+            : 2 * policy.elite_all_time
+        ]
+        recent = ended.order_by("-finished_at", "-pk").values_list(*fields)[: search.population]
+        rows = sorted({row[0]: row for row in [*best, *recent]}.values(), key=lambda row: (row[5], row[0]))
+    else:
+        rows = ended.order_by("finished_at", "pk").values_list(*fields)
+    return [Individual((gen, index), genome, fitness or 0.0) for _, gen, index, genome, fitness, _ in rows]
+
+
 def _breed(search: Search, count: int) -> list[int]:
     """Breed ``count`` children one after the other, each knowing of the ones bred before it."""
-    candidates = Entity.objects.filter(search=search).exclude(status=Entity.Status.PARENT_ONLY)
-    ended = (
-        candidates.filter(Entity.has_ended())
-        .exclude(origin=Entity.Origin.BASELINE)
-        .order_by("finished_at", "pk")
-        .values_list("generation__number", "index", "genome", "fitness")
-    )
-    history = [Individual((gen, index), genome, fitness or 0.0) for gen, index, genome, fitness in ended]
-    taken = set(candidates.values_list("genome_hash", flat=True))
-    pending = [genome for genome in candidates.filter(status__in=Entity.PENDING).values_list("genome", flat=True)]
+    history = _history(search)
+    taken = GenomesOfSearch(search)  # each child is stored at once, so the next one knows of it
+    pending = []
+    if search.policy.strategy == "tpe":  # its constant liar counts the candidates in training
+        pending = list(Entity.objects.filter(search=search, status__in=Entity.PENDING).values_list("genome", flat=True))
     births = []
     for _ in range(count):
         birth = search.births
@@ -100,7 +141,6 @@ def _breed(search: Search, count: int) -> list[int]:
         if child is None:
             break  # the space has no new genome left
         create_entities(search, generation, [child])
-        taken.add(genome_hash(child.genome))
         pending.append(child.genome)
         search.births = birth + 1
         births.append(birth)

@@ -92,9 +92,15 @@ def create_entities(search: Search, generation: Generation, proposals: Sequence[
     )
     ids.update((p.key, entity.pk) for p, entity in zip(immigrants, stored, strict=True))
 
+    # Only the reference's way with duplicates proposes a genome the search already has (with
+    # "rebreed" every proposal is new): then, and only then, are earlier results looked up, by hash.
+    digests = {genome_hash(p.genome) for p in proposals if p.evaluate}
+    earlier = Entity.objects.filter(search=search, status__in=(Entity.Status.DONE, Entity.Status.FAILED))
+    if search.policy.duplicates == "rebreed":
+        earlier = earlier.none()
     trained = {
         row["genome_hash"]: row
-        for row in Entity.objects.filter(search=search, status__in=(Entity.Status.DONE, Entity.Status.FAILED))
+        for row in earlier.filter(genome_hash__in=digests)
         .order_by("-id")  # so that the earliest entity of a genome is the one kept
         .values("id", "genome_hash", "status", "fitness", "accuracy", "parameter_count", "error")
     }

@@ -28,6 +28,8 @@ def entities_requeue_orphans(*, worker: str, max_attempts: int) -> int:
     failed, after ``max_attempts``).
     """
     orphans = Entity.objects.filter(worker=worker, status=Entity.Status.RUNNING)
+    if not orphans.exists():  # the usual case, asked before every job: a read, no write lock
+        return 0
     handled = _requeue_or_fail(orphans, max_attempts=max_attempts, why=f"{worker} stopped while training it")
     if handled:
         log.warning("%s restarted: %d cut-off entities queued again or failed", worker, handled)

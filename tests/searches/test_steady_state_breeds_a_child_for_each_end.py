@@ -151,3 +151,23 @@ def test_many_candidates_ending_at_once_get_exactly_one_child_each(steady_spec, 
     assert search.births == 32 and len(_queued(search)) == 16
     assert Entity.objects.filter(search=search, bred=True).count() == 16
     assert Entity.objects.filter(search=search).exclude(status=Entity.Status.PARENT_ONLY).count() == 32
+
+
+@pytest.mark.django_db
+def test_a_birth_reads_only_the_parents_it_can_have_and_gets_the_same_pool(steady_spec):
+    from searches.genetics import Individual, reference_parent_pool
+    from searches.services.births import _history
+
+    search = _start(steady_spec)
+    for _ in range(20):
+        entity = _queued(search)[0]
+        _finish(entity, _score(entity.genome))
+        services.search_advance(search_id=search.pk)
+    ended = Entity.objects.filter(search=search, status=Entity.Status.DONE).order_by("finished_at", "pk")
+    everything = [Individual((e.generation.number, e.index), e.genome, e.fitness) for e in ended]
+    read = _history(search)
+    assert len(read) < len(everything)
+    policy = search.policy
+    assert reference_parent_pool(previous=read[-POPULATION:], history=read, policy=policy) == reference_parent_pool(
+        previous=everything[-POPULATION:], history=everything, policy=policy
+    )
