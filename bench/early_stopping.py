@@ -36,13 +36,13 @@ def digits_spec(epochs: int, population: int, generations: int) -> dict:
     return spec
 
 
-def cifar_spec(folder: Path, epochs: int) -> dict:
+def cifar_spec(folder: Path, epochs: int, samples: int) -> dict:
     from searches.presets import preset
 
     spec = preset("cifar10-tutorial")
     spec["dataset"] = f"folder:{folder}"
     spec["ga"] = {**spec["ga"], "population": 8, "generations": 3, "elite_previous": 4, "elite_all_time": 4}
-    spec["training"] = {"epochs": epochs, "max_train_samples": 4000, "validation_fraction": 0.2}
+    spec["training"] = {"epochs": epochs, "max_train_samples": samples, "validation_fraction": 0.2}
     return spec
 
 
@@ -74,8 +74,8 @@ def run(spec: dict, *, seed: int, stopping: dict | None, label: str) -> dict:
     return row
 
 
-def compare(label: str, spec: dict, seeds: int) -> dict:
-    runs = [(run(spec, seed=s, stopping=None, label=label), run(spec, seed=s, stopping=RULE, label=label))
+def compare(label: str, spec: dict, seeds: int, rule: dict) -> dict:
+    runs = [(run(spec, seed=s, stopping=None, label=label), run(spec, seed=s, stopping=rule, label=label))
             for s in range(seeds)]  # fmt: skip
     full = [a for a, _ in runs]
     stopped = [b for _, b in runs]
@@ -83,7 +83,7 @@ def compare(label: str, spec: dict, seeds: int) -> dict:
     return {
         "label": label,
         "seeds": seeds,
-        "rule": RULE,
+        "rule": rule,
         "epochs_per_candidate": spec["training"]["epochs"],
         "epochs_saved_share": saved,
         "wall_saved_share": 1 - sum(r["wall_seconds"] for r in stopped) / sum(r["wall_seconds"] for r in full),
@@ -104,6 +104,8 @@ def main() -> None:
     parser.add_argument("--generations", type=int, default=4, help="of the digits search (the demo's)")
     parser.add_argument("--cifar-seeds", type=int, default=0)
     parser.add_argument("--cifar-epochs", type=int, default=4)
+    parser.add_argument("--cifar-samples", type=int, default=2000, help="training images per CIFAR-10 candidate")
+    parser.add_argument("--rule", type=json.loads, default=RULE, help=f"training.early_stopping (default: {RULE})")
     parser.add_argument("--archive", type=Path, default=SHARED_CIFAR)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks" / "early_stopping.json")
     args = parser.parse_args()
@@ -118,16 +120,17 @@ def main() -> None:
               "machine": f"{platform.machine()}, {os.cpu_count()} cores"}  # fmt: skip
     if args.digits_seeds:
         spec = digits_spec(args.digits_epochs, args.population, args.generations)
-        result["digits"] = compare("digits", spec, args.digits_seeds)
+        result["digits"] = compare("digits", spec, args.digits_seeds, args.rule)
     if args.cifar_seeds:
         folder = cifar10_folder(args.archive, ROOT / "var" / "bench" / "cifar10")
         settings.GAWEB_DATA_ROOTS = [folder]
-        result["cifar10"] = compare("CIFAR-10 subset", cifar_spec(folder, args.cifar_epochs), args.cifar_seeds)
+        spec = cifar_spec(folder, args.cifar_epochs, args.cifar_samples)
+        result["cifar10"] = compare("CIFAR-10 subset", spec, args.cifar_seeds, args.rule)
     for key in ("digits", "cifar10"):
         if key in result:
             row = result[key]
             best = row["final_best_median"]
-            print(f"\n{row['label']}, {row['seeds']} seed(s), median rule: {100 * row['epochs_saved_share']:.0f}% of "
+            print(f"\n{row['label']}, {row['seeds']} seed(s), {row['rule']}: {100 * row['epochs_saved_share']:.0f}% of "
                   f"epochs saved, {100 * row['wall_saved_share']:.0f}% of wall time; final best median "
                   f"{best['without']:.4f} without, {best['with']:.4f} with")  # fmt: skip
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -44,22 +44,25 @@ def main() -> None:
 
     from searches.catalog import TUTORIAL_GENOME
     from workers.training.builder import build_model, compile_model
-    from workers.training.datasets import ImageData, load_folder, split
+    from workers.training.datasets import split
+    from workers.training.loaders import load_folder
+    from workers.training.sources import InMemory
     from workers.training.trainer import train_candidate
 
     if args.random_images:
         rng = np.random.default_rng(0)
-        data = ImageData(
-            rng.random((args.random_images, 32, 32, 3), dtype=np.float32),
+        data = InMemory(
+            rng.integers(0, 256, (args.random_images, 32, 32, 3), dtype=np.uint8),
             rng.integers(0, 10, args.random_images).astype(np.int32),
             tuple(str(i) for i in range(10)),
         )
     else:
         folder = cifar10_folder(args.archive, ROOT / "var" / "bench" / "cifar10")
-        started = time.perf_counter()
-        data = load_folder(folder, image_size=32, data_roots=[folder])
-        print(f"decoded {len(data.labels):,} images in {time.perf_counter() - started:.1f}s", flush=True)
+        data = load_folder(folder, image_size=32, data_roots=[folder]).search
+    started = time.perf_counter()
     arrays = split(data, seed=1, validation_fraction=0.2, max_train_samples=args.images)
+    decoded = len(arrays.y_train) + len(arrays.y_val)
+    print(f"decoded {decoded:,} images in {time.perf_counter() - started:.1f}s", flush=True)
     genome = dict(TUTORIAL_GENOME)
     trained_images = len(arrays.y_train) * args.epochs
 

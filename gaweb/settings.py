@@ -173,6 +173,9 @@ GAWEB_RESEND_AFTER_SECONDS = env_int("GAWEB_RESEND_AFTER_SECONDS", 60, minimum=1
 # and the worker supervisors (runworkers, up) check all this this often.
 GAWEB_RECONCILE_SECONDS = env_int("GAWEB_RECONCILE_SECONDS", 30, minimum=1)
 
+# The largest trained model kept from a final training (its .keras file, stored in the database).
+GAWEB_MAX_MODEL_MB = env_int("GAWEB_MAX_MODEL_MB", 500, minimum=1)
+
 # A worker's training process is replaced after a candidate that leaves it above this much
 # resident memory: TensorFlow keeps some memory from every fit (several MB), which this bounds.
 GAWEB_WORKER_MAX_MEMORY_MB = env_int("GAWEB_WORKER_MAX_MEMORY_MB", 8192, minimum=256)

@@ -5,18 +5,15 @@ and its best configuration (``best.json``, and ``best.py``, a script that builds
 from __future__ import annotations
 
 import csv
-import json
-from collections.abc import Mapping
 from importlib import metadata
 from typing import IO, Any
 
-from django.conf import settings
-
 import gaweb
 
-from .catalog import NAMED_DATASETS, TUTORIAL_GENOME
-from .models import Entity, Search
-from .selectors import generation_summaries, iso
+from . import scripts
+from .catalog import NAMED_DATASETS
+from .models import Entity, FinalModel, Search
+from .selectors import final_results, generation_summaries, iso, ranked_best
 
 
 class ExportUnavailable(Exception):
@@ -57,6 +54,7 @@ def search_export(search: Search) -> dict[str, Any]:
         "spec": search.spec,
         "generations": generation_summaries(search),
         "entities": [_entity_row(row) for row in entities],
+        "final": final_results(search),
     }
 
 
@@ -118,8 +116,44 @@ def inert_cell(cell):
 # --- The best configuration ---------------------------------------------------------------
 
 
+def best_script(search: Search, best: Entity) -> str:
+    """``best.py``: see ``searches.scripts``."""
+    if search.objective != "keras":
+        raise ExportUnavailable("best.py builds a Keras network: this search's objective is not keras")
+    facts = dataset_facts(search)
+    if facts is None:
+        raise ExportUnavailable(
+            "the input shape and classes of this folder dataset are not known yet: no worker has reported them"
+        )
+    return scripts.best_script(search, best, facts, versions())
+
+
+def dataset_facts(search: Search) -> dict[str, Any] | None:
+    """Input shape and class names: as a worker reported them, or as the catalog knows a named dataset."""
+    return search.dataset_info or NAMED_DATASETS.get(search.dataset)
+
+
+def best_model(search: Search) -> FinalModel:
+    """The trained model of the search's best (``best.keras``), from its final training."""
+    best = ranked_best(search, 1)
+    final = (
+        FinalModel.objects.filter(
+            entity__search=search, entity__origin=Entity.Origin.FINAL, entity__replicate_of=best[0]
+        )
+        .order_by("-entity__pk")
+        .first()
+        if best
+        else None
+    )
+    if final is None:
+        raise ExportUnavailable("no trained model yet: train the best on all data first (the dashboard's button)")
+    return final
+
+
 def best_document(search: Search, best: Entity) -> dict[str, Any]:
-    """``best.json``: the best entity's genome and figures, and what reproduces it."""
+    """``best.json``: the best entity's genome and figures, what reproduces it, and its final training."""
+    facts = dataset_facts(search)
+    finals = [row for row in final_results(search) if row["of"] == best.pk or row["tutorial"]]
     return {
         "search": {"id": search.pk, "name": search.name, "status": search.status, "strategy": search.policy.strategy},
         "entity": best.pk,
@@ -132,77 +166,15 @@ def best_document(search: Search, best: Entity) -> dict[str, Any]:
         "trainings": getattr(best, "trainings", [best.fitness]),
         "seed": search.seed,
         "spec": search.spec,
+        # The order of the model's outputs (best.keras) and of best.py's classes.
+        "class_names": facts["class_names"] if facts else None,
+        # Trained at last on every training image and measured on the test split (the tutorial's network too).
+        "final": {
+            "best": next((row for row in finals if not row["tutorial"]), None),
+            "tutorial": next((row for row in finals if row["tutorial"]), None),
+        },
         "versions": versions(),
     }
-
-
-# best.py must build exactly the network the workers trained: it carries the builder's own
-# source, read as text (the web process never imports TensorFlow or the workers' code).
-BUILDER_SOURCE = settings.BASE_DIR / "workers" / "training" / "builder.py"
-CATALOG_IMPORT = "from searches.catalog import TUTORIAL_GENOME\n"
-
-
-def best_script(search: Search, best: Entity) -> str:
-    """``best.py``: a standalone script that builds the best entity's Keras network.
-
-    Values enter the file only as JSON text inside a Python string literal made by
-    ``repr``, so no trait name or value can become code.
-    """
-    if search.objective != "keras":
-        raise ExportUnavailable("best.py builds a Keras network: this search's objective is not keras")
-    facts = dataset_facts(search)
-    if facts is None:
-        raise ExportUnavailable(
-            "the input shape and classes of this folder dataset are not known yet: no worker has reported them"
-        )
-    description = {
-        "search": search.pk,
-        "entity": best.pk,
-        "fitness": best.fitness,
-        "accuracy": best.accuracy,
-        "parameter_count": best.parameter_count,
-        "dataset": search.dataset,
-        "class_names": facts["class_names"],
-        "epochs": search.spec["training"]["epochs"],
-        "seed": search.seed,
-        "versions": versions(),
-    }
-    return network_script(best.genome, facts["input_shape"], len(facts["class_names"]), description)
-
-
-def dataset_facts(search: Search) -> dict[str, Any] | None:
-    """Input shape and class names: as a worker reported them, or as the catalog knows a named dataset."""
-    return search.dataset_info or NAMED_DATASETS.get(search.dataset)
-
-
-def network_script(genome: Mapping[str, Any], input_shape, num_classes: int, description: Mapping[str, Any]) -> str:
-    """The text of best.py for ``genome`` (see ``best_script``)."""
-    source = BUILDER_SOURCE.read_text()
-    if CATALOG_IMPORT not in source:
-        raise RuntimeError("the builder no longer imports the catalog as expected")
-    constants = (
-        "import json\n\n"
-        f"TUTORIAL_GENOME = json.loads({json.dumps(TUTORIAL_GENOME)!r})\n"
-        f"GENOME = json.loads({json.dumps(dict(genome))!r})\n"
-        f"INPUT_SHAPE = tuple(json.loads({json.dumps(list(input_shape))!r}))\n"
-        f"NUM_CLASSES = json.loads({json.dumps(num_classes)!r})\n"
-        f"ABOUT = json.loads({json.dumps(dict(description))!r})\n"
-    )
-    header = (
-        "# Builds the best network of a gaweb search, with the values the search found.\n"
-        "# Needs Keras 3 (with TensorFlow, JAX or PyTorch). Run it to see the model; import it\n"
-        "# and call build_model(GENOME, input_shape=INPUT_SHAPE, num_classes=NUM_CLASSES) to use it.\n"
-        "# ABOUT (below) says which search, entity and settings it comes from.\n"
-    )
-    main = (
-        "\n\nif __name__ == '__main__':\n"
-        "    model = compile_model(build_model(GENOME, input_shape=INPUT_SHAPE, num_classes=NUM_CLASSES), GENOME)\n"
-        "    model.summary()\n"
-        "    print('genome:', json.dumps(complete_genome(GENOME), sort_keys=True))\n"
-        "    print('batch_size:', complete_genome(GENOME)['batch_size'], ' epochs:', ABOUT.get('epochs'))\n"
-        "    print('parameters:', model.count_params())\n"
-    )
-    return header + source.replace(CATALOG_IMPORT, constants) + main
 
 
 def versions() -> dict[str, str | None]:

@@ -129,6 +129,9 @@ class Entity(models.Model):
         TPE = "tpe", "proposed by TPE"
         # A best candidate trained once more from other initial weights, at the end of the search.
         CONFIRMATION = "confirmation", "confirmation of a best candidate"
+        # Trained at last on every search image and measured once on the test split, after the
+        # search ("Train the best on all data"); ``replicate_of`` is the candidate (None: the tutorial's).
+        FINAL = "final", "final training"
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -193,6 +196,9 @@ class Entity(models.Model):
     history = models.JSONField(default=list, blank=True)
     # Epochs trained, once it has ended (fewer than the spec's when stopped early).
     epochs = models.PositiveIntegerField(null=True, blank=True)
+    # A final training's measure on the test split (no search ever sees those images).
+    test_accuracy = models.FloatField(null=True, blank=True)
+    test_loss = models.FloatField(null=True, blank=True)
     # Where the worker's time went for this entity, in seconds (dataset, build, fit, ...).
     timings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -241,3 +247,17 @@ class EpochResult(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["entity", "epoch"], name="one_result_per_entity_epoch")]
         indexes = [models.Index(fields=["search", "epoch"], name="epoch_result_search_epoch")]
+
+
+class FinalModel(models.Model):
+    """The trained network of a final training, as a ``.keras`` file's bytes.
+
+    Kept in the database, not in a worker's ``var/``: the worker that trained it and the web
+    server that serves it may be different machines. Bounded by ``GAWEB_MAX_MODEL_MB``;
+    deleted with its entity, and so with its search.
+    """
+
+    entity = models.OneToOneField(Entity, related_name="final_model", on_delete=models.CASCADE)
+    data = models.BinaryField()
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -7,10 +7,11 @@ import statistics
 from collections import Counter
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from . import dashboard
+from .catalog import TUTORIAL_GENOME
 from .models import Entity, Generation, Search
 
 
@@ -51,25 +52,35 @@ def generation_summaries(search: Search) -> list[dict[str, Any]]:
 
 
 def best_entity(search: Search) -> Entity | None:
-    """The fittest candidate trained to its last epoch (cached copies repeat an original; the
-    baseline is a reference, not something the search found).
+    """The fittest candidate trained to its last epoch (see ``ranked_best``)."""
+    best = ranked_best(search, 1)
+    return best[0] if best else None
 
-    A candidate confirmed by a second training (``ga.confirm``) counts with the mean of its
-    trainings, which it carries as ``trainings`` (its fitness, then its confirmations').
+
+def ranked_best(search: Search, count: int) -> list[Entity]:
+    """The ``count`` fittest distinct candidates trained to their last epoch, best first.
+
+    Cached copies repeat an original; the baseline is a reference, not something the search
+    found; confirmations and final trainings measure candidates again. A candidate confirmed
+    by a second training (``ga.confirm``) ranks by the mean of its trainings, which it
+    carries as ``trainings`` (its fitness, then its confirmations'). Ties go to the older.
     """
-    done = Entity.objects.filter(search=search, status=Entity.Status.DONE).exclude(origin=Entity.Origin.BASELINE)
+    done = Entity.objects.filter(search=search, status=Entity.Status.DONE).exclude(
+        origin__in=(Entity.Origin.BASELINE, Entity.Origin.FINAL)
+    )
     confirmed: dict[int, list[float]] = {}
     for original, fitness in done.filter(origin=Entity.Origin.CONFIRMATION).values_list("replicate_of_id", "fitness"):
         confirmed.setdefault(original, []).append(fitness)
     originals = done.exclude(origin=Entity.Origin.CONFIRMATION).order_by("-fitness", "generation__number", "index")
-    # Beyond the best len(confirmed) + 1 by a single training, nothing can beat those.
-    candidates = {e.pk: e for e in originals[: len(confirmed) + 1]}
-    candidates.update((e.pk, e) for e in originals.filter(pk__in=confirmed))
-    if not candidates:
-        return None
+    # Beyond the best len(confirmed) + count by a single training, none can be among the best count.
+    candidates = {e.pk: e for e in originals.select_related("generation")[: len(confirmed) + count]}
+    candidates.update((e.pk, e) for e in originals.filter(pk__in=confirmed).select_related("generation"))
     for entity in candidates.values():
         entity.trainings = [entity.fitness, *confirmed.get(entity.pk, [])]
-    return max(candidates.values(), key=lambda e: (statistics.fmean(e.trainings), -e.generation_id, -e.index))
+    ranked = sorted(
+        candidates.values(), key=lambda e: (-statistics.fmean(e.trainings), e.generation.number, e.index)
+    )
+    return ranked[:count]
 
 
 def iso(moment) -> str | None:
@@ -103,6 +114,7 @@ def search_progress(search: Search) -> dict[str, Any]:
     counts = (
         Entity.objects.filter(search=search)
         .exclude(status=Entity.Status.PARENT_ONLY)
+        .exclude(origin=Entity.Origin.FINAL)  # after the search: shown apart, in its final results
         .aggregate(
             queued=Count("id", filter=Q(status=Entity.Status.QUEUED) | waiting_copy),
             running=Count("id", filter=Q(status=Entity.Status.RUNNING)),
@@ -127,7 +139,9 @@ def search_rows(*, limit: int = 200) -> list[dict[str, Any]]:
     searches = (
         Search.objects.select_related("owner")
         .annotate(
-            ended=Count("entities", filter=Entity.has_ended("entities__")),
+            ended=Count(
+                "entities", filter=Entity.has_ended("entities__") & ~Q(entities__origin=Entity.Origin.FINAL)
+            ),
             # the baseline is a reference, never the search's best
             best=Max("entities__fitness", filter=~Q(entities__origin=Entity.Origin.BASELINE)),
         )
@@ -154,13 +168,14 @@ def search_rows(*, limit: int = 200) -> list[dict[str, Any]]:
 def state_version(search: Search) -> str:
     """A short fingerprint of everything the dashboard shows: when it is unchanged, nothing is sent."""
     latest = Entity.objects.filter(search=search).aggregate(
+        entities=Count("id"),  # new entities on a completed search: its final training queued
         ended=Count("id", filter=Entity.has_ended()),
         running=Count("id", filter=Q(status=Entity.Status.RUNNING)),
         finished=Max("finished_at"),
         started=Max("started_at"),
     )
     parts = [search.pk, iso(search.created_at), search.status, search.current_generation, latest["ended"]]
-    parts.append(latest["running"])
+    parts += [latest["entities"], latest["running"]]
     parts += [iso(latest["finished"]), iso(latest["started"])]
     return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
 
@@ -170,6 +185,7 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
     space = search.space
     rows = (
         Entity.objects.filter(Entity.has_ended(), search=search)
+        .exclude(origin=Entity.Origin.FINAL)
         .order_by("generation__number", "index")
         .values_list(
             "id",
@@ -243,6 +259,7 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
         "traits": [{"name": t.name, "type": t.kind} for t in space],
         "histograms": dashboard.histograms(space, points, search.generations),
         "early_stopping": _early_stopping(search, points),
+        "final": final_results(search),
         "leaderboard": board,
         "workers": _workers(running, done_by_worker, now),
     }
@@ -330,3 +347,53 @@ def entity_detail(entity: Entity) -> dict[str, Any]:
         "history": entity.history,
         "timings": entity.timings,
     }
+
+
+def final_results(search: Search) -> list[dict[str, Any]]:
+    """The final trainings of a search, best first (the tutorial's network last): the reference
+    write-up's table of its best against the tutorial's values, with honest test accuracies."""
+    # One query (the model's size joined in, never its bytes); a second only for the tutorial's row.
+    finals = list(
+        Entity.objects.filter(search=search, origin=Entity.Origin.FINAL)
+        .select_related("replicate_of")
+        .annotate(model_bytes=F("final_model__size"))
+        .order_by("index")
+    )
+    baseline = None
+    if any(final.replicate_of_id is None for final in finals):
+        baseline = (
+            Entity.objects.filter(search=search, origin=Entity.Origin.BASELINE, status=Entity.Status.DONE)
+            .values_list("fitness", "accuracy")
+            .first()
+        )
+    rows = []
+    for rank, final in enumerate(finals, start=1):
+        original = final.replicate_of
+        tutorial = original is None
+        search_figures = (baseline or (None, None)) if tutorial else (original.fitness, original.accuracy)
+        rows.append(
+            {
+                "id": final.pk,
+                "rank": None if tutorial else rank,
+                "tutorial": tutorial,
+                "of": None if tutorial else original.pk,
+                "status": final.status,
+                "error": final.error,
+                "genome": final.genome,
+                "differs_from_tutorial": sorted(
+                    name for name, value in final.genome.items() if TUTORIAL_GENOME.get(name) != value
+                ),
+                "search_fitness": search_figures[0],
+                "validation_accuracy": search_figures[1],
+                "test_accuracy": final.test_accuracy,
+                "test_loss": final.test_loss,
+                "parameter_count": final.parameter_count,
+                "train_seconds": final.train_seconds,
+                "trained_images": final.timings.get("trained_images"),
+                "test_images": final.timings.get("test_images"),
+                "worker": final.worker,
+                "gpu": final.gpu,
+                "model_bytes": final.model_bytes,
+            }
+        )
+    return rows

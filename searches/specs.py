@@ -14,12 +14,13 @@ import os
 import secrets
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .catalog import FOLDER_PREFIX, KERAS_TRAITS, NAMED_DATASETS, under_data_roots
-from .genetics import BreedingPolicy, ErrorCollector, Space, SpecError, StoppingRule, Trait, is_number
+from .genetics import BreedingPolicy, ErrorCollector, Space, SpecError, Trait, is_number
+from .training_specs import FinalSettings, TrainingSettings, final_from_spec, training_from_spec
 
 OBJECTIVES = ("synthetic", "keras")
 MAX_NAME_LENGTH = 200
@@ -27,30 +28,7 @@ MAX_PATH_LENGTH = 1000
 MAX_SEED = 2**63 - 1
 # The largest spec accepted, from a file, the form or the API.
 MAX_SPEC_BYTES = 256 * 1024
-TOP_LEVEL_KEYS = ("name", "dataset", "objective", "seed", "baseline", "ga", "fitness", "training", "traits")
-
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    """How each candidate is trained.
-
-    ``max_train_samples`` caps the training images (None: all of them);
-    ``validation_fraction`` of the data is held out, chosen by the search's seed;
-    ``image_size`` is the side, in pixels, that images of a ``folder:`` dataset are resized to;
-    ``synthetic_delay`` makes the synthetic objective take that many seconds;
-    ``synthetic_delay_cv`` spreads the delays (their coefficient of variation, fixed per genome);
-    ``synthetic_crash`` makes it kill its worker on that share of the genomes (a fault test);
-    ``early_stopping`` stops hopeless candidates before their last epoch (see ``StoppingRule``).
-    """
-
-    epochs: int = 1
-    max_train_samples: int | None = None
-    validation_fraction: float = 0.2
-    image_size: int = 32
-    synthetic_delay: float = 0.0
-    synthetic_delay_cv: float = 0.0
-    synthetic_crash: float = 0.0
-    early_stopping: dict[str, Any] | None = None
+TOP_LEVEL_KEYS = ("name", "dataset", "objective", "seed", "baseline", "ga", "fitness", "training", "final", "traits")
 
 
 @dataclass(frozen=True)
@@ -65,6 +43,7 @@ class SearchSpec:
     space: Space
     # Train the tutorial's own network too, as a reference (keras objective only).
     baseline: bool = False
+    final: FinalSettings = field(default_factory=FinalSettings)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +55,7 @@ class SearchSpec:
             "ga": self.ga.to_spec(),
             "fitness": {"size_penalty": self.size_penalty},
             "training": asdict(self.training),
+            "final": asdict(self.final),
             "traits": self.space.to_spec(),
         }
 
@@ -122,7 +102,8 @@ def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
     seed = _check_seed(raw.get("seed"), errors)
     ga = _section(BreedingPolicy.from_spec, raw.get("ga"), "ga", errors)
     size_penalty = _check_size_penalty(raw.get("fitness"), errors)
-    training = _section(_training_from_spec, raw.get("training"), "training", errors)
+    training = _section(training_from_spec, raw.get("training"), "training", errors)
+    final = _section(final_from_spec, raw.get("final"), "final", errors)
 
     space = None
     if "traits" not in raw:
@@ -147,6 +128,7 @@ def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
         training=training,
         space=space,
         baseline=baseline,
+        final=final,
     )
 
 
@@ -224,56 +206,6 @@ def _check_size_penalty(fitness: Any, errors: ErrorCollector) -> float:
         errors.add("fitness.size_penalty", "must be a number between 0 and 1000 (accuracy lost per million parameters)")
         return 0.0
     return float(penalty)
-
-
-def _training_from_spec(spec: Any) -> TrainingSettings:
-    if spec is None:
-        return TrainingSettings()
-    if not isinstance(spec, Mapping):
-        raise SpecError("must be an object")
-    errors = ErrorCollector()
-    known = {f.name for f in fields(TrainingSettings)}
-    for key in spec:
-        if key not in known:
-            errors.add(str(key)[:40], f"unknown setting; known: {', '.join(sorted(known))}")
-    epochs = spec.get("epochs", 1)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= 1000:
-        errors.add("epochs", "must be an integer between 1 and 1000")
-    cap = spec.get("max_train_samples")
-    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or not 10 <= cap <= 100_000_000):
-        errors.add("max_train_samples", "must be empty (no cap) or an integer of at least 10")
-    fraction = spec.get("validation_fraction", 0.2)
-    if not is_number(fraction) or not 0 < fraction <= 0.9:
-        errors.add("validation_fraction", "must be a number greater than 0 and at most 0.9")
-    size = spec.get("image_size", 32)
-    if isinstance(size, bool) or not isinstance(size, int) or not 8 <= size <= 512:
-        errors.add("image_size", "must be an integer between 8 and 512 (pixels)")
-    delay = spec.get("synthetic_delay", 0.0)
-    if not is_number(delay) or not 0 <= delay <= 3600:
-        errors.add("synthetic_delay", "must be a number of seconds between 0 and 3600")
-    spread = spec.get("synthetic_delay_cv", 0.0)
-    if not is_number(spread) or not 0 <= spread <= 10:
-        errors.add("synthetic_delay_cv", "must be a coefficient of variation between 0 and 10")
-    crash = spec.get("synthetic_crash", 0.0)
-    if not is_number(crash) or not 0 <= crash <= 1:
-        errors.add("synthetic_crash", "must be a share of the genomes between 0 and 1")
-    stopping = None
-    if isinstance(epochs, int) and not isinstance(epochs, bool):
-        try:
-            stopping = StoppingRule.from_spec(spec.get("early_stopping"), epochs=epochs)
-        except SpecError as error:
-            errors.merge(error, prefix="early_stopping")
-    errors.raise_if_any()
-    return TrainingSettings(
-        epochs=epochs,
-        max_train_samples=cap,
-        validation_fraction=float(fraction),
-        image_size=size,
-        synthetic_delay=float(delay),
-        synthetic_delay_cv=float(spread),
-        synthetic_crash=float(crash),
-        early_stopping=stopping.to_spec() if stopping else None,
-    )
 
 
 def _check_keras_traits(space: Space, errors: ErrorCollector) -> None:

@@ -79,6 +79,20 @@ def search_rerun(request, pk: int):
     return redirect("searches:detail", pk=rerun.pk)
 
 
+@require_POST
+def search_train_final(request, pk: int):
+    search = get_object_or_404(Search, pk=pk)
+    if not can_change(request.user, search):
+        return HttpResponseForbidden("Only the owner of this search, or staff, may train its best at last.")
+    try:
+        queued = services.search_train_final(search_id=pk)
+    except services.InvalidTransition as why:
+        messages.error(request, f"Cannot train the best at last: {why}.")
+    else:
+        messages.success(request, f"{len(queued)} networks queued for their final training on every training image.")
+    return redirect("searches:detail", pk=pk)
+
+
 # --- Downloads: what leaves the system is assembled in exports -------------------------
 
 
@@ -95,6 +109,17 @@ def best_py(request, pk: int):
     except exports.ExportUnavailable as why:
         raise Http404(str(why)) from None
     return _attachment(script, f"gaweb_search_{pk}_best.py", "text/x-python")
+
+
+def best_keras(request, pk: int):
+    search = get_object_or_404(Search, pk=pk)
+    try:
+        model = exports.best_model(search)
+    except exports.ExportUnavailable as why:
+        raise Http404(str(why)) from None
+    response = HttpResponse(bytes(model.data), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="gaweb-search-{pk}-best.keras"'
+    return response
 
 
 def export_json(request, pk: int):

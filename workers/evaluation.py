@@ -102,9 +102,11 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Report:
     def fail(reason: str) -> None:
         _retrying(lambda: services.entity_record_failure(entity_id=entity.pk, reason=reason, attempt=attempt))
 
+    final = entity.origin == Entity.Origin.FINAL
     try:
         with heartbeat:
-            result = get_objective(search.objective).evaluate(request)
+            objective = get_objective(search.objective)
+            result = objective.train_final(request) if final else objective.evaluate(request)
     except SearchFatal as error:
         reason = str(error)
         fail(reason)
@@ -121,21 +123,29 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Report:
         fail(f"{type(error).__name__}: {error}")
         report = Report(Outcome.FAILED)
     else:
-        _retrying(
-            lambda: services.entity_record_result(
-                entity_id=entity.pk,
-                accuracy=result.accuracy,
-                parameter_count=result.parameter_count,
-                train_seconds=result.train_seconds,
-                history=result.history,
-                timings=result.timings,
-                dataset_info=result.dataset_info,
-                stopped=result.stopped,
-                attempt=attempt,
-            )
-        )
+        _retrying(lambda: _record(entity.pk, result, attempt, final=final))
     _retrying(lambda: services.search_advance(search_id=search.pk))
     return report
+
+
+def _record(entity_id: int, result, attempt: int, *, final: bool) -> bool:
+    if final:
+        return services.entity_record_final(
+            entity_id=entity_id, test_accuracy=result.test_accuracy, test_loss=result.test_loss,
+            parameter_count=result.parameter_count, train_seconds=result.train_seconds, model=result.model,
+            history=result.history, timings=result.timings, attempt=attempt,
+        )  # fmt: skip
+    return services.entity_record_result(
+        entity_id=entity_id,
+        accuracy=result.accuracy,
+        parameter_count=result.parameter_count,
+        train_seconds=result.train_seconds,
+        history=result.history,
+        timings=result.timings,
+        dataset_info=result.dataset_info,
+        stopped=result.stopped,
+        attempt=attempt,
+    )
 
 
 def _retrying(step: Callable[[], T]) -> T:

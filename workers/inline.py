@@ -6,7 +6,7 @@ import socket
 from collections.abc import Callable
 
 from searches import selectors, services
-from searches.models import Generation, Search
+from searches.models import Entity, Generation, Search
 
 from .evaluation import evaluate_entity
 
@@ -42,3 +42,12 @@ def run_inline(search_id: int, *, on_generation: Callable[[Generation], None] | 
         search.refresh_from_db()
         if search.status != Search.Status.RUNNING:
             return search
+
+
+def run_final_inline(search_id: int) -> list[Entity]:
+    """Queue a completed search's final training and run it in this process; returns its entities."""
+    worker = f"inline@{socket.gethostname()}"
+    ids = services.search_train_final(search_id=search_id, on_workers=False)
+    for entity_id in ids:
+        evaluate_entity(entity_id, worker=worker)
+    return list(Entity.objects.filter(pk__in=ids).order_by("index"))

@@ -20,6 +20,7 @@ from .entities import (
     entity_record_result,
     entity_report_epoch,
 )
+from .final import entity_record_final, search_train_final
 from .recovery import entities_requeue_orphans, entities_requeue_stale, entities_resend_lost, searches_advance_idle
 from .searches import (
     InvalidTransition,
@@ -39,6 +40,7 @@ __all__ = [
     "entity_claim",
     "entity_heartbeat",
     "entity_record_failure",
+    "entity_record_final",
     "entity_record_result",
     "entity_report_epoch",
     "search_advance",
@@ -48,5 +50,6 @@ __all__ = [
     "search_fail",
     "search_rerun",
     "search_start",
+    "search_train_final",
     "searches_advance_idle",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import Entity, EpochResult, Search
@@ -32,10 +32,9 @@ def entity_claim(*, entity_id: int, worker: str, gpu: str = "") -> Entity | None
     # The search's status through a subquery, not a join: with a join Django rewrites the
     # UPDATE as "WHERE id IN (SELECT ...)", and PostgreSQL's re-check after a row lock would
     # then not see that another claim changed the status: two claims could both succeed.
-    running = Search.objects.filter(status=Search.Status.RUNNING).values("pk")
     with transaction.atomic():
         now = timezone.now()
-        claimed = Entity.objects.filter(pk=entity_id, status=Entity.Status.QUEUED, search_id__in=running).update(
+        claimed = Entity.objects.filter(active_search(), pk=entity_id, status=Entity.Status.QUEUED).update(
             status=Entity.Status.RUNNING,
             worker=worker,
             gpu=gpu,
@@ -50,9 +49,17 @@ def entity_claim(*, entity_id: int, worker: str, gpu: str = "") -> Entity | None
         return Entity.objects.select_related("search").get(pk=entity_id)
 
 
+def active_search():
+    """Entities whose search still trains them: a running search's, or the final trainings of a
+    completed one. (The searches' status through subqueries: see ``entity_claim``.)"""
+    running = Search.objects.filter(status=Search.Status.RUNNING).values("pk")
+    completed = Search.objects.filter(status=Search.Status.COMPLETED).values("pk")
+    return Q(search_id__in=running) | Q(origin=Entity.Origin.FINAL, search_id__in=completed)
+
+
 def entity_heartbeat(*, entity_id: int, attempt: int | None = None) -> bool:
     """The training worker is alive: refresh the entity's heartbeat. False if it is not running."""
-    return bool(_running(entity_id, attempt).update(heartbeat_at=timezone.now()))
+    return bool(running_claim(entity_id, attempt).update(heartbeat_at=timezone.now()))
 
 
 def entity_record_result(
@@ -85,7 +92,7 @@ def entity_record_result(
         )
         now = timezone.now()
         status = Entity.Status.STOPPED if stopped else Entity.Status.DONE
-        recorded = _running(entity_id, attempt).update(
+        recorded = running_claim(entity_id, attempt).update(
             status=status,
             fitness=fitness,
             accuracy=accuracy,
@@ -104,7 +111,7 @@ def entity_record_result(
             if dataset_info and search.dataset_info != dataset_info:
                 Search.objects.filter(pk=search.pk).update(dataset_info=dict(dataset_info))
             return True
-    return _already_recorded(entity_id, attempt, status)
+    return already_recorded(entity_id, attempt, status)
 
 
 def entity_report_epoch(*, entity_id: int, epoch: int, metrics: Mapping[str, Any], attempt: int | None = None) -> bool:
@@ -115,11 +122,11 @@ def entity_report_epoch(*, entity_id: int, epoch: int, metrics: Mapping[str, Any
     """
     row = {"epoch": epoch, **{name: round(float(value), 6) for name, value in metrics.items()}}
     with transaction.atomic():
-        entity = _running(entity_id, attempt).select_related("search").only("history", "search__spec").first()
+        entity = running_claim(entity_id, attempt).select_related("search").only("history", "search__spec").first()
         if entity is None:
             return False  # not this claim's any more: nothing it trains can be recorded
         history = [r for r in entity.history if r.get("epoch") != epoch] + [row]
-        _running(entity_id, attempt).update(history=history, heartbeat_at=timezone.now())
+        running_claim(entity_id, attempt).update(history=history, heartbeat_at=timezone.now())
         value = row.get("val_accuracy")
         if value is None:
             return True
@@ -141,11 +148,11 @@ def entity_record_failure(*, entity_id: int, reason: str, attempt: int | None = 
     reason = plain_error(reason)
     with transaction.atomic():
         now = timezone.now()
-        recorded = _running(entity_id, attempt).update(status=Entity.Status.FAILED, error=reason, finished_at=now)
+        recorded = running_claim(entity_id, attempt).update(status=Entity.Status.FAILED, error=reason, finished_at=now)
         if recorded:
             copies_fail_with(entity_id, reason, now)
             return True
-    return _already_recorded(entity_id, attempt, Entity.Status.FAILED)
+    return already_recorded(entity_id, attempt, Entity.Status.FAILED)
 
 
 def copies_fail_with(entity_id: int, reason: str, now) -> None:
@@ -163,13 +170,13 @@ def plain_error(text: str) -> str:
     return text if len(text) <= MAX_ERROR_LENGTH else text[: MAX_ERROR_LENGTH - 1] + "…"
 
 
-def _running(entity_id: int, attempt: int | None):
+def running_claim(entity_id: int, attempt: int | None):
     """The entity, while it runs under this attempt's claim."""
     running = Entity.objects.filter(pk=entity_id, status=Entity.Status.RUNNING)
     return running if attempt is None else running.filter(attempts=attempt)
 
 
-def _already_recorded(entity_id: int, attempt: int | None, status: str) -> bool:
+def already_recorded(entity_id: int, attempt: int | None, status: str) -> bool:
     """Whether this very attempt already ended the entity with ``status`` (a repeated record)."""
     if attempt is None:
         return False

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ..models import Entity, Search
 from ..queueing import queue_entities
 from .advance import search_advance
-from .entities import copies_fail_with, plain_error
+from .entities import active_search, copies_fail_with, plain_error
 
 log = logging.getLogger("gaweb.services")
 
@@ -60,9 +60,9 @@ def entities_resend_lost(*, waiting_longer_than: timedelta) -> int:
     now = timezone.now()
     lost = list(
         Entity.objects.filter(
+            active_search(),
             status=Entity.Status.QUEUED,
             queued_at__lt=now - waiting_longer_than,
-            search__status=Search.Status.RUNNING,
             search__execution=Search.Execution.WORKERS,
         ).select_related("search")
     )
@@ -94,10 +94,10 @@ def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
     count = 0
     with transaction.atomic():
         # A search that ended meanwhile trains nothing more: its cut-off entities end here.
-        entities.exclude(search__status=Search.Status.RUNNING).filter(status=Entity.Status.RUNNING).update(
+        entities.exclude(active_search()).filter(status=Entity.Status.RUNNING).update(
             status=Entity.Status.FAILED, error=f"not finished: {why}, and the search had ended", finished_at=now
         )
-        for entity in entities.filter(search__status=Search.Status.RUNNING).select_related("search"):
+        for entity in entities.filter(active_search()).select_related("search"):
             # As it was read: the attempt this pass saw, and no other that took it meanwhile.
             running = Entity.objects.filter(pk=entity.pk, status=Entity.Status.RUNNING, attempts=entity.attempts)
             if entity.attempts >= max_attempts:

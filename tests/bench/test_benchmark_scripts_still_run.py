@@ -82,3 +82,36 @@ def test_the_strategy_bakeoff_runs_in_a_tiny_configuration(tmp_path):
     strategies = result["landscapes"]["bbob-f1"]["strategies"]
     assert {"genetic", "surrogate", "tpe", "optuna-tpe", "optuna-cmaes"} <= set(strategies)
     assert (tmp_path / "strategy_bakeoff.png").stat().st_size > 0
+
+
+def test_the_final_training_benchmark_runs_on_a_tiny_image_archive(tmp_path):
+    import tarfile
+
+    from PIL import Image
+
+    classes = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+    for label, name in enumerate(classes):
+        folder = tmp_path / "images" / "train" / name
+        folder.mkdir(parents=True)
+        for index in range(8):
+            Image.new("RGB", (32, 32), (25 * label, 30 * index, 90)).save(folder / f"{index:04d}.jpg")
+    archive = tmp_path / "tiny.tar.xz"
+    with tarfile.open(archive, "w:xz") as tar:
+        tar.add(tmp_path / "images" / "train", arcname="train")
+    output = tmp_path / "final.json"
+    _run("bench/final_training.py", "--archive", str(archive), "--work-dir", str(tmp_path / "work"),
+         "--test-per-class", "2", "--population", "2", "--generations", "1", "--epochs", "1", "--samples", "40",
+         "--final-epochs", "1", "--final-samples", "40", "--output", str(output))  # fmt: skip
+    result = json.loads(output.read_text())
+    assert [row["tutorial"] for row in result["final"]] == [False, True]
+    assert all(row["status"] == "done" and 0 <= row["test_accuracy"] <= 1 for row in result["final"])
+    assert len(list((tmp_path / "work" / "cifar10-2-held-out" / "test" / "truck").iterdir())) == 2
+
+
+def test_the_early_stopping_benchmark_runs_in_a_tiny_configuration(tmp_path):
+    output = tmp_path / "stopping.json"
+    _run("bench/early_stopping.py", "--digits-seeds", "1", "--digits-epochs", "2", "--population", "2",
+         "--generations", "1", "--rule", '{"rule": "median", "min_epochs": 1}', "--output", str(output))  # fmt: skip
+    digits = json.loads(output.read_text())["digits"]
+    assert digits["seeds"] == 1 and digits["rule"]["rule"] == "median"
+    assert digits["runs"]["without"][0]["epochs_trained"] == digits["runs"]["without"][0]["epochs_full"]

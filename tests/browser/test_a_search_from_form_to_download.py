@@ -48,7 +48,7 @@ def test_sign_in_create_a_search_in_the_form_watch_it_live_and_download_the_best
     assert browser.execute_script("return document.querySelectorAll('#trait-rows .preview .main-svg').length") > 0
     browser.find_element(By.ID, "start").click()
 
-    wait.until(ready.url_contains("/searches/"))
+    wait.until(ready.url_matches(r"/searches/\d+/$"))  # the dashboard of the new search
     search = Search.objects.get(name="browser search")
     assert browser.current_url.endswith(f"/searches/{search.pk}/")
     assert search.spec["ga"]["population"] == 6 and search.spec["training"]["synthetic_delay"] == 0.3

@@ -6,7 +6,7 @@ from functools import cache
 
 from django.utils.module_loading import import_string
 
-from .base import CandidateFailed, EvaluationRequest, EvaluationResult, Objective, SearchFatal
+from .base import CandidateFailed, EvaluationRequest, EvaluationResult, FinalResult, Objective, SearchFatal
 
 # Imported on first use: a worker that only runs synthetic searches never imports TensorFlow.
 OBJECTIVES = {
@@ -30,6 +30,7 @@ __all__ = [
     "CandidateFailed",
     "EvaluationRequest",
     "EvaluationResult",
+    "FinalResult",
     "Objective",
     "SearchFatal",
     "get_objective",

@@ -47,6 +47,19 @@ class EvaluationResult:
     stopped: bool = False
 
 
+@dataclass(frozen=True)
+class FinalResult:
+    """A final training: the network measured once on the test split, and the saved model's bytes."""
+
+    test_accuracy: float
+    test_loss: float
+    parameter_count: int
+    train_seconds: float
+    model: bytes
+    history: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
 class CandidateFailed(Exception):
     """This candidate cannot be trained (out of memory, NaN loss, impossible shape).
 
@@ -69,3 +82,7 @@ class SearchFatal(Exception):
 
 class Objective(Protocol):
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult: ...
+
+    def train_final(self, request: EvaluationRequest) -> FinalResult:
+        """Train the genome on every training image and measure it on the test split (final training)."""
+        ...

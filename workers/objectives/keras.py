@@ -7,17 +7,22 @@ import time
 from django.conf import settings
 
 from searches.genetics import genome_hash
+from searches.training_specs import final_from_spec
 from workers.training.datasets import DatasetCache, DatasetMissing
-from workers.training.trainer import TrainingFailed, train_candidate
+from workers.training.trainer import TrainingFailed, train_candidate, train_final
 
-from .base import CandidateFailed, EvaluationRequest, EvaluationResult, SearchFatal
+from .base import CandidateFailed, EvaluationRequest, EvaluationResult, FinalResult, SearchFatal
 
 
 class KerasObjective:
     """Holds this process's datasets, so that each is loaded once for all its candidates."""
 
     def __init__(self) -> None:
-        self.datasets = DatasetCache(data_roots=settings.GAWEB_DATA_ROOTS, cifar10_path=settings.GAWEB_CIFAR10_PATH)
+        self.datasets = DatasetCache(
+            data_roots=settings.GAWEB_DATA_ROOTS,
+            cifar10_path=settings.GAWEB_CIFAR10_PATH,
+            cache_dir=settings.VAR_DIR / "cache" / "datasets",
+        )
 
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
         training = request.training
@@ -33,8 +38,7 @@ class KerasObjective:
         except DatasetMissing as error:
             raise SearchFatal(str(error)) from error
         loaded = time.perf_counter() - started
-        # The same genome in the same search starts from the same weights; a confirmation from others.
-        seed = (request.seed + int(genome_hash(request.genome)[:8], 16) + 7919 * request.replicate) % 2**31
+        seed = _weights_seed(request)
         try:
             outcome = train_candidate(
                 request.genome, data, epochs=training["epochs"], seed=seed, go_on=request.go_on
@@ -50,3 +54,37 @@ class KerasObjective:
             dataset_info={"input_shape": list(data.input_shape), "class_names": list(data.class_names)},
             stopped=outcome.stopped,
         )
+
+    def train_final(self, request: EvaluationRequest) -> FinalResult:
+        """Train the genome on every search image (``final.max_train_samples`` caps them) for
+        ``final.epochs``, then measure it once on the test split; a dataset without one fails it."""
+        training = request.training
+        final = final_from_spec(request.spec.get("final"))
+        try:
+            data = self.datasets.final(
+                request.spec["dataset"], image_size=training["image_size"],
+                max_train_samples=final.max_train_samples, seed=request.seed,
+            )  # fmt: skip
+        except DatasetMissing as error:
+            raise CandidateFailed(str(error)) from error
+        try:
+            outcome = train_final(
+                request.genome, data, epochs=final.epochs or training["epochs"], seed=_weights_seed(request),
+                go_on=request.go_on,
+            )  # fmt: skip
+        except TrainingFailed as error:
+            raise CandidateFailed(str(error), recycle_process=error.out_of_memory) from error
+        return FinalResult(
+            test_accuracy=outcome.test_accuracy,
+            test_loss=outcome.test_loss,
+            parameter_count=outcome.parameter_count,
+            train_seconds=outcome.timings["fit"],
+            model=outcome.model,
+            history=outcome.history,
+            timings={**outcome.timings, "trained_images": len(data.y_train), "test_images": len(data.y_test)},
+        )
+
+
+def _weights_seed(request: EvaluationRequest) -> int:
+    """The same genome in the same search starts from the same weights; a confirmation from others."""
+    return (request.seed + int(genome_hash(request.genome)[:8], 16) + 7919 * request.replicate) % 2**31

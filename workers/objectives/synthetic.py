@@ -82,7 +82,11 @@ class SyntheticObjective:
 
     ``training.synthetic_crash`` (a share of the genomes, by hash) makes those genomes kill
     the worker process that trains them, every time, to test that a search survives it.
+    It has no network to train at last: final training needs the keras objective.
     """
+
+    def train_final(self, request: EvaluationRequest):
+        raise CandidateFailed("final training trains a network: this search's objective is synthetic")
 
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
         started = time.perf_counter()

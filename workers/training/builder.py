@@ -60,10 +60,25 @@ class LocalResponseNormalization(layers.Layer):
         }
 
 
-def build_model(genome: Mapping[str, Any], *, input_shape: tuple[int, ...], num_classes: int) -> keras.Model:
+def build_model(
+    genome: Mapping[str, Any],
+    *,
+    input_shape: tuple[int, ...],
+    num_classes: int,
+    standardise: tuple[float, Any, Any] | None = None,
+) -> keras.Model:
+    """The genome's network. ``standardise`` = (scale, mean, variance) puts the preprocessing inside
+    it: it then takes pixels as the dataset stores them (0 to ``scale``), divides them by ``scale``
+    and standardises each channel with ``mean`` and ``variance`` (a final model, ready to use)."""
     g = complete_genome(genome)
     inputs = keras.Input(shape=input_shape)
     x = inputs
+    if standardise is not None:
+        scale, mean, variance = standardise
+        x = layers.Rescaling(1.0 / scale, name="gaweb_rescaling")(x)
+        x = layers.Normalization(
+            mean=list(map(float, mean)), variance=list(map(float, variance)), name="gaweb_standardise"
+        )(x)
     if g["augment"]:
         # A shift of up to 4 pixels with zero fill is the tutorial's crop of a 4-pixel-padded
         # image; unlike RandomCrop it keeps the shape at inference, where it does nothing.

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import keras
 
 from .builder import build_model, compile_model, complete_genome
-from .datasets import Split
+from .datasets import FinalData, Split
 
 
 class TrainingFailed(Exception):
@@ -77,52 +79,108 @@ def train_candidate(
 
     ``go_on(epoch, metrics)``, when given, is asked after each epoch whether to train on.
     """
+    g = complete_genome(genome)
+    model, built = _build(g, seed, lambda: build_model(g, input_shape=data.input_shape, num_classes=data.num_classes))
+    asking = _AskAfterEachEpoch(go_on) if go_on is not None else None
+    fitted, trained = _fit(model, g, data.x_train, data.y_train, epochs, (data.x_val, data.y_val), asking)
+    rows = _history_rows(fitted.history)
+    return TrainingOutcome(
+        accuracy=rows[-1]["val_accuracy"],
+        parameter_count=int(model.count_params()),
+        history=rows,
+        timings={"build": built, "fit": trained},
+        stopped=asking is not None and asking.stopped and len(rows) < epochs,
+    )
+
+
+@dataclass
+class FinalOutcome:
+    """A final model: measured once on the test split, and saved (``model``: a ``.keras`` file's bytes)."""
+
+    test_accuracy: float
+    test_loss: float
+    parameter_count: int
+    history: list[dict[str, Any]]
+    model: bytes
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def train_final(
+    genome: Mapping[str, Any],
+    data: FinalData,
+    *,
+    epochs: int,
+    seed: int,
+    go_on: Callable[[int, Mapping[str, float]], bool] | None = None,
+) -> FinalOutcome:
+    """Train the genome's network on every training image, then measure it on the test split, once.
+
+    The network carries its own preprocessing (scaling and standardisation with the training
+    images' statistics), so the saved model takes images as the dataset stores them.
+    """
+    g = complete_genome(genome)
+    standardise = (data.scale, data.mean, data.variance)
+
+    def build():
+        return build_model(g, input_shape=data.input_shape, num_classes=data.num_classes, standardise=standardise)
+
+    model, built = _build(g, seed, build)
+    fitted, trained = _fit(
+        model, g, data.x_train, data.y_train, epochs, None, _AskAfterEachEpoch(go_on) if go_on else None
+    )
+    began = time.perf_counter()
+    loss, accuracy = model.evaluate(data.x_test, data.y_test, batch_size=256, verbose=0)
+    measured = time.perf_counter() - began
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        saved = path.read_bytes()
+    return FinalOutcome(
+        test_accuracy=float(accuracy),
+        test_loss=float(loss),
+        parameter_count=int(model.count_params()),
+        history=_history_rows(fitted.history),
+        model=saved,
+        timings={"build": built, "fit": trained, "test": measured},
+    )
+
+
+def _build(genome: Mapping[str, Any], seed: int, build: Callable[[], keras.Model]) -> tuple[keras.Model, float]:
     # Drop Keras's global state from the previous candidate. Not its full garbage collection:
     # that costs 0.2-0.4 s a candidate and grows, because TensorFlow keeps the traced graphs
     # of every fit alive in the process anyway (bounded by GAWEB_WORKER_MAX_MEMORY_MB).
     keras.backend.clear_session(free_memory=False)
     keras.utils.set_random_seed(seed)
-    g = complete_genome(genome)
     started = time.perf_counter()
     try:
-        model = compile_model(build_model(g, input_shape=data.input_shape, num_classes=data.num_classes), g)
+        model = compile_model(build(), genome)
     except MemoryError as error:
         raise TrainingFailed(f"out of memory while building: {error}", out_of_memory=True) from error
     except Exception as error:
         raise TrainingFailed(f"cannot build this network: {type(error).__name__}: {error}") from error
-    built = time.perf_counter()
+    return model, time.perf_counter() - started
+
+
+def _fit(model, genome, x, y, epochs: int, validation, asking: _AskAfterEachEpoch | None):
+    """``model.fit`` with the NaN guard and, when given, the question after each epoch; (history, seconds)."""
     callbacks: list[keras.callbacks.Callback] = [_StopAtBrokenEpoch()]
-    asking = _AskAfterEachEpoch(go_on) if go_on is not None else None
     if asking is not None:
         callbacks.append(asking)
+    started = time.perf_counter()
     try:
         fitted = model.fit(
-            data.x_train,
-            data.y_train,
-            batch_size=g["batch_size"],
-            epochs=epochs,
-            validation_data=(data.x_val, data.y_val),
-            callbacks=callbacks,
+            x, y, batch_size=genome["batch_size"], epochs=epochs, validation_data=validation, callbacks=callbacks,
             verbose=0,
-        )
+        )  # fmt: skip
     except Exception as error:
         if _is_out_of_memory(error):
             raise TrainingFailed(f"out of memory: {type(error).__name__}", out_of_memory=True) from error
         raise
-    trained = time.perf_counter()
     losses = fitted.history.get("loss", [])
     broken = [epoch for epoch, loss in enumerate(losses, start=1) if not math.isfinite(loss)]
     if broken or not losses:
         raise TrainingFailed(f"the loss became NaN or infinite in epoch {broken[0] if broken else 1}")
-    rows = _history_rows(fitted.history)
-    accuracy = rows[-1]["val_accuracy"]
-    return TrainingOutcome(
-        accuracy=accuracy,
-        parameter_count=int(model.count_params()),
-        history=rows,
-        timings={"build": built - started, "fit": trained - built},
-        stopped=asking is not None and asking.stopped and len(rows) < epochs,
-    )
+    return fitted, time.perf_counter() - started
 
 
 def _history_rows(history: Mapping[str, list[float]]) -> list[dict[str, Any]]:

@@ -41,6 +41,7 @@
 
   function draw() {
     drawHeader();
+    drawFinal();
     drawFitness();
     drawWorkers();
     drawLeaderboard();
@@ -120,6 +121,34 @@
       div.on("plotly_click", (event) => { const id = event.points[0].customdata; if (id) openEntity(id); });
       div.dataset.wired = "1";
     }
+  }
+
+  // The final results: the search's best and the tutorial's network, measured on the test split.
+  function drawFinal() {
+    const rows = state.final || [];
+    const form = document.getElementById("final-form");
+    const failedOnly = rows.length > 0 && rows.every((r) => r.status === "failed");
+    if (form) form.hidden = !(state.search.status === "completed" && (rows.length === 0 || failedOnly));
+    const download = document.getElementById("download-best-keras");
+    if (download) download.hidden = !rows.some((r) => r.rank === 1 && r.model_bytes);
+    const card = document.getElementById("final-card");
+    card.hidden = rows.length === 0;
+    const body = card.querySelector("tbody");
+    body.innerHTML = "";
+    rows.forEach((r) => {
+      const tr = body.appendChild(el("tr", undefined, { className: r.tutorial ? "tutorial" : "" }));
+      tr.appendChild(el("td", r.tutorial ? "tutorial" : String(r.rank)));
+      const genome = tr.appendChild(el("td", undefined, { className: "genome" }));
+      Object.entries(r.genome).forEach(([name, value], i) => {
+        if (i) genome.appendChild(document.createTextNode(", "));
+        genome.appendChild(el(r.differs_from_tutorial.includes(name) ? "strong" : "span", name + "=" + value));
+      });
+      tr.appendChild(el("td", fmt(r.validation_accuracy)));
+      tr.appendChild(el("td", fmt(r.test_accuracy)));
+      tr.appendChild(el("td", fmt(r.test_loss)));
+      tr.appendChild(el("td", r.parameter_count === null ? "-" : r.parameter_count.toLocaleString("en")));
+      tr.appendChild(el("td", r.status + (r.error ? ": " + r.error : "")));
+    });
   }
 
   function drawWorkers() {

@@ -134,6 +134,11 @@ CASES = [
         "between",
     ),
     ("baseline without keras", changed("baseline", True), "baseline", "keras objective"),
+    ("final top 0", changed("final", {"top_k": 0}), "final.top_k", "between 1 and 20"),
+    ("final epochs 0", changed("final", {"epochs": 0}), "final.epochs", "between 1 and 1000"),
+    ("final baseline yes", changed("final", {"include_baseline": "yes"}), "final.include_baseline", "true or false"),
+    ("final cap of 3 images", changed("final", {"max_train_samples": 3}), "final.max_train_samples", "at least 10"),
+    ("final not an object", changed("final", 3), "final", "must be an object"),
 ]
 IDS = [case[0] for case in CASES]
 
@@ -148,9 +153,11 @@ def test_the_table_refuses_a_bad_value_of_every_setting_a_spec_has():
     from dataclasses import fields
 
     from searches.genetics import BreedingPolicy
-    from searches.specs import TOP_LEVEL_KEYS, TrainingSettings
+    from searches.specs import TOP_LEVEL_KEYS
+    from searches.training_specs import FinalSettings, TrainingSettings
 
-    settings_of_a_spec = {key for key in TOP_LEVEL_KEYS if key not in ("ga", "training", "fitness")}
+    settings_of_a_spec = {key for key in TOP_LEVEL_KEYS if key not in ("ga", "training", "fitness", "final")}
+    settings_of_a_spec |= {f"final.{f.name}" for f in fields(FinalSettings)}
     settings_of_a_spec |= {f"ga.{f.name}" for f in fields(BreedingPolicy)}
     settings_of_a_spec |= {f"training.{f.name}" for f in fields(TrainingSettings)} | {"fitness.size_penalty"}
     covered = {field for _, _, field, _ in CASES} | {_changed_path(body) for _, body, _, _ in CASES}

@@ -7,12 +7,14 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from django.urls import reverse
 
 from searches import services
-from searches.exports import inert_cell, network_script
+from searches.exports import inert_cell
 from searches.models import Entity, Search
+from searches.scripts import network_script
 from workers.inline import run_inline
 from workers.objectives import get_objective
 
@@ -48,7 +50,9 @@ def test_export_json_holds_every_entity(owner_client, finished_search):
 
 
 @pytest.mark.django_db
-def test_best_py_builds_the_network_with_the_parameters_the_entity_had(owner_client, owner, tmp_path):
+def test_best_py_trains_the_network_the_entity_had_measures_it_on_the_test_split_and_saves_it(
+    owner_client, owner, tmp_path
+):
     spec = {
         "name": "tiny keras",
         "dataset": "digits",
@@ -64,9 +68,24 @@ def test_best_py_builds_the_network_with_the_parameters_the_entity_had(owner_cli
     assert response["Content-Disposition"].endswith('best.py"')
     script = tmp_path / "best.py"
     script.write_bytes(response.content)
-    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    ran = subprocess.run(
+        [sys.executable, str(script), "--epochs", "1", "--output", "mine.keras"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert f"parameters: {best.parameter_count}" in ran.stdout
+    assert "test accuracy" in ran.stdout and "on 359 test images" in ran.stdout  # gaweb's own held-out digits
+    import keras
+
+    model = keras.saving.load_model(tmp_path / "mine.keras")
+    assert model.predict(np.zeros((2, 8, 8, 1)), verbose=0).shape == (2, 10)  # raw pixels in, one score per class
+
+
+def test_best_py_holds_out_the_same_digits_as_gaweb():
+    from searches.scripts import DIGITS_TEST
+    from workers.training import loaders
+
+    assert DIGITS_TEST == {"share": loaders.DIGITS_TEST_SHARE, "seed": loaders.DIGITS_TEST_SEED}
 
 
 @pytest.mark.django_db
