@@ -121,9 +121,10 @@ def main() -> None:
     if args.digits_seeds:
         spec = digits_spec(args.digits_epochs, args.population, args.generations)
         result["digits"] = compare("digits", spec, args.digits_seeds, args.rule)
+        _write(args.output, result)  # kept, whatever happens to the CIFAR-10 part
     if args.cifar_seeds:
         folder = cifar10_folder(args.archive, ROOT / "var" / "bench" / "cifar10")
-        settings.GAWEB_DATA_ROOTS = [folder]
+        settings.GAWEB_DATA_ROOTS = [folder.parent]  # a dataset lies under a data root, not at it
         spec = cifar_spec(folder, args.cifar_epochs, args.cifar_samples)
         result["cifar10"] = compare("CIFAR-10 subset", spec, args.cifar_seeds, args.rule)
     for key in ("digits", "cifar10"):
@@ -133,9 +134,13 @@ def main() -> None:
             print(f"\n{row['label']}, {row['seeds']} seed(s), {row['rule']}: {100 * row['epochs_saved_share']:.0f}% of "
                   f"epochs saved, {100 * row['wall_saved_share']:.0f}% of wall time; final best median "
                   f"{best['without']:.4f} without, {best['with']:.4f} with")  # fmt: skip
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
+    _write(args.output, result)
     print(f"written {shown(args.output)}")
+
+
+def _write(output: Path, result: dict) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

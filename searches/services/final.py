@@ -48,6 +48,7 @@ def search_train_final(*, search_id: int, on_workers: bool = True) -> list[int]:
         finals = Entity.objects.filter(search=search, origin=Entity.Origin.FINAL)
         if finals.exclude(status=Entity.Status.FAILED).exists():
             raise InvalidTransition("this search's best are already trained, or in training")
+        finals.delete()  # an earlier try that failed (its reasons are in the log): this one replaces it
         final = final_from_spec(search.spec.get("final"))
         best = ranked_best(search, final.top_k)
         if not best:

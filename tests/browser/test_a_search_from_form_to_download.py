@@ -72,3 +72,8 @@ def test_sign_in_create_a_search_in_the_form_watch_it_live_and_download_the_best
         time.sleep(0.2)
     best = json.loads(target.read_text())
     assert best["search"]["id"] == search.pk and best["fitness"] > 0 and best["genome"]
+
+    # The session ends (signed out elsewhere, or expired): the page says so, with a way back in.
+    browser.delete_all_cookies()
+    WebDriverWait(browser, 30).until(lambda d: "Signed out" in d.find_element(By.ID, "error").text)
+    assert "/accounts/login/" in browser.find_element(By.CSS_SELECTOR, "#error a").get_attribute("href")

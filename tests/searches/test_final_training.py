@@ -97,4 +97,8 @@ def test_a_dataset_without_a_test_split_fails_the_final_training_with_the_reason
     assert {e.status for e in finals} == {Entity.Status.FAILED}  # the best, and the tutorial's network
     assert "no test split" in finals[0].error and "train/<class>/ and test/<class>/" in finals[0].error
     assert Search.objects.get(pk=search.pk).status == Search.Status.COMPLETED
+    # Pressed again (say, once test/ is there): the failed try is replaced, not listed beside the new one.
+    again = services.search_train_final(search_id=search.pk, on_workers=False)
+    finals_now = Entity.objects.filter(search=search, origin=Entity.Origin.FINAL).values_list("pk", flat=True)
+    assert sorted(finals_now) == sorted(again)
     get_objective.cache_clear()

@@ -25,18 +25,28 @@
   const STATUS_COLOURS = { done: "#4a6fa5", stopped: "#d4a017", failed: "#c0392b", cached: "#999" };
   // SVG up to a few thousand points (it works everywhere); WebGL beyond, where SVG gets slow.
   const scatterType = (n) => (n > 5000 ? "scattergl" : "scatter");
+  // Fitness lives in [0, 1]: the axis fits the points, but never runs outside that range.
+  const FITNESS_RANGE = { minallowed: 0, maxallowed: 1.02 };
   const layout = (extra) => Object.assign({ margin: { l: 50, r: 10, t: 10, b: 40 }, uirevision: "keep", hovermode: "closest",
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fafafa" }, extra);
 
   async function poll() {
     try {
       const response = await fetch("/api/searches/" + searchId + "/?version=" + encodeURIComponent(version), { credentials: "same-origin" });
+      if (response.status === 401 || response.redirected) { signedOut(); return; }  // no more polling: say so
       if (response.ok) {
         const data = await response.json();
         if (!data.unchanged) { state = data; version = data.version; draw(); }
       }
     } catch (e) { /* the server restarting: try again at the next tick */ }
     setTimeout(poll, POLL_MS);
+  }
+
+  function signedOut() {
+    const error = document.getElementById("error");
+    error.hidden = false;
+    error.textContent = "Signed out: this page no longer updates. ";
+    error.appendChild(el("a", "Sign in again", { href: "/accounts/login/?next=" + encodeURIComponent(location.pathname) }));
   }
 
   function draw() {
@@ -116,7 +126,7 @@
       traces.push({ type: "scatter", mode: "lines", name: "baseline", x: [null], y: [null], line: { color: "#8e44ad", dash: "dash" } });
     }
     const div = document.getElementById("fitness-chart");
-    Plotly.react(div, traces, layout({ height: 340, shapes, xaxis: { title: { text: "generation" }, dtick: 1 }, yaxis: { title: { text: "fitness" } }, legend: { orientation: "h" } }));
+    Plotly.react(div, traces, layout({ height: 340, shapes, xaxis: { title: { text: "generation" }, dtick: 1 }, yaxis: { title: { text: "fitness" }, autorangeoptions: FITNESS_RANGE }, legend: { orientation: "h" } }));
     if (!div.dataset.wired) {
       div.on("plotly_click", (event) => { const id = event.points[0].customdata; if (id) openEntity(id); });
       div.dataset.wired = "1";
@@ -255,7 +265,7 @@
         height: 180, margin: { l: 40, r: 8, t: 24, b: 36 }, title: { text: t.name + " (darker: later generations)", font: { size: 11 } },
         xaxis: categorical ? { type: "category", categoryorder: "array", categoryarray: histogram.x, tickfont: { size: 9 } }
           : { type: histogram.axis, tickfont: { size: 9 } },
-        yaxis: { tickfont: { size: 9 } },
+        yaxis: { tickfont: { size: 9 }, autorangeoptions: FITNESS_RANGE },
       }), { displayModeBar: false });
       if (!div.dataset.wired) { div.on("plotly_click", (e) => openEntity(e.points[0].customdata)); div.dataset.wired = "1"; }
     });
