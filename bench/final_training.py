@@ -120,7 +120,7 @@ def main() -> None:
         "search_seconds": searched,
         "final_seconds": trained,
         "search_best_fitness": best.fitness,
-        "spec": spec,
+        "spec": {**spec, "dataset": f"folder:{shown(root)}"},  # no path of this machine in the figures
         "final": [{k: v for k, v in row.items() if k != "error"} for row in rows],
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
