@@ -41,12 +41,10 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Split:
+class _Shaped:
+    """What the model builder asks of training data: the shape of one image, and the classes."""
+
     x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
     class_names: tuple[str, ...]
 
     @property
@@ -59,7 +57,16 @@ class Split:
 
 
 @dataclass(frozen=True)
-class FinalData:
+class Split(_Shaped):
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    class_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FinalData(_Shaped):
     """Raw pixels (as the dataset stores them, 0 to ``scale``) to train a final model on and test it with;
     ``mean`` and ``variance`` (per channel, of the training pixels over ``scale``) for its own standardisation."""
 
@@ -71,14 +78,6 @@ class FinalData:
     scale: float
     mean: np.ndarray
     variance: np.ndarray
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        return tuple(self.x_train.shape[1:])
-
-    @property
-    def num_classes(self) -> int:
-        return len(self.class_names)
 
 
 def split(source: ImageSource, *, seed: int, validation_fraction: float, max_train_samples: int | None) -> Split:
