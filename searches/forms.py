@@ -22,16 +22,17 @@ class SpecForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        upload = cleaned.get("upload")
         try:
-            if upload:
-                if upload.size > MAX_SPEC_BYTES:
-                    raise SpecError(f"{upload.name}: the spec is larger than {MAX_SPEC_BYTES // 1024} KB")
-                raw = decode_spec(upload.read(), source=upload.name)
-            elif cleaned.get("spec", "").strip():
+            raw = self._uploaded(cleaned.get("upload"))
+        except SpecError as error:
+            # A file that is not a spec at all: its error goes beside the upload control.
+            self.add_error("upload", f"the uploaded file is not a spec. {error}")
+            return cleaned
+        try:
+            if raw is None:
+                if not cleaned.get("spec", "").strip():
+                    raise SpecError("write a spec, or upload one")
                 raw = decode_spec(cleaned["spec"])
-            else:
-                raise SpecError("write a spec, or upload one")
             self.parsed = parse_spec(raw, data_roots=settings.GAWEB_DATA_ROOTS)
         except SpecError as error:
             self.spec_errors = error.errors
@@ -39,3 +40,12 @@ class SpecForm(forms.Form):
                 for message in messages:
                     self.add_error(None, f"{path}: {message}" if path else message)
         return cleaned
+
+    @staticmethod
+    def _uploaded(upload) -> Any:
+        """The JSON value of the uploaded file (None: no file), or ``SpecError`` naming the file."""
+        if not upload:
+            return None
+        if upload.size > MAX_SPEC_BYTES:
+            raise SpecError(f"{upload.name}: the spec is larger than {MAX_SPEC_BYTES // 1024} KB")
+        return decode_spec(upload.read(), source=upload.name)

@@ -144,6 +144,9 @@ class Entity(models.Model):
         STOPPED = "stopped", "stopped early"
         # Immigrants are parents only: recorded, never trained.
         PARENT_ONLY = "parent_only", "parent only (not trained)"
+        # Never trained: its search was cancelled, or failed, before a worker took it. Not a
+        # failure of the candidate, and not an end with a result (no fitness, no point drawn).
+        CANCELLED = "cancelled", "cancelled (never trained)"
 
     ENDED = (Status.DONE, Status.FAILED, Status.CACHED, Status.STOPPED)
     PENDING = (Status.QUEUED, Status.RUNNING)

@@ -115,6 +115,8 @@ def search_progress(search: Search) -> dict[str, Any]:
     """Counts of the search's candidates by status, and the best fitness so far (one query).
 
     A cached copy of a genome still in training waits for it: it counts as queued until it ends.
+    ``ended`` counts the candidates with a result (or a failure); ``cancelled`` the ones never
+    trained because the search ended first.
     """
     waiting_copy = Q(status=Entity.Status.CACHED, finished_at__isnull=True)
     counts = (
@@ -128,6 +130,7 @@ def search_progress(search: Search) -> dict[str, Any]:
             stopped=Count("id", filter=Q(status=Entity.Status.STOPPED)),
             failed=Count("id", filter=Q(status=Entity.Status.FAILED)),
             cached=Count("id", filter=Q(status=Entity.Status.CACHED, finished_at__isnull=False)),
+            cancelled=Count("id", filter=Q(status=Entity.Status.CANCELLED)),
             best=Max("fitness", filter=~Q(origin=Entity.Origin.BASELINE) & ~Q(status=Entity.Status.STOPPED)),
         )
     )

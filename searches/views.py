@@ -52,7 +52,12 @@ def _initial_spec(request) -> dict:
 
 def search_detail(request, pk: int):
     search = get_object_or_404(Search.objects.select_related("owner"), pk=pk)
-    return render(request, "searches/detail.html", {"search": search, "can_change": can_change(request.user, search)})
+    context = {
+        "search": search,
+        "can_change": can_change(request.user, search),
+        "has_best": selectors.best_entity(search) is not None,
+    }
+    return render(request, "searches/detail.html", context)
 
 
 @require_POST

@@ -71,7 +71,7 @@ class BreedingPolicy:
             if value < 0:
                 errors.add(name, "must not be negative")
             elif value > self.population:
-                errors.add(name, f"({value}) must not be larger than the population ({self.population})")
+                errors.add(name, f"must be at most the population, {self.population} (got {value})")
         if self.strategy not in STRATEGIES:
             errors.add(
                 "strategy", f"unknown strategy {str(self.strategy)[:40]!r}; choose one of: {', '.join(STRATEGIES)}"

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..catalog import TUTORIAL_GENOME
@@ -91,7 +92,7 @@ def search_fail(*, search_id: int, reason: str) -> bool:
 def search_cancel(*, search_id: int) -> bool:
     """Stop a pending or running search: nothing more of it is trained. True if it was active.
 
-    Its queued entities end as failed ("cancelled before training"); the jobs already sent
+    Its queued entities end as cancelled, never trained; the jobs already sent
     find nothing to claim and are dropped by the workers at once. An entity in training
     finishes and its result is kept (the GPU time is spent), but nothing is bred from it.
     """
@@ -108,14 +109,22 @@ def search_rerun(*, search_id: int, owner) -> Search:
 
 
 def _end(search_id: int, status: str, *, error: str, queued_reason: str) -> bool:
-    """End an active search with ``status``; its queued entities end with ``queued_reason``."""
+    """End an active search with ``status``.
+
+    Its queued entities, and the copies that waited for one of them, end as cancelled with
+    ``queued_reason``: never trained, so neither failed nor a result.
+    """
     now = timezone.now()
     with transaction.atomic():
         ended = Search.objects.filter(pk=search_id, status__in=(Search.Status.PENDING, Search.Status.RUNNING)).update(
             status=status, error=error, finished_at=now
         )
         if ended:
-            Entity.objects.filter(search_id=search_id, status=Entity.Status.QUEUED).update(
-                status=Entity.Status.FAILED, error=queued_reason, finished_at=now
+            # A copy waits for its original: cancelled with it when that was queued; a copy of
+            # one in training gets its result when that training ends, as ever.
+            queued = Q(status=Entity.Status.QUEUED)
+            waiting = Q(status=Entity.Status.CACHED, finished_at__isnull=True, cached_from__status=Entity.Status.QUEUED)
+            Entity.objects.filter(queued | waiting, search_id=search_id).update(
+                status=Entity.Status.CANCELLED, error=queued_reason, finished_at=now
             )
     return bool(ended)

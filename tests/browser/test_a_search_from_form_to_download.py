@@ -37,6 +37,9 @@ def test_sign_in_create_a_search_in_the_form_watch_it_live_and_download_the_best
     wait.until(ready.visibility_of_element_located((By.ID, "editor")))
     _set(browser, "name", "browser search")
     _set(browser, "ga.population", 6)
+    # The preset's parents (10 and 10) come down with the population, so the spec stays valid.
+    elite = browser.find_element(By.CSS_SELECTOR, '#editor [data-path="ga.elite_previous"]')
+    assert (elite.get_attribute("value"), elite.get_attribute("max")) == ("6", "6")
     _set(browser, "ga.generations", 3)
     _set(browser, "ga.elite_previous", 3)
     _set(browser, "ga.elite_all_time", 3)

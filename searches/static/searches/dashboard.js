@@ -68,7 +68,7 @@
     const parts = [
       "strategy " + s.strategy,
       s.started_at ? "generation " + (s.generation + 1) + " of " + s.generations : "not started",
-      p.ended + " of " + p.total + " entities ended: " + p.done + " done, " + (p.stopped ? p.stopped + " stopped early, " : "") + p.cached + " cached, " + p.failed + " failed; " + p.running + " running, " + p.queued + " queued",
+      p.ended + " of " + p.total + " entities ended: " + p.done + " done, " + (p.stopped ? p.stopped + " stopped early, " : "") + p.cached + " cached, " + p.failed + " failed; " + p.running + " running, " + p.queued + " queued" + (p.cancelled ? ", " + p.cancelled + " cancelled (never trained)" : ""),
       "best fitness " + fmt(state.best && state.best.fitness),
     ];
     if (state.improvement_over_first_generation !== null) parts.push(fmt(state.improvement_over_first_generation, 4).replace(/^(?!-)/, "+") + " over generation 1");
@@ -89,7 +89,11 @@
     if (cancel && !["pending", "running"].includes(s.status)) cancel.remove();
     const error = document.getElementById("error");
     error.hidden = !s.error;
-    error.textContent = s.error || "";
+    error.textContent = s.error ? (s.status === "failed" ? "This search failed: " : "") + s.error : "";
+    // The downloads of the best only once there is one; the charts only once something has ended
+    // (a search that failed before any result shows its reason, not empty charts).
+    ["download-best-json", "download-best-py"].forEach((id) => { const a = document.getElementById(id); if (a) a.hidden = !state.best; });
+    document.getElementById("charts").hidden = s.status === "failed" && p.ended === 0;
   }
 
   // Elapsed time runs on in the browser: the state is only re-sent when something changes.
@@ -164,7 +168,8 @@
   function drawWorkers() {
     const body = document.querySelector("#workers tbody");
     body.innerHTML = "";
-    if (!state.workers.length) body.appendChild(el("tr")).appendChild(el("td", "no worker has taken an entity yet", { colSpan: 5 }));
+    const active = ["pending", "running"].includes(state.search.status);
+    if (!state.workers.length) body.appendChild(el("tr")).appendChild(el("td", active ? "no worker has taken an entity yet" : "no worker is training for this search", { colSpan: 5 }));
     state.workers.forEach((w) => {
       const row = body.appendChild(el("tr"));
       row.appendChild(el("td", w.worker));
@@ -314,6 +319,8 @@
     a.addEventListener("click", (ev) => { ev.preventDefault(); openEntity(id); });
   }
 
+  const cancelForm = document.getElementById("cancel-form");
+  if (cancelForm) cancelForm.addEventListener("submit", (event) => { if (!window.confirm(cancelForm.dataset.confirm)) event.preventDefault(); });
   slider.addEventListener("input", () => { sliderTouched = true; if (state) drawHistograms(); });
   overlay.addEventListener("change", () => { if (state) drawHistograms(); });
   poll();

@@ -218,13 +218,29 @@
     if (!parse()) { alert("The JSON does not parse: fix it in the box first."); return; }
     if (!Array.isArray(spec.traits)) spec.traits = [];
     fillFields();
+    keepWithinPopulation();
     renderTraits();
+  }
+
+  // The parents and confirmations are counted within the population: a smaller population
+  // brings them down with it (and bounds their inputs), so a preset made smaller stays valid.
+  const WITHIN_POPULATION = ["ga.elite_previous", "ga.elite_all_time", "ga.immigrants", "ga.confirm"];
+  function keepWithinPopulation() {
+    const population = get("ga.population");
+    if (!Number.isInteger(population) || population < 2) return;
+    WITHIN_POPULATION.forEach((path) => {
+      const input = editor.querySelector('[data-path="' + path + '"]');
+      if (input) input.max = String(population);
+      const value = get(path);
+      if (Number.isInteger(value) && value > population) { set(path, population); if (input) input.value = population; }
+    });
   }
 
   editor.addEventListener("change", (event) => {
     const input = event.target;
     if (!input.dataset.path || input.closest("#trait-rows")) return;
     set(input.dataset.path, readInput(input));
+    if (input.dataset.path === "ga.population") keepWithinPopulation();
     if (input.dataset.path === "training.early_stopping.rule") {
       // "none" drops the whole setting; the median rule has no reduction.
       if (!input.value && spec.training) delete spec.training.early_stopping;

@@ -96,7 +96,18 @@ def test_rerun_starts_a_new_search_from_the_same_spec(owner_client, finished_sea
 
 
 @pytest.mark.django_db
-def test_cancel_fails_the_queued_entities(owner_client, running_search):
+def test_cancel_ends_the_queued_entities_as_cancelled(owner_client, running_search):
     owner_client.post(reverse("searches:cancel", args=[running_search.pk]))
     assert not Entity.objects.filter(search=running_search, status=Entity.Status.QUEUED).exists()
-    assert Entity.objects.filter(search=running_search, error="cancelled before training").count() == 6
+    assert Entity.objects.filter(search=running_search, status=Entity.Status.CANCELLED).count() == 6
+
+
+@pytest.mark.django_db
+def test_an_upload_that_is_not_json_is_named_beside_the_upload_control(owner_client):
+    upload = SimpleUploadedFile("notes.txt", b"these are my notes", content_type="text/plain")
+    response = owner_client.post(reverse("searches:new"), {"spec": "", "upload": upload})
+    page = response.content.decode()
+    assert response.status_code == 400 and not Search.objects.exists()
+    beside = page.split('id="upload-error">')[1].split("</span>")[0]
+    assert beside.startswith("the uploaded file is not a spec. notes.txt: not valid JSON")
+    assert "beside the upload" in page.split('id="form-errors">')[1].split("</div>")[0]
