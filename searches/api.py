@@ -77,6 +77,17 @@ def search_state(request, pk: int):
 
 
 @api_login_required
+@require_GET
+def leaderboard(request, pk: int):
+    """``?offset=N``: the leaderboard's ranks N + 1 to N + 25, and how many it ranks in all."""
+    search = get_object_or_404(Search, pk=pk)
+    offset = request.GET.get("offset", "0")
+    if not offset.isdigit():
+        return JsonResponse({"error": "offset must be a whole number, 0 or more"}, status=400)
+    return JsonResponse(selectors.leaderboard_page(search, offset=int(offset)))
+
+
+@api_login_required
 @require_POST
 def space_preview(request):
     """What the form's trait editor draws: ``{"traits": [...]}`` in, each trait's law and errors out."""

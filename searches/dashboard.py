@@ -115,16 +115,13 @@ def _histogram(trait: Trait, points: Sequence[Point], generations: int) -> dict[
     }
 
 
-def leaderboard(points: Sequence[Point], size: int = LEADERBOARD_SIZE) -> list[dict[str, Any]]:
-    """The fittest candidates trained to their last epoch (cached copies repeat an original and are
-    left out). A candidate confirmed by more trainings ranks by their mean (``trainings`` says how many)."""
-    confirmed: dict[int, list[float]] = defaultdict(list)
-    for p in points:
-        if p.origin == "confirmation" and p.status == "done" and p.fitness is not None:
-            confirmed[p.replicate_of].append(p.fitness)
-    trained = [p for p in points if p.status == "done" and p.fitness is not None and p.origin != "confirmation"]
-    fitness = {p.id: statistics.fmean([p.fitness, *confirmed.get(p.id, [])]) for p in trained}
-    trained.sort(key=lambda p: (-fitness[p.id], p.generation, p.id))
+def leaderboard(points: Sequence[Point], *, offset: int = 0, size: int = LEADERBOARD_SIZE) -> list[dict[str, Any]]:
+    """The fittest candidates trained to their last epoch, ranks ``offset + 1`` to ``offset + size``.
+
+    Cached copies repeat an original and are left out. A candidate confirmed by more trainings
+    ranks by their mean (``trainings`` says how many).
+    """
+    trained, fitness, confirmed = _ranking(points)
     return [
         {
             "rank": rank,
@@ -138,8 +135,24 @@ def leaderboard(points: Sequence[Point], size: int = LEADERBOARD_SIZE) -> list[d
             "train_seconds": p.train_seconds,
             "genome": p.genome,
         }
-        for rank, p in enumerate(trained[:size], start=1)
+        for rank, p in enumerate(trained[offset : offset + size], start=offset + 1)
     ]
+
+
+def ranked_count(points: Sequence[Point]) -> int:
+    """How many candidates the leaderboard ranks in all (its pages hold them all)."""
+    return sum(1 for p in points if p.status == "done" and p.fitness is not None and p.origin != "confirmation")
+
+
+def _ranking(points: Sequence[Point]):
+    confirmed: dict[int, list[float]] = defaultdict(list)
+    for p in points:
+        if p.origin == "confirmation" and p.status == "done" and p.fitness is not None:
+            confirmed[p.replicate_of].append(p.fitness)
+    trained = [p for p in points if p.status == "done" and p.fitness is not None and p.origin != "confirmation"]
+    fitness = {p.id: statistics.fmean([p.fitness, *confirmed.get(p.id, [])]) for p in trained}
+    trained.sort(key=lambda p: (-fitness[p.id], p.generation, p.id))
+    return trained, fitness, confirmed
 
 
 def point_columns(space: Space, points: Sequence[Point]) -> dict[str, Any]:

@@ -189,9 +189,8 @@ def state_version(search: Search) -> str:
     return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
-def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, Any]:
-    """Everything the live dashboard draws, aggregated on the server, in a fixed number of queries."""
-    space = search.space
+def _ended_points(search: Search) -> tuple[list[dashboard.Point], Counter]:
+    """The search's ended candidates as chart points (one query), and how many each worker trained."""
     rows = (
         Entity.objects.filter(Entity.has_ended(), search=search)
         .exclude(origin=Entity.Origin.FINAL)
@@ -218,6 +217,20 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
         )
         if status == Entity.Status.DONE:
             done_by_worker[worker] += 1
+    return points, done_by_worker
+
+
+def leaderboard_page(search: Search, *, offset: int) -> dict[str, Any]:
+    """One page of the leaderboard beyond the state's first (the dashboard pages through them all)."""
+    points, _ = _ended_points(search)
+    return {"rows": dashboard.leaderboard(points, offset=offset), "total": dashboard.ranked_count(points),
+            "offset": offset, "size": dashboard.LEADERBOARD_SIZE}  # fmt: skip
+
+
+def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, Any]:
+    """Everything the live dashboard draws, aggregated on the server, in a fixed number of queries."""
+    space = search.space
+    points, done_by_worker = _ended_points(search)
     progress = search_progress(search)
     lines = dashboard.generation_lines(points, search.generations)
     baseline = next((p for p in points if p.origin == Entity.Origin.BASELINE and p.fitness is not None), None)
@@ -270,6 +283,7 @@ def dashboard_state(search: Search, *, version: str | None = None) -> dict[str, 
         "early_stopping": _early_stopping(search, points),
         "final": final_results(search),
         "leaderboard": board,
+        "leaderboard_total": dashboard.ranked_count(points),
         "workers": _workers(running, done_by_worker, now),
     }
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("searches/<int:pk>/entities.csv", views.entities_csv, name="entities_csv"),
     path("api/searches/", api.searches, name="api_searches"),
     path("api/searches/<int:pk>/", api.search_state, name="api_search"),
+    path("api/searches/<int:pk>/leaderboard/", api.leaderboard, name="api_leaderboard"),
     path("api/entities/<int:pk>/", api.entity, name="api_entity"),
     path("api/space-preview/", api.space_preview, name="api_space_preview"),
 ]

@@ -7,6 +7,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from searches import services
 from searches.models import Entity, Search
+from tests.browser.signing_in import sign_in
 
 
 def test_cancel_asks_for_confirmation_and_the_never_trained_entities_show_as_cancelled(
@@ -16,10 +17,7 @@ def test_cancel_asks_for_confirmation_and_the_never_trained_entities_show_as_can
     search = services.search_create(spec=small_spec, owner=user, execution=Search.Execution.INLINE)
     services.search_start(search_id=search.pk)  # inline: nothing trains it, it stays running
     wait = WebDriverWait(browser, 30)
-    browser.get(live_server.url + "/accounts/login/")
-    browser.find_element(By.NAME, "username").send_keys("ada")
-    browser.find_element(By.NAME, "password").send_keys("correct-horse-9")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    sign_in(browser, live_server, "ada", "correct-horse-9")
     browser.get(f"{live_server.url}/searches/{search.pk}/")
     wait.until(lambda d: "queued" in d.find_element(By.ID, "summary").text)
 

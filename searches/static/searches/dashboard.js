@@ -54,7 +54,7 @@
     drawFinal();
     drawFitness();
     drawWorkers();
-    drawLeaderboard();
+    if (boardOffset > 0) showBoardPage(boardOffset); else drawLeaderboard();
     drawHistograms();
     drawScatter();
   }
@@ -181,18 +181,42 @@
     });
   }
 
+  // The leaderboard's first page comes with the state; the others are asked for when shown,
+  // and asked again when the state changes while one of them is shown.
+  const PAGE = 25;
+  let boardOffset = 0;
+  let boardPage = null;
+
+  async function showBoardPage(offset) {
+    boardOffset = Math.max(0, offset);
+    if (boardOffset > 0) {
+      const response = await fetch("/api/searches/" + searchId + "/leaderboard/?offset=" + boardOffset, { credentials: "same-origin" });
+      if (!response.ok) return;
+      boardPage = await response.json();
+    }
+    drawLeaderboard();
+  }
+
   function drawLeaderboard() {
     const traits = state.traits.map((t) => t.name);
     const columns = ["rank", "id", "generation", "fitness", "accuracy", "parameter_count", "train_seconds", ...traits];
+    const onFirst = boardOffset === 0 || !boardPage;
+    const shown = onFirst ? state.leaderboard : boardPage.rows;
+    const total = onFirst ? state.leaderboard_total : boardPage.total;
+    document.getElementById("leaderboard-count").textContent = total === 0 ? "" : shown.length === total ? "all " + total
+      : "ranks " + (boardOffset + 1) + "-" + (boardOffset + shown.length) + " of " + total.toLocaleString("en");
+    document.getElementById("leaderboard-previous").hidden = boardOffset === 0;
+    document.getElementById("leaderboard-next").hidden = boardOffset + PAGE >= total;
     const head = document.querySelector("#leaderboard thead");
     head.innerHTML = "";
     const hr = head.appendChild(el("tr"));
     columns.forEach((c) => {
-      const th = hr.appendChild(el("th", c.replace("_", " ") + (c === sortKey ? (sortDescending ? " ▼" : " ▲") : "")));
+      // A zero-width space after each underscore lets a long trait name wrap there.
+      const th = hr.appendChild(el("th", c.replaceAll("_", traits.includes(c) ? "_\u200b" : " ") + (c === sortKey ? (sortDescending ? " ▼" : " ▲") : "")));
       th.addEventListener("click", () => { sortDescending = sortKey === c ? !sortDescending : c === "fitness" || c === "accuracy"; sortKey = c; drawLeaderboard(); });
     });
     const value = (r, c) => (traits.includes(c) ? r.genome[c] : c === "generation" ? r.generation + 1 : r[c]);
-    const rows = state.leaderboard.slice().sort((a, b) => {
+    const rows = shown.slice().sort((a, b) => {
       const x = value(a, sortKey), y = value(b, sortKey);
       const order = x < y ? -1 : x > y ? 1 : 0;
       return sortDescending ? -order : order;
@@ -227,13 +251,19 @@
         marker: { color: shade(g, Math.max(last, 1)) }, opacity: overlay.checked ? 0.55 : 1,
       }));
       Plotly.react(div, traces, layout({
-        height: 180, barmode: "overlay", showlegend: false, margin: { l: 30, r: 8, t: 24, b: 36 },
-        title: { text: h.name, font: { size: 12 } },
-        xaxis: h.axis === "category" ? { type: "category", categoryorder: "array", categoryarray: h.x, tickfont: { size: 9 } }
-          : { type: h.axis, tickfont: { size: 9 } },
-        yaxis: { tickfont: { size: 9 } },
+        height: 200, barmode: "overlay", showlegend: false, margin: { l: 44, r: 8, t: 10, b: 44 },
+        xaxis: Object.assign(traitAxis(h), { title: { text: h.name + (h.axis === "log" ? " (log scale)" : ""), font: { size: 11 }, standoff: 4 } }),
+        yaxis: { tickfont: { size: 9 }, title: { text: "candidates", font: { size: 11 }, standoff: 2 } },
       }), { displayModeBar: false });
     });
+  }
+
+  // A trait's axis spans its whole range (every value of a grid, low to high otherwise), not only
+  // the values the population happens to hold: where it converges shows against where it could be.
+  function traitAxis(h) {
+    if (h.axis === "category") return { type: "category", categoryorder: "array", categoryarray: h.x, range: [-0.5, h.x.length - 0.5], tickfont: { size: 9 } };
+    const low = h.edges[0], high = h.edges[h.edges.length - 1];
+    return { type: h.axis, range: h.axis === "log" ? [Math.log10(low), Math.log10(high)] : [low, high], tickfont: { size: 9 } };
   }
 
   function shade(g, last) { // sequential colour: light (early) to dark (late)
@@ -262,15 +292,17 @@
       const histogram = state.histograms[index];
       const categorical = histogram.axis === "category";
       const label = categorical ? labeller(histogram.x) : null;
-      Plotly.react(div, [{
+      const traces = [{
         type: scatterType(pts.id.length), mode: "markers", x: pts.traits[t.name].map((v) => (categorical ? label(v) : v)), y: pts.fitness,
         customdata: pts.id, marker: { size: 5, opacity: 0.5, color: pts.generation, colorscale: "Blues", reversescale: true, cmin: 0, cmax: state.search.generations - 1 },
         hovertemplate: t.name + " = %{x}<br>fitness %{y:.4f}<extra>#%{customdata}</extra>",
-      }], layout({
-        height: 180, margin: { l: 40, r: 8, t: 24, b: 36 }, title: { text: t.name + " (darker: later generations)", font: { size: 11 } },
-        xaxis: categorical ? { type: "category", categoryorder: "array", categoryarray: histogram.x, tickfont: { size: 9 } }
-          : { type: histogram.axis, tickfont: { size: 9 } },
-        yaxis: { tickfont: { size: 9 }, autorangeoptions: FITNESS_RANGE },
+      }];
+      // Every value of the grid is a category of the axis, also the ones no candidate holds.
+      if (categorical) traces.push({ type: "scatter", mode: "markers", x: histogram.x, y: histogram.x.map(() => null), hoverinfo: "skip", showlegend: false });
+      Plotly.react(div, traces, layout({
+        height: 200, margin: { l: 44, r: 8, t: 10, b: 44 }, showlegend: false,
+        xaxis: Object.assign(traitAxis(histogram), { title: { text: t.name + " (darker: later generations)", font: { size: 11 }, standoff: 4 } }),
+        yaxis: { tickfont: { size: 9 }, autorangeoptions: FITNESS_RANGE, title: { text: "fitness", font: { size: 11 }, standoff: 2 } },
       }), { displayModeBar: false });
       if (!div.dataset.wired) { div.on("plotly_click", (e) => openEntity(e.points[0].customdata)); div.dataset.wired = "1"; }
     });
@@ -319,6 +351,8 @@
     a.addEventListener("click", (ev) => { ev.preventDefault(); openEntity(id); });
   }
 
+  document.getElementById("leaderboard-previous").addEventListener("click", () => showBoardPage(boardOffset - PAGE));
+  document.getElementById("leaderboard-next").addEventListener("click", () => showBoardPage(boardOffset + PAGE));
   const cancelForm = document.getElementById("cancel-form");
   if (cancelForm) cancelForm.addEventListener("submit", (event) => { if (!window.confirm(cancelForm.dataset.confirm)) event.preventDefault(); });
   slider.addEventListener("input", () => { sliderTouched = true; if (state) drawHistograms(); });
