@@ -76,6 +76,19 @@ PRESETS["digits-demo"] = {
 }
 
 
+# "From scratch" in the form: the smallest useful spec, one trait to show the way; the
+# algorithm's settings are the reference's (the defaults).
+SCRATCH: dict[str, Any] = {
+    "name": "my search",
+    "dataset": "digits",
+    "objective": "keras",
+    "seed": 1,
+    "ga": REFERENCE_GA,
+    "training": {"epochs": 1},
+    "traits": [{"name": "learning_rate", "type": "geometric_float", "low": 0.0001, "high": 0.1}],
+}
+
+
 def preset(name: str) -> dict[str, Any]:
     """A fresh copy of a preset spec, safe to edit."""
     return copy.deepcopy(PRESETS[name])

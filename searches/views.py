@@ -15,7 +15,7 @@ from .forms import SpecForm
 from .genetics import STRATEGY_HELP, SpecError
 from .models import Search
 from .permissions import can_change
-from .presets import PRESETS
+from .presets import PRESETS, SCRATCH
 
 
 def search_list(request):
@@ -43,11 +43,18 @@ def search_new(request):
 
 
 def _initial_spec(request) -> dict:
+    """What the form starts from: a copy of a search, a preset, or the scratch spec.
+
+    A copy never keeps its source's name: the search it becomes is a different one.
+    """
     if "from" in request.GET:
         source = Search.objects.filter(pk=request.GET["from"]).first() if request.GET["from"].isdigit() else None
         if source is not None:
             return {**source.spec, "name": f"{source.name} (copy)"}
-    return PRESETS.get(request.GET.get("preset", ""), PRESETS["synthetic"])
+    if request.GET.get("start") == "scratch":
+        return SCRATCH
+    chosen = PRESETS.get(request.GET.get("preset", ""), PRESETS["synthetic"])
+    return {**chosen, "name": f"{chosen['name']} (copy)"}
 
 
 def search_detail(request, pk: int):

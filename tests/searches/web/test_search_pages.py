@@ -30,6 +30,24 @@ def test_the_form_starts_from_each_preset(owner_client, preset):
 
 
 @pytest.mark.django_db
+def test_a_search_started_from_a_preset_does_not_take_the_presets_name(owner_client):
+    response = owner_client.get(reverse("searches:new") + "?preset=digits-demo")
+    spec = json.loads(response.context["form"].initial["spec"])
+    assert spec["name"] == f"{PRESETS['digits-demo']['name']} (copy)"
+    assert spec["traits"] == PRESETS["digits-demo"]["traits"]
+
+
+@pytest.mark.django_db
+def test_from_scratch_starts_a_small_spec_that_can_be_started_as_it_is(owner_client):
+    form = owner_client.get(reverse("searches:new") + "?start=scratch")
+    assert 'href="?start=scratch"' in form.content.decode()
+    spec = json.loads(form.context["form"].initial["spec"])
+    assert len(spec["traits"]) == 1
+    assert owner_client.post(reverse("searches:new"), {"spec": json.dumps(spec)}).status_code == 302
+    assert Search.objects.get().name == "my search"
+
+
+@pytest.mark.django_db
 def test_a_valid_form_creates_and_starts_a_search(owner_client, owner, small_spec):
     response = owner_client.post(reverse("searches:new"), {"spec": json.dumps(small_spec)})
     search = Search.objects.get()
