@@ -26,6 +26,10 @@ from .training_specs import final_from_spec
 
 BUILDER_SOURCE = settings.BASE_DIR / "workers" / "training" / "builder.py"
 CATALOG_IMPORT = "from searches.catalog import TUTORIAL_GENOME\n"
+# The builder imports Keras quietly (TensorFlow's start-up lines kept off the terminal): the
+# script carries the function that does it, read as text like the builder.
+QUIET_SOURCE = settings.BASE_DIR / "workers" / "training" / "quietly.py"
+QUIET_IMPORT = "from workers.training.quietly import keras\n"
 # gaweb's held-out digits (workers.training.loaders): the script holds out the very same images.
 DIGITS_TEST = {"share": 0.2, "seed": 20_251_128}
 IMAGE_SUFFIXES = [".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"]
@@ -37,6 +41,8 @@ HEADER = """\
 #     python best.py --epochs 30 --output model.keras
 #     python best.py --data DIR           # cifar10 offline, or a folder dataset moved elsewhere:
 #                                         # DIR holds train/<class>/ and test/<class>/ images
+#
+#     GAWEB_TF_LOGS=1 python best.py      # with TensorFlow's start-up lines (kept out by default)
 #
 # Needs Keras 3 (with TensorFlow, JAX or PyTorch) and NumPy; Pillow for image folders,
 # scikit-learn for digits. Or import it and call build_model(GENOME, input_shape=INPUT_SHAPE,
@@ -138,8 +144,10 @@ def best_script(search: Search, best: Entity, facts: Mapping[str, Any], versions
 def network_script(genome: Mapping[str, Any], input_shape, num_classes: int, description: Mapping[str, Any]) -> str:
     """``best.py`` for ``genome`` (its values and ``description`` only ever as JSON data)."""
     source = BUILDER_SOURCE.read_text()
-    if CATALOG_IMPORT not in source:
-        raise RuntimeError("the builder no longer imports the catalog as expected")
+    if CATALOG_IMPORT not in source or QUIET_IMPORT not in source:
+        raise RuntimeError("the builder no longer imports the catalog and Keras as expected")
+    quiet = QUIET_SOURCE.read_text()
+    quiet = quiet[quiet.index("def import_keras_quietly") :].rstrip() + "\n"  # the function, then `keras = ...`
 
     def constant(name: str, value: Any) -> str:
         return f"{name} = json.loads({json.dumps(value)!r})\n"
@@ -155,4 +163,5 @@ def network_script(genome: Mapping[str, Any], input_shape, num_classes: int, des
         + constant("IMAGE_SUFFIXES", IMAGE_SUFFIXES)
         + f"HEADER = {HEADER!r}\n"
     )
-    return HEADER + source.replace(CATALOG_IMPORT, constants) + MAIN
+    quiet = "import os\nimport sys\nimport tempfile\n\n\n" + quiet
+    return HEADER + source.replace(CATALOG_IMPORT, constants).replace(QUIET_IMPORT, quiet) + MAIN

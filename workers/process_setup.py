@@ -23,7 +23,7 @@ def prepare_worker_process(**_kwargs) -> None:
     os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
     if os.environ.get("GAWEB_PRELOAD_KERAS", "1") != "1":
         return
-    import keras  # paid once here, not by the first candidate
+    from workers.training.quietly import keras  # paid once here, not by the first candidate
 
     threads = int(os.environ.get("GAWEB_CPU_THREADS", "0") or 0)
     if threads and keras.backend.backend() == "tensorflow":

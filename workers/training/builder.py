@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import keras
-from keras import layers, ops
-
 from searches.catalog import TUTORIAL_GENOME
+from workers.training.quietly import keras
+
+layers, ops = keras.layers, keras.ops
 
 
 def complete_genome(genome: Mapping[str, Any]) -> dict[str, Any]:

@@ -82,7 +82,7 @@ def load_cifar10(path: str | None, *, cache_dir: Path | None = None) -> Dataset:
     if path:
         return _cifar10_from_local(Path(path).expanduser(), cache_dir)
     try:
-        import keras
+        from .quietly import keras
 
         (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
     except Exception as error:

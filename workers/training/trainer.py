@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import keras
-
 from .builder import build_model, compile_model, complete_genome
 from .datasets import FinalData, Split
+from .quietly import keras
 
 
 class TrainingFailed(Exception):

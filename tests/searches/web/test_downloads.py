@@ -73,6 +73,7 @@ def test_best_py_trains_the_network_the_entity_had_measures_it_on_the_test_split
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr[-2000:]
+    assert "cuInit" not in ran.stderr and "oneDNN" not in ran.stderr  # TensorFlow's start-up lines kept out
     assert f"parameters: {best.parameter_count}" in ran.stdout
     assert "test accuracy" in ran.stdout and "on 359 test images" in ran.stdout  # gaweb's own held-out digits
     import keras
@@ -96,9 +97,15 @@ def test_best_py_is_only_for_keras_searches(owner_client, finished_search):
 def test_no_value_in_a_genome_can_become_code():
     hostile = "x')\nimport os; os.system('touch pwned') #\"\"\""
     script = network_script({"optimizer": hostile, "conv1_filters": 8}, (8, 8, 1), 10, {"name": hostile})
+    plain = network_script({"optimizer": "sgd", "conv1_filters": 8}, (8, 8, 1), 10, {"name": "plain"})
     tree = ast.parse(script)
-    imports = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    assert "os" not in imports
+
+    def imports(source: str) -> set[str]:
+        nodes = ast.walk(ast.parse(source))
+        return {alias.name for node in nodes if isinstance(node, ast.Import) for alias in node.names}
+
+    assert imports(script) == imports(plain)  # nothing the genome brought in
+    assert not any(isinstance(node, ast.Attribute) and node.attr == "system" for node in ast.walk(tree))
     strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
     assert any(json.dumps(hostile)[1:-1] in text for text in strings)
 
