@@ -48,8 +48,9 @@ def plot_trainer_throughput(result: dict, path: Path) -> None:
 def plot_dashboard_scale(result: dict, path: Path) -> None:
     figure, axes = plt.subplots(figsize=(7, 3.8))
     for endpoint, colour in (
-        ("state", "#c0392b"),
-        ("state-cached", "#4a6fa5"),
+        ("first-look", "#c0392b"),
+        ("whole-after-change", "#8e44ad"),
+        ("update", "#4a6fa5"),
         ("unchanged", "#27ae60"),
         ("page", "#7f8c8d"),
     ):

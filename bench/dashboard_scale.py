@@ -1,17 +1,22 @@
-"""Time of the dashboard's state endpoint and page at growing numbers of entities.
+"""Time and size of the dashboard's state endpoint at growing numbers of entities.
 
-Writes finished synthetic searches straight to a fresh SQLite database (nothing is
-trained), then times, in this process through Django's full request handling:
+Writes synthetic searches straight to a fresh SQLite database (nothing is trained; the last
+generation is left queued), then times, in this process through Django's full request handling:
 
-* ``GET /api/searches/<id>/``: the whole state (what the dashboard fetches when something moved),
-  built afresh, and served from the cache to every other client of the same version;
-* ``GET /api/searches/<id>/?version=<current>``: the "unchanged" answer of every other poll;
-* ``GET /searches/<id>/``: the page itself;
+* ``first-look``: ``GET /api/searches/<id>/`` with nothing kept yet: the board is built from
+  every ended candidate (what the first viewer after a server start pays);
+* ``update``: one more candidate ends (claimed and recorded through the services, as a worker
+  does), and a watching client asks with ``?version=<its>&since=<its base>``: it gets only what
+  changed (a delta);
+* ``whole-after-change``: after such a change, a client with no copy gets the whole state
+  (the board caught up incrementally, the state encoded whole);
+* ``unchanged``: ``?version=<current>``, the answer of every other poll;
+* ``page``: ``GET /searches/<id>/``;
 
-and counts each one's database queries. Run:
+and counts each one's database queries and bytes. Run:
 
-    .venv/bin/python bench/dashboard_scale.py                      # 100 to 10,000 entities, about 1 minute
-    .venv/bin/python bench/dashboard_scale.py --sizes 100,1000,10000,100000   # about 5 minutes more
+    .venv/bin/python bench/dashboard_scale.py                            # 1,000 and 10,000 entities: about 2 minutes
+    .venv/bin/python bench/dashboard_scale.py --sizes 1000,10000,100000  # and 100,000: a few minutes more
 """
 
 from __future__ import annotations
@@ -31,8 +36,8 @@ from _plots import plot_dashboard_scale
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="100,1000,10000")
-    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks" / "dashboard_scale.json")
     parser.add_argument("--replot", action="store_true", help="only draw the PNG again from the JSON")
     args = parser.parse_args()
@@ -48,6 +53,8 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from searches import services, state_cache
+    from searches.models import Entity
     from searches.simulate import simulated_search
 
     call_command("migrate", verbosity=0)
@@ -55,47 +62,84 @@ def main() -> None:
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     results = []
-    print(f"{'entities':>9} {'endpoint':<13} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'bytes':>11}")
+    print(f"{'entities':>9} {'endpoint':<19} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'bytes':>11}")
+
+    def timed(size: int, name: str, request, times: list[float], response, queries) -> None:
+        row = {
+            "entities": size, "endpoint": name, "median_ms": statistics.median(times),
+            "p95_ms": percentile(times, 0.95), "queries": queries, "bytes": len(response.content),
+        }  # fmt: skip
+        results.append(row)
+        print(f"{size:>9,} {name:<19} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} "
+              f"{row['queries']:>8} {row['bytes']:>11,}", flush=True)  # fmt: skip
+
     for size in [int(s) for s in args.sizes.split(",")]:
-        began = time.perf_counter()
-        search = simulated_search(entities=size, population=min(100, size))
-        written = time.perf_counter() - began
-        version = client.get(f"/api/searches/{search.pk}/").json()["version"]
-        urls = {
-            "state": f"/api/searches/{search.pk}/",  # built afresh: the first client after a change
-            "state-cached": f"/api/searches/{search.pk}/",  # every other client of the same version
-            "unchanged": f"/api/searches/{search.pk}/?version={version}",
-            "page": f"/searches/{search.pk}/",
-        }
-        for name, url in urls.items():
-            client.get(url)  # warm
-            times = []
-            for _ in range(args.requests):
-                if name == "state":
-                    cache.clear()
+        population = min(1000, max(100, size // 20))
+        search = simulated_search(entities=size + population, population=population, last_generation_queued=True)
+        queued = list(search.entities.filter(status=Entity.Status.QUEUED).values_list("pk", flat=True))
+        state_url = f"/api/searches/{search.pk}/"
+
+        # The first look: nothing kept.
+        times = []
+        for _ in range(max(3, args.requests // 10)):
+            state_cache.forget_all()
+            cache.clear()
+            started = time.perf_counter()
+            response = client.get(state_url)
+            times.append((time.perf_counter() - started) * 1000)
+        state_cache.forget_all()
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(state_url)
+        timed(size, "first-look", state_url, times, response, len(captured))
+        state = response.json()
+
+        # One more candidate ends, again and again; the watching client gets the deltas.
+        def one_more_ends(queued=queued) -> None:
+            pk = queued.pop()
+            services.entity_claim(entity_id=pk, worker="bench@sim")
+            services.entity_record_result(entity_id=pk, accuracy=0.5, parameter_count=1000, train_seconds=1.0)
+            time.sleep(state_cache.FRESH_FOR_SECONDS)  # a real poll comes a second later
+
+        times, queries = [], 0
+        for _ in range(args.requests):
+            one_more_ends()
+            url = f"{state_url}?version={state['version']}&since={state['base']['token']}:{state['base']['seq']}"
+            with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
                 response = client.get(url)
                 times.append((time.perf_counter() - started) * 1000)
-            if name == "state":
-                cache.clear()
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url)
-            row = {
-                "entities": size, "endpoint": name, "median_ms": statistics.median(times),
-                "p95_ms": percentile(times, 0.95), "queries": len(queries), "bytes": len(response.content),
-                "seconds_to_write_rows": written,
-            }  # fmt: skip
-            results.append(row)
-            print(
-                f"{size:>9,} {name:<13} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} "
-                f"{row['queries']:>8} {row['bytes']:>11,}",
-                flush=True,
-            )
+            body = response.json()
+            assert body["delta"], "the update was not a delta"
+            state = {**state, "version": body["version"], "base": body["base"]}
+            queries = len(captured)
+        timed(size, "update", url, times, response, queries)
+
+        times = []
+        for _ in range(max(3, args.requests // 3)):
+            one_more_ends()
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(state_url)
+                times.append((time.perf_counter() - started) * 1000)
+        timed(size, "whole-after-change", state_url, times, response, len(captured))
+
+        version = response.json()["version"]
+        for name, url in (("unchanged", f"{state_url}?version={version}"), ("page", f"/searches/{search.pk}/")):
+            times = []
+            for _ in range(args.requests):
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+            timed(size, name, url, times, response, len(captured))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps({
         "benchmark": "dashboard_scale", "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores", "database": "SQLite",
         "requests_per_point": args.requests, "results": results,
+        "aggregate_above": __import__("searches.dashboard").dashboard.AGGREGATE_ABOVE,
     }, indent=2) + "\n")  # fmt: skip
     plot_dashboard_scale(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
     print(f"written {shown(args.output)}")

@@ -51,9 +51,15 @@ def _state_etag(request, pk: int) -> str | None:
     search = Search.objects.filter(pk=pk).first()
     if search is None:
         return None
-    request.gaweb_state = latest_state(search)
+    request.gaweb_state = latest_state(search, since=_since(request))
     # Weak: the same version is sent gzipped or plain, and the two bodies differ byte for byte.
     return f'W/"{request.gaweb_state.version}"'
+
+
+def _since(request) -> tuple[str, int] | None:
+    """``?since=<token>:<count>``: what the client's copy holds (the ``base`` of its last state)."""
+    token, _, count = request.GET.get("since", "").partition(":")
+    return (token, int(count)) if token and count.isdigit() else None
 
 
 @api_login_required
@@ -61,7 +67,8 @@ def _state_etag(request, pk: int) -> str | None:
 @condition(etag_func=_state_etag)
 def search_state(request, pk: int):
     """The dashboard's state. Unchanged since the client's copy: ``If-None-Match`` gets ``304 Not
-    Modified``, and ``?version=`` (what the dashboard sends) gets a small ``unchanged`` answer."""
+    Modified``, and ``?version=`` (what the dashboard sends) gets a small ``unchanged`` answer.
+    Changed: with ``?since=`` only what changed since that copy (``"delta": true``), else all of it."""
     state = getattr(request, "gaweb_state", None)
     if state is None:
         return JsonResponse({"error": f"no search #{pk}"}, status=404)

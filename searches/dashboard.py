@@ -1,8 +1,15 @@
-"""The dashboard's chart data, built from plain rows by plain functions (the figures are drawn in the browser).
+"""The dashboard's chart data, built from plain rows by plain code (the figures are drawn in the browser).
 
-Every function here takes the ended candidates of a search as ``Point`` rows and
-returns JSON-ready dicts: aggregated on the server, so that the page gets bins
-and statistics, not one value per entity per chart.
+A ``Board`` folds in the ended candidates of a search one ``Point`` at a time and keeps
+every aggregate the charts need: the lines of fitness by generation, a histogram per trait
+and generation, the trait-against-fitness and generation-against-fitness densities, the
+ranking, the counts. A live search's board is kept between updates (``state_cache``) and
+only the candidates that ended since are folded in, so an update costs what changed, not
+the whole search; ``delta`` says what changed since a client's copy.
+
+Up to ``AGGREGATE_ABOVE`` candidates the page also gets every point (and draws them); above
+it, the densities replace the points: a chart of 100,000 markers cannot be read anyway, and
+a browser keeps only about 16 WebGL contexts for the charts that would need them.
 """
 
 from __future__ import annotations
@@ -11,8 +18,9 @@ import bisect
 import itertools
 import math
 import statistics
-from collections import defaultdict
-from collections.abc import Sequence
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +28,11 @@ from .genetics import Space, Trait
 
 CONTINUOUS_BINS = 20
 LEADERBOARD_SIZE = 25
+AGGREGATE_ABOVE = 2000
+FITNESS_BINS = 25  # fitness lives in [0, 1]: bins of 0.04
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Point:
     """An ended candidate: what the charts need of it."""
 
@@ -34,137 +44,287 @@ class Point:
     accuracy: float | None
     parameter_count: int | None
     train_seconds: float | None
-    genome: dict[str, Any]
+    genome: dict[str, Any] | None  # dropped (None) once the board draws densities, not points
     epochs: int | None = None  # epochs trained (fewer than asked when stopped early)
     replicate_of: int | None = None  # a confirmation: the candidate it trains again
+    worker: str = ""
 
     @property
     def is_candidate(self) -> bool:
         """A member of the population: not the baseline (a reference) nor a confirmation (a repeat)."""
         return self.origin not in ("baseline", "confirmation")
 
+    @property
+    def is_ranked(self) -> bool:
+        """On the leaderboard: trained to its last epoch, not a repeat of another."""
+        return self.status == "done" and self.fitness is not None and self.origin != "confirmation"
+
+
+class TraitAxis:
+    """How a trait's values fall into the bars of its histogram (and columns of its density)."""
+
+    def __init__(self, trait: Trait):
+        self.name, self.kind = trait.name, trait.kind
+        grid = trait.grid()
+        categorical = trait.kind in ("bool", "choice")  # at most 256 choices: always one bar each
+        self.edges: list[float] | None = None
+        if grid is not None and (categorical or len(grid) <= 40):
+            self.axis = "category"
+            self.x: list[Any] = [value_label(v) for v in grid]
+            # Keyed by type and value, so that True is not counted as the choice 1.
+            self._index = {(type(v), v): i for i, v in enumerate(grid)}
+            return
+        geometric = trait.kind.startswith("geometric")
+        low, high = trait.low, trait.high
+        if geometric:
+            self.edges = [low * (high / low) ** (i / CONTINUOUS_BINS) for i in range(CONTINUOUS_BINS + 1)]
+        else:
+            self.edges = [low + (high - low) * i / CONTINUOUS_BINS for i in range(CONTINUOUS_BINS + 1)]
+        self.axis = "log" if geometric else "linear"
+        self.x = [math.sqrt(a * b) if geometric else (a + b) / 2 for a, b in itertools.pairwise(self.edges)]
+
+    @property
+    def size(self) -> int:
+        return len(self.x)
+
+    def slot(self, value: Any) -> int | None:
+        if self.edges is None:
+            return self._index.get((type(value), value))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return min(max(bisect.bisect_right(self.edges, value) - 1, 0), CONTINUOUS_BINS - 1)
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        described = {"name": self.name, "type": self.kind, "axis": self.axis, "x": self.x}
+        if self.edges is not None:
+            described["edges"] = self.edges
+        return described
+
+
+def fitness_bin(fitness: float) -> int:
+    return min(max(int(fitness * FITNESS_BINS), 0), FITNESS_BINS - 1)
+
+
+class Board:
+    """Every aggregate of the dashboard for one search, folded in one ended candidate at a time."""
+
+    def __init__(self, traits: Iterable[Trait], generations: int):
+        self.token = uuid.uuid4().hex[:12]  # a client's delta must start from this very board
+        self.generations = generations
+        self.axes = [TraitAxis(trait) for trait in traits]
+        self.points: list[Point] = []  # in the order folded in: a client's copy is a prefix
+        self.ids: set[int] = set()
+        self._lines: dict[int, list[float]] = {}  # generation -> [count, sum, best]
+        self._histograms = [defaultdict(lambda size=axis.size: [0] * size) for axis in self.axes]
+        self._density = [[[0] * FITNESS_BINS for _ in range(axis.size)] for axis in self.axes]
+        self._fitness_density: dict[int, list[int]] = defaultdict(lambda: [0] * FITNESS_BINS)
+        self._confirmed: dict[int, list[float]] = defaultdict(list)
+        self._ranked: dict[int, Point] = {}
+        self._keys: dict[int, tuple] = {}
+        self._ranking: list[tuple] = []  # sorted (-mean fitness, generation, id)
+        self.done_by_worker: Counter = Counter()
+        self.status_counts: Counter = Counter()
+        self.baseline: Point | None = None
+        self.best_fitness: float | None = None  # the best of what ended, as the progress line shows it
+        self.newest_end = None  # the latest ``finished_at`` folded in: where the next catch-up looks from
+        self.search_status = ""  # the search's status when last caught up
+        self.trained_seconds = [0.0, 0]  # sum and count of the trained candidates' times
+        self.early = {"trained": 0, "stopped": 0, "epochs": 0, "seconds": 0.0}
+
+    @property
+    def aggregated(self) -> bool:
+        return len(self.points) > AGGREGATE_ABOVE
+
+    def add_all(self, points: Iterable[Point]) -> None:
+        for point in points:
+            self.add(point)
+
+    def add(self, point: Point) -> None:
+        if point.id in self.ids:
+            return
+        self.ids.add(point.id)
+        if point.is_candidate:
+            self._fold_candidate(point)  # the genome counts here; kept below only while points are drawn
+        if len(self.points) >= AGGREGATE_ABOVE:
+            if len(self.points) == AGGREGATE_ABOVE:
+                self.points = [_without_genome(p) for p in self.points]
+            point = _without_genome(point)
+        self.points.append(point)
+        self.status_counts[point.status] += 1
+        if point.status == "done":
+            self.done_by_worker[point.worker] += 1
+            if point.train_seconds:
+                self.trained_seconds[0] += point.train_seconds
+                self.trained_seconds[1] += 1
+        if point.status in ("done", "stopped") and point.epochs:
+            self.early["trained"] += 1
+            self.early["stopped"] += point.status == "stopped"
+            self.early["epochs"] += point.epochs
+            self.early["seconds"] += point.train_seconds or 0.0
+        if point.origin == "baseline" and point.fitness is not None:
+            self.baseline = point
+        elif point.fitness is not None and point.status != "stopped":
+            self.best_fitness = point.fitness if self.best_fitness is None else max(self.best_fitness, point.fitness)
+        if point.origin == "confirmation" and point.status == "done" and point.fitness is not None:
+            self._confirmed[point.replicate_of].append(point.fitness)
+            self._rank(point.replicate_of)
+        if point.is_ranked:
+            self._ranked[point.id] = point
+            self._rank(point.id)
+
+    def _fold_candidate(self, point: Point) -> None:
+        if point.fitness is not None:
+            line = self._lines.setdefault(point.generation, [0, 0.0, -math.inf])
+            line[0] += 1
+            line[1] += point.fitness
+            line[2] = max(line[2], point.fitness)
+        fitness = point.fitness if point.fitness is not None else 0.0
+        if point.generation < self.generations:
+            self._fitness_density[point.generation][fitness_bin(fitness)] += 1
+        for index, axis in enumerate(self.axes):
+            slot = axis.slot((point.genome or {}).get(axis.name))
+            if slot is None:
+                continue
+            if point.generation < self.generations:
+                self._histograms[index][point.generation][slot] += 1
+            self._density[index][slot][fitness_bin(fitness)] += 1
+
+    def _rank(self, pk: int) -> None:
+        point = self._ranked.get(pk)
+        if point is None:
+            return  # a confirmation of a candidate not folded in yet: ranked when it is
+        if pk in self._keys:
+            old = self._keys[pk]
+            del self._ranking[bisect.bisect_left(self._ranking, old)]
+        key = (-self.mean_fitness(point), point.generation, pk)
+        self._keys[pk] = key
+        bisect.insort(self._ranking, key)
+
+    def mean_fitness(self, point: Point) -> float:
+        return statistics.fmean([point.fitness, *self._confirmed.get(point.id, [])])
+
+    # --- What the page gets ------------------------------------------------------------
+
+    def lines(self) -> list[dict[str, Any]]:
+        """Per generation: best and mean fitness of its candidates, and the best so far."""
+        rows, best_so_far = [], None
+        for number in range(self.generations):
+            count, total, best = self._lines.get(number, (0, 0.0, None))
+            if count:
+                best_so_far = best if best_so_far is None else max(best_so_far, best)
+            rows.append(
+                {
+                    "generation": number,
+                    "best": best if count else None,
+                    "mean": total / count if count else None,
+                    "best_so_far": best_so_far if count else None,
+                    "count": count,
+                }
+            )
+        return rows
+
+    def histograms(self, generations: Iterable[int] | None = None) -> list[dict[str, Any]]:
+        """Per trait, the counts of each generation (of ``generations`` only, for a delta), keyed by number."""
+        out = []
+        for axis, by_generation in zip(self.axes, self._histograms, strict=True):
+            chosen = sorted(by_generation) if generations is None else sorted(set(generations) & set(by_generation))
+            out.append({**axis.describe(), "counts": {g: by_generation[g] for g in chosen}})
+        return out
+
+    def densities(self) -> list[list[list[int]]]:
+        """Per trait, candidates by value (rows) and fitness bin (columns)."""
+        return self._density
+
+    def fitness_density(self, generations: Iterable[int] | None = None) -> dict[int, list[int]]:
+        chosen = sorted(self._fitness_density) if generations is None else sorted(set(generations))
+        return {g: self._fitness_density[g] for g in chosen if g in self._fitness_density}
+
+    @property
+    def ranked_count(self) -> int:
+        return len(self._ranking)
+
+    def leaderboard(self, *, offset: int = 0, size: int = LEADERBOARD_SIZE) -> list[dict[str, Any]]:
+        """Ranks ``offset + 1`` to ``offset + size``: the fittest candidates trained to their last epoch,
+        a confirmed one by the mean of its trainings (``trainings`` says how many). Cached copies
+        repeat an original and are left out. Rows carry ``genome`` only where the point kept it."""
+        rows = []
+        for rank, (_, _, pk) in enumerate(self._ranking[offset : offset + size], start=offset + 1):
+            p = self._ranked[pk]
+            rows.append(
+                {
+                    "rank": rank,
+                    "id": p.id,
+                    "generation": p.generation,
+                    "origin": p.origin,
+                    "fitness": self.mean_fitness(p),
+                    "trainings": 1 + len(self._confirmed.get(p.id, [])),
+                    "accuracy": p.accuracy,
+                    "parameter_count": p.parameter_count,
+                    "train_seconds": p.train_seconds,
+                    "genome": p.genome,
+                }
+            )
+        return rows
+
+    def point_columns(self, start: int = 0) -> dict[str, Any]:
+        """The points folded in from ``start`` on, as columns (the scatter charts draw them)."""
+        points = self.points[start:]
+        return {
+            "id": [p.id for p in points],
+            "generation": [p.generation for p in points],
+            "fitness": [p.fitness if p.fitness is not None else 0.0 for p in points],
+            "status": [p.status for p in points],
+            "origin": [p.origin for p in points],
+            "traits": {axis.name: [(p.genome or {}).get(axis.name) for p in points] for axis in self.axes},
+        }
+
+    def delta_generations(self, start: int) -> set[int]:
+        """The generations whose aggregates changed with the points folded in from ``start`` on."""
+        return {p.generation for p in self.points[start:]}
+
+
+def _without_genome(point: Point) -> Point:
+    if point.genome is None:
+        return point
+    return Point(
+        point.id, point.generation, point.origin, point.status, point.fitness, point.accuracy,
+        point.parameter_count, point.train_seconds, None, point.epochs, point.replicate_of, point.worker,
+    )  # fmt: skip
+
+
+def board_of(traits: Iterable[Trait], points: Sequence[Point], generations: int) -> Board:
+    board = Board(traits, generations)
+    board.add_all(points)
+    return board
+
+
+# --- The same figures for a plain list of points (tests, exports, the leaderboard's pages) --------
+
 
 def generation_lines(points: Sequence[Point], generations: int) -> list[dict[str, Any]]:
     """Per generation: best and mean fitness of its candidates, and the best so far."""
-    by_generation: dict[int, list[float]] = defaultdict(list)
-    for point in points:
-        if point.is_candidate and point.fitness is not None:
-            by_generation[point.generation].append(point.fitness)
-    lines, best_so_far = [], None
-    for number in range(generations):
-        values = by_generation.get(number)
-        if values:
-            best_so_far = max(values) if best_so_far is None else max(best_so_far, max(values))
-        lines.append(
-            {
-                "generation": number,
-                "best": max(values) if values else None,
-                "mean": statistics.fmean(values) if values else None,
-                "best_so_far": best_so_far if values else None,
-                "count": len(values or ()),
-            }
-        )
-    return lines
+    return board_of((), points, generations).lines()
 
 
 def histograms(space: Space, points: Sequence[Point], generations: int) -> list[dict[str, Any]]:
-    """One histogram per trait: counts of the candidates' values per generation.
-
-    Discrete traits get a bar per value; continuous traits get ``CONTINUOUS_BINS``
-    bins, spaced on a log scale for geometric traits.
-    """
-    candidates = [p for p in points if p.is_candidate]
-    return [_histogram(trait, candidates, generations) for trait in space]
-
-
-def _histogram(trait: Trait, points: Sequence[Point], generations: int) -> dict[str, Any]:
-    geometric = trait.kind.startswith("geometric")
-    grid = trait.grid()
-    categorical = trait.kind in ("bool", "choice")  # at most 256 choices: always one bar each
-    if grid is not None and (categorical or len(grid) <= 40):
-        labels = [value_label(v) for v in grid]
-        # Keyed by type and value, so that True is not counted as the choice 1.
-        index = {(type(v), v): i for i, v in enumerate(grid)}
-        counts = [[0] * len(grid) for _ in range(generations)]
-        name = trait.name
-        for point in points:
-            value = point.genome.get(name)
-            slot = index.get((type(value), value))
-            if slot is not None and point.generation < generations:
-                counts[point.generation][slot] += 1
-        return {"name": trait.name, "type": trait.kind, "axis": "category", "x": labels, "counts": counts}
-    low, high = trait.low, trait.high
-    if geometric:
-        edges = [low * (high / low) ** (i / CONTINUOUS_BINS) for i in range(CONTINUOUS_BINS + 1)]
-    else:
-        edges = [low + (high - low) * i / CONTINUOUS_BINS for i in range(CONTINUOUS_BINS + 1)]
-    counts = [[0] * CONTINUOUS_BINS for _ in range(generations)]
-    for point in points:
-        value = point.genome.get(trait.name)
-        if isinstance(value, (int, float)) and point.generation < generations:
-            slot = min(max(bisect.bisect_right(edges, value) - 1, 0), CONTINUOUS_BINS - 1)
-            counts[point.generation][slot] += 1
-    centres = [math.sqrt(a * b) if geometric else (a + b) / 2 for a, b in itertools.pairwise(edges)]
-    return {
-        "name": trait.name,
-        "type": trait.kind,
-        "axis": "log" if geometric else "linear",
-        "x": centres,
-        "edges": edges,
-        "counts": counts,
-    }
+    """One histogram per trait: counts of the candidates' values per generation (a list per
+    generation, every generation). Discrete traits get a bar per value; continuous traits
+    get ``CONTINUOUS_BINS`` bins, spaced on a log scale for geometric traits."""
+    board = board_of(space, points, generations)
+    out = board.histograms()
+    for histogram in out:
+        histogram["counts"] = [histogram["counts"].get(g, [0] * len(histogram["x"])) for g in range(generations)]
+    return out
 
 
 def leaderboard(points: Sequence[Point], *, offset: int = 0, size: int = LEADERBOARD_SIZE) -> list[dict[str, Any]]:
-    """The fittest candidates trained to their last epoch, ranks ``offset + 1`` to ``offset + size``.
-
-    Cached copies repeat an original and are left out. A candidate confirmed by more trainings
-    ranks by their mean (``trainings`` says how many).
-    """
-    trained, fitness, confirmed = _ranking(points)
-    return [
-        {
-            "rank": rank,
-            "id": p.id,
-            "generation": p.generation,
-            "origin": p.origin,
-            "fitness": fitness[p.id],
-            "trainings": 1 + len(confirmed.get(p.id, [])),
-            "accuracy": p.accuracy,
-            "parameter_count": p.parameter_count,
-            "train_seconds": p.train_seconds,
-            "genome": p.genome,
-        }
-        for rank, p in enumerate(trained[offset : offset + size], start=offset + 1)
-    ]
+    """The leaderboard's ranks ``offset + 1`` to ``offset + size`` (see ``Board.leaderboard``)."""
+    return board_of((), points, 1).leaderboard(offset=offset, size=size)
 
 
 def ranked_count(points: Sequence[Point]) -> int:
     """How many candidates the leaderboard ranks in all (its pages hold them all)."""
-    return sum(1 for p in points if p.status == "done" and p.fitness is not None and p.origin != "confirmation")
-
-
-def _ranking(points: Sequence[Point]):
-    confirmed: dict[int, list[float]] = defaultdict(list)
-    for p in points:
-        if p.origin == "confirmation" and p.status == "done" and p.fitness is not None:
-            confirmed[p.replicate_of].append(p.fitness)
-    trained = [p for p in points if p.status == "done" and p.fitness is not None and p.origin != "confirmation"]
-    fitness = {p.id: statistics.fmean([p.fitness, *confirmed.get(p.id, [])]) for p in trained}
-    trained.sort(key=lambda p: (-fitness[p.id], p.generation, p.id))
-    return trained, fitness, confirmed
-
-
-def point_columns(space: Space, points: Sequence[Point]) -> dict[str, Any]:
-    """Every ended candidate as columns (for the fitness scatter and trait-against-fitness charts)."""
-    return {
-        "id": [p.id for p in points],
-        "generation": [p.generation for p in points],
-        "fitness": [p.fitness if p.fitness is not None else 0.0 for p in points],
-        "status": [p.status for p in points],
-        "origin": [p.origin for p in points],
-        "traits": {trait.name: [p.genome.get(trait.name) for p in points] for trait in space},
-    }
+    return sum(1 for p in points if p.is_ranked)
 
 
 def value_label(value: Any) -> str:

@@ -224,6 +224,9 @@ class Entity(models.Model):
             models.Index(fields=["generation", "status"], name="entity_generation_status"),
             models.Index(fields=["search", "genome_hash"], name="entity_genome_in_search"),
             models.Index(fields=["status", "heartbeat_at"], name="entity_status_heartbeat"),
+            # The dashboard's version (the newest end) and its catch-up (what ended since).
+            models.Index(fields=["search", "finished_at"], name="entity_search_finished"),
+            models.Index(fields=["search", "origin"], name="entity_search_origin"),  # the final results
         ]
 
     def __str__(self) -> str:

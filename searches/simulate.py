@@ -7,6 +7,7 @@ fitnesses come from a cheap function of the genome. Nothing is trained.
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,9 @@ from . import services
 from .genetics import Space, genome_hash
 from .models import Entity, Generation, Search
 from .presets import preset
+
+# Two candidates end a second (a few dozen workers on short candidates).
+SIMULATED_GAP = timedelta(seconds=0.5)
 
 
 @transaction.atomic
@@ -52,13 +56,16 @@ def simulated_search(
                 )  # fmt: skip
                 continue
             fitness = 0.1 + 0.8 * rng.random() * (number + 1) / generations
+            # Ends spread out over time, the last one now, as a search with many workers has them.
+            ended = now - SIMULATED_GAP * ((generations - 1 - number) * population - index)
             rows.append(
                 Entity(
                     search=search, generation=generation, index=index, genome=genome,
                     genome_hash=genome_hash(genome), origin="random" if number == 0 else "offspring",
                     status=Entity.Status.DONE, fitness=fitness, accuracy=fitness, parameter_count=100_000,
                     train_seconds=1.0, worker=f"gpu{index % 8}@sim", gpu=str(index % 8),
-                    started_at=now, finished_at=now, history=[{"epoch": 1, "val_accuracy": fitness}],
+                    started_at=ended - SIMULATED_GAP, finished_at=ended,
+                    history=[{"epoch": 1, "val_accuracy": fitness}],
                 )
             )  # fmt: skip
         Entity.objects.bulk_create(rows, batch_size=2000)

@@ -16,17 +16,24 @@ import gzip
 import json
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 
-from . import selectors
+from . import dashboard, selectors
 from .models import Search
 
 FRESH_FOR_SECONDS = 1.0
 LOCK_STRIPES = 64
 _LOCKS = tuple(threading.Lock() for _ in range(LOCK_STRIPES))
+# The boards of the searches watched lately, kept in this process (not in Django's cache: a
+# board of 100,000 points would be pickled at every update). Bounded: the least recently
+# watched goes first, and is read afresh when it is watched again.
+MAX_BOARDS = 8
+_BOARDS: OrderedDict[str, dashboard.Board] = OrderedDict()
+_BOARDS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -36,25 +43,60 @@ class State:
     gzipped: bytes
 
 
-def latest_state(search: Search) -> State:
-    """The search's state as of at most ``FRESH_FOR_SECONDS`` ago."""
+def latest_state(search: Search, *, since: tuple[str, int] | None = None) -> State:
+    """The search's state as of at most ``FRESH_FOR_SECONDS`` ago: whole, or, for a client that
+    says what it holds (``since``: its board token and point count), only what changed since.
+
+    When the version moves, the board catches up with what ended (cheap: what changed); the
+    whole state is encoded only when a client asks for it, once per version.
+    """
     key = f"gaweb:state:{search.pk}:{search.created_at.timestamp()}"
-    latest = _fresh(cache.get(key))
-    if latest is not None:
-        return latest[1]
     with _LOCKS[search.pk % LOCK_STRIPES]:
-        cached = cache.get(key)
-        latest = _fresh(cached)
-        if latest is not None:
-            return latest[1]
-        version = selectors.state_version(search)
-        if cached is not None and cached[1].version == version:
-            state = cached[1]  # nothing moved: look again in a second, build nothing
+        cached = cache.get(key)  # (looked at, version, the whole state or None)
+        board = _board(key)
+        if cached is not None and board is not None and time.time() - cached[0] < FRESH_FOR_SECONDS:
+            version, whole = cached[1], cached[2]
         else:
-            raw = json.dumps(selectors.dashboard_state(search, version=version), cls=DjangoJSONEncoder).encode()
-            state = State(version, raw, gzip.compress(raw, compresslevel=5))
-        cache.set(key, (time.time(), state), 3600)
-    return state
+            version = selectors.state_version(search)
+            whole = cached[2] if cached is not None and cached[1] == version and board is not None else None
+            if whole is None:  # something moved (or this process has no board yet): catch up
+                board = selectors.board_catch_up(search, board)
+                _keep_board(key, board)
+            cache.set(key, (time.time(), version, whole), 3600)
+        if since is not None and since[0] == board.token and since[1] <= len(board.points):
+            # A delta is small and cheap to build: one per client, never cached.
+            return _encoded(version, selectors.dashboard_state(search, version=version, board=board, since=since))
+        if whole is None:
+            whole = _encoded(version, selectors.dashboard_state(search, version=version, board=board))
+            cache.set(key, (time.time(), version, whole), 3600)
+        return whole
+
+
+def forget_all() -> None:
+    """Drop every board kept (for benchmarks and tests that measure a first look)."""
+    with _BOARDS_LOCK:
+        _BOARDS.clear()
+
+
+def _encoded(version: str, body: dict) -> State:
+    raw = json.dumps(body, cls=DjangoJSONEncoder).encode()
+    return State(version, raw, gzip.compress(raw, compresslevel=5))
+
+
+def _board(key: str) -> dashboard.Board | None:
+    with _BOARDS_LOCK:
+        board = _BOARDS.get(key)
+        if board is not None:
+            _BOARDS.move_to_end(key)
+        return board
+
+
+def _keep_board(key: str, board: dashboard.Board) -> None:
+    with _BOARDS_LOCK:
+        _BOARDS[key] = board
+        _BOARDS.move_to_end(key)
+        while len(_BOARDS) > MAX_BOARDS:
+            _BOARDS.popitem(last=False)
 
 
 def _fresh(cached):

@@ -28,6 +28,7 @@ def browser(tmp_path):
         "--window-size=1400,1000", f"--user-data-dir={tmp_path / 'profile'}",
     ):  # fmt: skip
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for the tests to read
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     options.add_experimental_option(

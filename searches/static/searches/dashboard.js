@@ -23,8 +23,8 @@
   const el = (tag, text, attrs) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; Object.assign(e, attrs || {}); return e; };
   // Trained points blue; stopped early gold; failed red; cached copies grey.
   const STATUS_COLOURS = { done: "#4a6fa5", stopped: "#d4a017", failed: "#c0392b", cached: "#999" };
-  // SVG up to a few thousand points (it works everywhere); WebGL beyond, where SVG gets slow.
-  const scatterType = (n) => (n > 5000 ? "scattergl" : "scatter");
+  // Points are drawn as SVG: up to a few thousand of them (the server sends no more; beyond, its
+  // densities are drawn instead). No chart needs WebGL, whose contexts a browser keeps ~16 of.
   // Fitness lives in [0, 1]: the axis fits the points, but never runs outside that range.
   const FITNESS_RANGE = { minallowed: 0, maxallowed: 1.02 };
   const layout = (extra) => Object.assign({ margin: { l: 50, r: 10, t: 10, b: 40 }, uirevision: "keep", hovermode: "closest",
@@ -32,14 +32,33 @@
 
   async function poll() {
     try {
-      const response = await fetch("/api/searches/" + searchId + "/?version=" + encodeURIComponent(version), { credentials: "same-origin" });
+      const since = state ? "&since=" + encodeURIComponent(state.base.token + ":" + state.base.seq) : "";
+      const response = await fetch("/api/searches/" + searchId + "/?version=" + encodeURIComponent(version) + since, { credentials: "same-origin" });
       if (response.status === 401 || response.redirected) { signedOut(); return; }  // no more polling: say so
       if (response.ok) {
         const data = await response.json();
-        if (!data.unchanged) { state = data; version = data.version; draw(); }
+        if (!data.unchanged) {
+          const received = performance.now();
+          state = merged(state, data); version = data.version; draw();
+          // The first state's times (since the page began loading), for the browser test to report.
+          if (window.gawebFirstDraw === undefined) window.gawebFirstDraw = { received, drawn: performance.now() };
+        }
       }
     } catch (e) { /* the server restarting: try again at the next tick */ }
     setTimeout(poll, POLL_MS);
+  }
+
+  // A delta holds the points that ended since our copy, and the histogram (and density) counts
+  // of the generations they changed; every small aggregate comes whole. Merged here into our copy.
+  function merged(old, data) {
+    if (!data.delta || !old) return data;
+    if (data.points && old.points) {
+      ["id", "generation", "fitness", "status", "origin"].forEach((k) => { data.points[k] = old.points[k].concat(data.points[k]); });
+      Object.keys(data.points.traits).forEach((k) => { data.points.traits[k] = old.points.traits[k].concat(data.points.traits[k]); });
+    }
+    data.histograms.forEach((h, i) => { h.counts = Object.assign({}, old.histograms[i].counts, h.counts); });
+    if (data.density && old.density) data.density.generations = Object.assign({}, old.density.generations, data.density.generations);
+    return data;
   }
 
   function signedOut() {
@@ -112,15 +131,29 @@
     return lines.join("<br>");
   }
 
+  // The fitness bins' centres, and a density's zero cells left blank.
+  const binCentres = (bins) => Array.from({ length: bins }, (_, i) => (i + 0.5) / bins);
+  const blankZeros = (rows) => rows.map((row) => row.map((n) => (n ? n : null)));
+  const DENSITY = { type: "heatmap", colorscale: "Blues", reversescale: true, showscale: false, hoverongaps: false, xgap: 1 };
+
   function drawFitness() {
     const pts = state.points;
-    const jitter = pts.id.map((id) => ((id * 2654435761) % 1000) / 1000 * 0.5 - 0.25);
-    const traces = [{
-      type: scatterType(pts.id.length), mode: "markers", name: "entities",
-      x: pts.generation.map((g, i) => g + 1 + jitter[i]), y: pts.fitness, customdata: pts.id,
-      text: pts.id.map((_, i) => hoverText(i)), hoverinfo: "text",
-      marker: { size: 6, opacity: 0.6, color: pts.status.map((s) => STATUS_COLOURS[s] || "#4a6fa5") },
-    }];
+    const traces = [];
+    if (state.aggregated) {
+      // Above a few thousand candidates: how many candidates of each generation reached each fitness.
+      const d = state.density, gens = Object.keys(d.generations).map(Number).sort((a, b) => a - b);
+      const z = binCentres(d.fitness_bins).map((_, bin) => gens.map((g) => d.generations[g][bin]));
+      traces.push(Object.assign({ name: "candidates", x: gens.map((g) => g + 1), y: binCentres(d.fitness_bins), z: blankZeros(z),
+        hovertemplate: "generation %{x}, fitness %{y:.2f}: %{z} candidates<extra></extra>" }, DENSITY));
+    } else {
+      const jitter = pts.id.map((id) => ((id * 2654435761) % 1000) / 1000 * 0.5 - 0.25);
+      traces.push({
+        type: "scatter", mode: "markers", name: "entities",
+        x: pts.generation.map((g, i) => g + 1 + jitter[i]), y: pts.fitness, customdata: pts.id,
+        text: pts.id.map((_, i) => hoverText(i)), hoverinfo: "text",
+        marker: { size: 6, opacity: 0.6, color: pts.status.map((s) => STATUS_COLOURS[s] || "#4a6fa5") },
+      });
+    }
     const gens = state.generations.filter((g) => g.count > 0);
     traces.push({ type: "scatter", mode: "lines+markers", name: "best so far", x: gens.map((g) => g.generation + 1), y: gens.map((g) => g.best_so_far), line: { color: "#27ae60" } });
     traces.push({ type: "scatter", mode: "lines+markers", name: "mean", x: gens.map((g) => g.generation + 1), y: gens.map((g) => g.mean), line: { color: "#e67e22", dash: "dot" } });
@@ -130,7 +163,9 @@
       traces.push({ type: "scatter", mode: "lines", name: "baseline", x: [null], y: [null], line: { color: "#8e44ad", dash: "dash" } });
     }
     const div = document.getElementById("fitness-chart");
-    Plotly.react(div, traces, layout({ height: 340, shapes, xaxis: { title: { text: "generation" }, dtick: 1 }, yaxis: { title: { text: "fitness" }, autorangeoptions: FITNESS_RANGE }, legend: { orientation: "h" } }));
+    const many = state.search.generations > 30;  // a tick per generation, while they fit
+    Plotly.react(div, traces, layout({ height: 340, shapes, xaxis: { title: { text: "generation" }, dtick: many ? undefined : 1 },
+      yaxis: { title: { text: "fitness" }, autorangeoptions: FITNESS_RANGE }, legend: { orientation: "h" } }));
     if (!div.dataset.wired) {
       div.on("plotly_click", (event) => { const id = event.points[0].customdata; if (id) openEntity(id); });
       div.dataset.wired = "1";
@@ -244,7 +279,7 @@
     state.histograms.forEach((h, index) => {
       let div = container.children[index];
       if (!div) { div = container.appendChild(el("div", undefined, { className: "small-chart" })); }
-      const generations = overlay.checked ? h.counts.map((_, g) => g).filter((g) => g <= last) : [chosen];
+      const generations = overlay.checked ? Object.keys(h.counts).map(Number).filter((g) => g <= last).sort((a, b) => a - b) : [chosen];
       const traces = generations.map((g) => ({
         type: "bar", name: "generation " + (g + 1), x: h.x, y: h.counts[g] || [],
         width: h.edges ? h.edges.slice(1).map((e, i) => e - h.edges[i]) : undefined,
@@ -292,19 +327,28 @@
       const histogram = state.histograms[index];
       const categorical = histogram.axis === "category";
       const label = categorical ? labeller(histogram.x) : null;
-      const traces = [{
-        type: scatterType(pts.id.length), mode: "markers", x: pts.traits[t.name].map((v) => (categorical ? label(v) : v)), y: pts.fitness,
-        customdata: pts.id, marker: { size: 5, opacity: 0.5, color: pts.generation, colorscale: "Blues", reversescale: true, cmin: 0, cmax: state.search.generations - 1 },
-        hovertemplate: t.name + " = %{x}<br>fitness %{y:.4f}<extra>#%{customdata}</extra>",
-      }];
+      let traces;
+      if (state.aggregated) {
+        // How many candidates with each value reached each fitness (every generation together).
+        const d = state.density, counts = d.traits[index];
+        const z = binCentres(d.fitness_bins).map((_, bin) => counts.map((row) => row[bin]));
+        traces = [Object.assign({ x: histogram.x, y: binCentres(d.fitness_bins), z: blankZeros(z),
+          hovertemplate: t.name + " %{x}, fitness %{y:.2f}: %{z} candidates<extra></extra>" }, DENSITY)];
+      } else {
+        traces = [{
+          type: "scatter", mode: "markers", x: pts.traits[t.name].map((v) => (categorical ? label(v) : v)), y: pts.fitness,
+          customdata: pts.id, marker: { size: 5, opacity: 0.5, color: pts.generation, colorscale: "Blues", reversescale: true, cmin: 0, cmax: state.search.generations - 1 },
+          hovertemplate: t.name + " = %{x}<br>fitness %{y:.4f}<extra>#%{customdata}</extra>",
+        }];
+      }
       // Every value of the grid is a category of the axis, also the ones no candidate holds.
-      if (categorical) traces.push({ type: "scatter", mode: "markers", x: histogram.x, y: histogram.x.map(() => null), hoverinfo: "skip", showlegend: false });
+      if (categorical && !state.aggregated) traces.push({ type: "scatter", mode: "markers", x: histogram.x, y: histogram.x.map(() => null), hoverinfo: "skip", showlegend: false });
       Plotly.react(div, traces, layout({
         height: 200, margin: { l: 44, r: 8, t: 10, b: 44 }, showlegend: false,
-        xaxis: Object.assign(traitAxis(histogram), { title: { text: t.name + " (darker: later generations)", font: { size: 11 }, standoff: 4 } }),
+        xaxis: Object.assign(traitAxis(histogram), { title: { text: t.name + (state.aggregated ? " (darker: more candidates)" : " (darker: later generations)"), font: { size: 11 }, standoff: 4 } }),
         yaxis: { tickfont: { size: 9 }, autorangeoptions: FITNESS_RANGE, title: { text: "fitness", font: { size: 11 }, standoff: 2 } },
       }), { displayModeBar: false });
-      if (!div.dataset.wired) { div.on("plotly_click", (e) => openEntity(e.points[0].customdata)); div.dataset.wired = "1"; }
+      if (!div.dataset.wired) { div.on("plotly_click", (e) => { const id = e.points[0].customdata; if (id) openEntity(id); }); div.dataset.wired = "1"; }
     });
   }
 

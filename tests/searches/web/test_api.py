@@ -96,3 +96,23 @@ def test_an_entity_shows_its_parents_and_inheritance(owner_client, finished_sear
 @pytest.mark.django_db
 def test_an_unknown_search_is_404(owner_client):
     assert owner_client.get("/api/searches/999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_client_that_says_what_it_holds_gets_only_what_changed(owner_client, monkeypatch):
+    from searches import services, state_cache
+    from searches.models import Entity
+    from searches.simulate import simulated_search
+
+    monkeypatch.setattr(state_cache, "FRESH_FOR_SECONDS", 0.0)
+    search = simulated_search(entities=200, population=100, last_generation_queued=True)
+    first = owner_client.get(f"/api/searches/{search.pk}/").json()
+    entity = Entity.objects.filter(search=search, status=Entity.Status.QUEUED).first()
+    services.entity_claim(entity_id=entity.pk, worker="w@test")
+    services.entity_record_result(entity_id=entity.pk, accuracy=0.9, parameter_count=10, train_seconds=1.0)
+    since = f"{first['base']['token']}:{first['base']['seq']}"
+    delta = owner_client.get(f"/api/searches/{search.pk}/?version={first['version']}&since={since}").json()
+    assert delta["delta"] and delta["points"]["id"] == [entity.pk] and delta["version"] != first["version"]
+    assert delta["progress"]["done"] == first["progress"]["done"] + 1
+    whole = owner_client.get(f"/api/searches/{search.pk}/").json()
+    assert not whole["delta"] and len(whole["points"]["id"]) == len(first["points"]["id"]) + 1

@@ -34,4 +34,7 @@ def test_viewing_many_searches_keeps_a_fixed_set_of_locks():
     for search in searches:
         state_cache.latest_state(search)
     assert state_cache._LOCKS is locks_before and len(locks_before) == state_cache.LOCK_STRIPES
-    assert not any(isinstance(value, dict) for name, value in vars(state_cache).items() if not name.startswith("__"))
+    # The boards are the one table kept in the process, and it stays within its bound.
+    assert len(state_cache._BOARDS) == state_cache.MAX_BOARDS
+    tables = [name for name, value in vars(state_cache).items() if isinstance(value, dict) and not name.startswith("__")]
+    assert tables == ["_BOARDS"]
