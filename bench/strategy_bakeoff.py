@@ -17,7 +17,8 @@ instance ``seed % 15 + 1`` (BBOB has 15 instances per function: seeds 15 to 19 r
 1 to 5 again, with other optimizer seeds); and ``digits`` with real training (``--digits-seeds``).
 
     .venv/bin/python bench/strategy_bakeoff.py                      # synthetic and BBOB: about 40 minutes
-    .venv/bin/python bench/strategy_bakeoff.py --digits-seeds 5     # and digits with real training: hours
+    .venv/bin/python bench/strategy_bakeoff.py --digits-seeds 5     # and digits with real training: 30 minutes more
+    .venv/bin/python bench/strategy_bakeoff.py --landscapes "" --digits-seeds 5   # digits alone (the rest kept)
     .venv/bin/python bench/strategy_bakeoff.py --replot             # the plots again from the JSON
 """
 
