@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
-from . import previews, selectors, services
+from . import lineage, previews, selectors, services
 from .genetics import SpecError
 from .models import Entity, Search
 from .specs import MAX_SPEC_BYTES, decode_spec
@@ -113,6 +113,14 @@ def space_preview(request):
 def entity(request, pk: int):
     found = get_object_or_404(Entity.objects.select_related("generation"), pk=pk)
     return JsonResponse(selectors.entity_detail(found))
+
+
+@api_login_required
+@require_GET
+def family_tree(request, pk: int):
+    """The entity's ancestors back to the founders, as nodes and edges (``searches.lineage``)."""
+    found = get_object_or_404(Entity, pk=pk)
+    return JsonResponse(lineage.family_tree(found))
 
 
 def _summary(row: dict) -> dict:

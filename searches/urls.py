@@ -22,5 +22,6 @@ urlpatterns = [
     path("api/searches/<int:pk>/", api.search_state, name="api_search"),
     path("api/searches/<int:pk>/leaderboard/", api.leaderboard, name="api_leaderboard"),
     path("api/entities/<int:pk>/", api.entity, name="api_entity"),
+    path("api/entities/<int:pk>/family/", api.family_tree, name="api_family_tree"),
     path("api/space-preview/", api.space_preview, name="api_space_preview"),
 ]

@@ -45,3 +45,8 @@ def test_the_leaderboard_pages_fits_the_window_and_the_trait_charts_have_titles_
         "return document.querySelectorAll('#scatter .small-chart')[1]._fullLayout.xaxis._categories;"
     )
     assert widths == ["1", "3", "5", "7", "9"]
+
+    # The best's family tree, drawn under the charts.
+    wait.until(lambda d: "(the best)" in d.find_element(By.ID, "family-title").text)
+    nodes = browser.execute_script("return document.querySelectorAll('#family-chart .scatterlayer .point').length")
+    assert nodes >= 3  # the best and its two parents at least

@@ -76,6 +76,7 @@
     if (boardOffset > 0) showBoardPage(boardOffset); else drawLeaderboard();
     drawHistograms();
     drawScatter();
+    drawFamily();
   }
 
   function drawHeader() {
@@ -352,6 +353,57 @@
     });
   }
 
+  // --- The family tree: the best's ancestors by default, any node's on a click ---------------
+  let familyRoot = null;   // the entity whose tree is drawn; null: the best, following it as it changes
+  let familyDrawn = null;  // the root and the state version last drawn
+
+  async function drawFamily() {
+    const root = familyRoot || (state.best && state.best.id);
+    const card = document.getElementById("family-card");
+    card.hidden = !root;
+    if (!root || (familyDrawn && familyDrawn.root === root && (familyRoot || familyDrawn.best === state.best.id))) return;
+    familyDrawn = { root, best: state.best && state.best.id };
+    const response = await fetch("/api/entities/" + root + "/family/", { credentials: "same-origin" });
+    if (!response.ok) return;
+    const tree = await response.json();
+    document.getElementById("family-title").textContent = "of #" + root + (familyRoot ? "" : " (the best)") +
+      ": " + (tree.nodes.length - 1) + " ancestors" + (tree.truncated ? " (the nearest " + tree.limit + " shown)" : "");
+    // Rows are generations (the founders on top); in a row, each node sits near its children.
+    const byGeneration = new Map();
+    tree.nodes.forEach((n) => { if (!byGeneration.has(n.generation)) byGeneration.set(n.generation, []); byGeneration.get(n.generation).push(n); });
+    const x = new Map([[tree.root, 0]]), children = new Map();
+    tree.edges.forEach((e) => { if (!children.has(e.parent)) children.set(e.parent, []); children.get(e.parent).push(e.child); });
+    [...byGeneration.keys()].sort((a, b) => b - a).forEach((g) => {
+      const row = byGeneration.get(g).filter((n) => n.id !== tree.root);
+      const centre = (n) => { const xs = (children.get(n.id) || []).map((c) => x.get(c)).filter((v) => v !== undefined); return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0; };
+      row.map((n) => [centre(n), n]).sort((a, b) => a[0] - b[0]).forEach(([, n], i) => x.set(n.id, i - (row.length - 1) / 2));
+    });
+    const node = new Map(tree.nodes.map((n) => [n.id, n]));
+    const traces = ["a", "b"].map((side) => {
+      const xs = [], ys = [];
+      tree.edges.filter((e) => e.side === side).forEach((e) => { xs.push(x.get(e.child), x.get(e.parent), null); ys.push(node.get(e.child).generation + 1, node.get(e.parent).generation + 1, null); });
+      return { type: "scatter", mode: "lines", x: xs, y: ys, hoverinfo: "skip", showlegend: false, line: { width: 1, color: side === "a" ? "#4a6fa5" : "#e67e22" } };
+    });
+    traces.push({ type: "scatter", mode: "markers", showlegend: false, marker: { size: 7, opacity: 0, color: "#000" },
+      x: tree.edges.map((e) => (x.get(e.child) + x.get(e.parent)) / 2),
+      y: tree.edges.map((e) => (node.get(e.child).generation + node.get(e.parent).generation) / 2 + 1),
+      text: tree.edges.map((e) => "#" + e.parent + " → #" + e.child + " (parent " + e.side + ")<br>passed on: " + (e.traits.join(", ") || "none")), hoverinfo: "text" });
+    const symbol = (n) => (n.id === tree.root ? "star" : n.origin === "immigrant" ? "diamond" : n.founder ? "square" : "circle");
+    const colour = (n) => (n.id === tree.root ? "#d4a017" : n.origin === "immigrant" ? "#8e44ad" : n.founder ? "#7f8c8d" : "#4a6fa5");
+    traces.push({ type: "scatter", mode: "markers+text", showlegend: false, x: tree.nodes.map((n) => x.get(n.id)), y: tree.nodes.map((n) => n.generation + 1),
+      text: tree.nodes.map((n) => fmt(n.fitness, 3)), textposition: "middle right", textfont: { size: 9 }, customdata: tree.nodes.map((n) => n.id),
+      hovertext: tree.nodes.map((n) => "#" + n.id + " · generation " + (n.generation + 1) + " · " + n.origin + (n.founder && n.origin !== "immigrant" ? " (founder)" : "") +
+        "<br>fitness " + fmt(n.fitness) + (n.mutated.length ? "<br>mutated: " + n.mutated.join(", ") : "")), hoverinfo: "text",
+      marker: { size: tree.nodes.map((n) => (n.id === tree.root ? 16 : 10)), symbol: tree.nodes.map(symbol), color: tree.nodes.map(colour),
+        line: { width: 2, color: tree.nodes.map((n) => (n.mutated.length ? "#c0392b" : "#fff")) } } });
+    const rows = byGeneration.size, widest = Math.max(...[...byGeneration.values()].map((r) => r.length));
+    const div = document.getElementById("family-chart");
+    Plotly.react(div, traces, layout({ height: Math.min(900, 120 + 46 * rows), hovermode: "closest",
+      xaxis: { visible: false, range: [-(widest + 1) / 2, (widest + 1) / 2] },
+      yaxis: { title: { text: "generation" }, autorange: "reversed", dtick: rows > 30 ? undefined : 1 } }), { displayModeBar: false });
+    if (!div.dataset.wired) { div.on("plotly_click", (e) => { const id = e.points[0].customdata; if (id) { familyRoot = id; drawFamily(); } }); div.dataset.wired = "1"; }
+  }
+
   async function openEntity(id) {
     const response = await fetch("/api/entities/" + id + "/", { credentials: "same-origin" });
     if (!response.ok) return;
@@ -365,6 +417,8 @@
       " · attempts " + e.attempts + (e.train_seconds !== null ? " · trained in " + fmt(e.train_seconds, 1) + " s" : "")));
     if (e.error) body.appendChild(el("pre", e.error, { className: "errors" }));
     if (e.cached_from) { const p = body.appendChild(el("p", "same genome as ")); link(p, e.cached_from); }
+    const tree = body.appendChild(el("p")).appendChild(el("a", "Draw its family tree", { href: "#family-card", id: "show-family" }));
+    tree.addEventListener("click", () => { familyRoot = e.id; drawFamily(); document.getElementById("entity-dialog").close(); });
     const parents = body.appendChild(el("p", "parents: "));
     ["a", "b"].forEach((k) => { if (e.parents[k]) { link(parents, e.parents[k].id, k + ": #" + e.parents[k].id + " (fitness " + fmt(e.parents[k].fitness) + ")"); parents.append(" "); } });
     if (!e.parents.a) parents.append(e.origin === "offspring" ? "-" : "none (" + e.origin + ")");

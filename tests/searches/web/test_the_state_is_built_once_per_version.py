@@ -36,5 +36,6 @@ def test_viewing_many_searches_keeps_a_fixed_set_of_locks():
     assert state_cache._LOCKS is locks_before and len(locks_before) == state_cache.LOCK_STRIPES
     # The boards are the one table kept in the process, and it stays within its bound.
     assert len(state_cache._BOARDS) == state_cache.MAX_BOARDS
-    tables = [name for name, value in vars(state_cache).items() if isinstance(value, dict) and not name.startswith("__")]
+    module = vars(state_cache).items()
+    tables = [name for name, value in module if isinstance(value, dict) and not name.startswith("__")]
     assert tables == ["_BOARDS"]
