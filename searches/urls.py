@@ -9,6 +9,7 @@ app_name = "searches"
 urlpatterns = [
     path("", views.search_list, name="list"),
     path("searches/new/", views.search_new, name="new"),
+    path("searches/compare/", views.search_compare, name="compare"),
     path("searches/<int:pk>/", views.search_detail, name="detail"),
     path("searches/<int:pk>/cancel/", views.search_cancel, name="cancel"),
     path("searches/<int:pk>/rerun/", views.search_rerun, name="rerun"),

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import exports, selectors, services
+from . import comparison, exports, selectors, services
 from .catalog import KERAS_TRAITS
 from .forms import SpecForm
 from .genetics import STRATEGY_HELP, SpecError
@@ -65,6 +65,38 @@ def search_detail(request, pk: int):
         "has_best": selectors.best_entity(search) is not None,
     }
     return render(request, "searches/detail.html", context)
+
+
+MAX_COMPARED = 8
+
+
+def search_compare(request):
+    """Two or more searches side by side: ``?ids=3&ids=5`` (or ``?ids=3,5``); ``&lines=5`` picks
+    the search whose traits the parallel coordinates draw (the first by default)."""
+    raw = [part for value in request.GET.getlist("ids") for part in value.split(",") if part.strip()]
+    problem = None
+    if not all(part.strip().isdigit() for part in raw):
+        problem = "The searches to compare are given by their numbers (?ids=3&ids=5)."
+    elif not 2 <= len(set(raw)) <= MAX_COMPARED:
+        problem = f"Choose between 2 and {MAX_COMPARED} searches to compare (in the list, tick them)."
+    else:
+        ids = list(dict.fromkeys(int(part) for part in raw))
+        found = Search.objects.in_bulk(ids)
+        missing = [str(pk) for pk in ids if pk not in found]
+        if missing:
+            problem = f"No search #{', #'.join(missing)}."
+    if problem:
+        messages.error(request, problem)
+        return redirect("searches:list")
+    searches = [found[pk] for pk in ids]
+    lines_id = request.GET.get("lines", "")
+    chosen = found.get(int(lines_id)) if lines_id.isdigit() and int(lines_id) in found else searches[0]
+    context = {
+        "searches": searches,
+        "chosen": chosen,
+        "data": {**comparison.comparison(searches), "lines": comparison.parallel_coordinates(chosen)},
+    }
+    return render(request, "searches/compare.html", context)
 
 
 @require_POST
