@@ -17,6 +17,12 @@ and counts each one's database queries and bytes. Run:
 
     .venv/bin/python bench/dashboard_scale.py                            # 1,000 and 10,000 entities: about 2 minutes
     .venv/bin/python bench/dashboard_scale.py --sizes 1000,10000,100000  # and 100,000: a few minutes more
+    .venv/bin/python bench/dashboard_scale.py --browser                  # and the page's draw in headless Chromium
+
+With ``--browser``, each search's page is also opened twice in headless Chromium (Debian's
+``chromium``; served from this process): when its state arrived and when every chart was drawn,
+since the page began loading (the first look after nothing was kept on the server, then again),
+and whether any chart stayed blank or any WebGL context was used or lost.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks" / "dashboard_scale.json")
     parser.add_argument("--replot", action="store_true", help="only draw the PNG again from the JSON")
+    parser.add_argument("--browser", action="store_true", help="also time the page's draw in headless Chromium")
     args = parser.parse_args()
     if args.replot:
         plot_dashboard_scale(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
@@ -61,7 +68,11 @@ def main() -> None:
     user = get_user_model().objects.create_user("bench", password="bench-pass-1")
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
-    results = []
+    results, draws = [], []
+    if args.browser:
+        from _browser_draw import draw_times, serve
+
+        site = serve()
     print(f"{'entities':>9} {'endpoint':<19} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'bytes':>11}")
 
     def timed(size: int, name: str, request, times: list[float], response, queries) -> None:
@@ -134,11 +145,21 @@ def main() -> None:
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url)
             timed(size, name, url, times, response, len(captured))
+        if args.browser:
+            state_cache.forget_all()
+            cache.clear()
+            for look, row in enumerate(draw_times(site, search.pk, "bench", "bench-pass-1"), start=1):
+                draws.append({"entities": size, "look": look, **row})
+                print(f"{size:>9,} browser, look {look}: state after {row['state_arrived_ms']:.0f} ms, "
+                      f"every chart drawn after {row['drawn_ms']:.0f} ms; "
+                      f"blank charts {row['blank_charts']} of {row['charts']}, "
+                      f"WebGL canvases {row['webgl_canvases']}, WebGL console lines {row['webgl_console_lines']}",
+                      flush=True)  # fmt: skip
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps({
         "benchmark": "dashboard_scale", "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores", "database": "SQLite",
-        "requests_per_point": args.requests, "results": results,
+        "requests_per_point": args.requests, "results": results, "browser": draws,
         "aggregate_above": __import__("searches.dashboard").dashboard.AGGREGATE_ABOVE,
     }, indent=2) + "\n")  # fmt: skip
     plot_dashboard_scale(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
