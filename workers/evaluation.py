@@ -123,7 +123,10 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Report:
         fail(f"{type(error).__name__}: {error}")
         report = Report(Outcome.FAILED)
     else:
-        _retrying(lambda: _record(entity.pk, result, attempt, final=final))
+        if not _retrying(lambda: _record(entity.pk, result, attempt, final=final)):
+            # Cut off too long (silent past the stale timeout): the entity was given to another
+            # worker, and this late result of the old attempt is refused.
+            log.warning("entity #%s: attempt %s no longer holds its claim; result refused", entity.pk, attempt)
     _retrying(lambda: services.search_advance(search_id=search.pk))
     return report
 
