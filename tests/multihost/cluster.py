@@ -1,0 +1,321 @@
+"""A gaweb cluster on one machine: "main" and worker hosts in Linux network namespaces.
+
+Each host is a network namespace with its own address, joined to main by a veth pair; each
+worker host also runs in its own UTS namespace, so that it has its own host name, as a real
+machine does. Main runs PostgreSQL (a server started here: ``initdb`` in a temporary folder)
+and Redis, listening on its addresses; the test process reaches main through one more veth
+pair. Every namespace, link and process is created here and removed by ``Cluster.close``.
+Traffic stays inside these namespaces: nothing is routed anywhere else.
+
+Needs root (``ip netns``), PostgreSQL's server programs (``initdb``, ``pg_ctl``, run as the
+``postgres`` user) and ``redis-server``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBNET = "10.213"  # a private range: 10.213.0.x is the test process and main, 10.213.k.x host k and main
+PG_PORT = 5432
+REDIS_PORT = 6379
+WEB_PORT = 8000
+
+
+def unavailable() -> str | None:
+    """Why a cluster cannot be made on this machine (None: it can)."""
+    if os.geteuid() != 0:
+        return "the multi-host tests need root, to make network namespaces (ip netns)"
+    for program in ("ip", "unshare", "runuser", "redis-server"):
+        if shutil.which(program) is None:
+            return f"the multi-host tests need {program}"
+    if _pg_program("initdb") is None:
+        return "the multi-host tests need PostgreSQL's server programs (initdb, pg_ctl)"
+    return None
+
+
+def _pg_program(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(versions[-1]) if versions else None
+
+
+def _run(*argv: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, check=check, capture_output=True, text=True, **kwargs)
+
+
+@dataclass
+class Host:
+    name: str  # the namespace
+    hostname: str
+    main_address: str  # main's address on this host's link
+    address: str
+    link: str  # main's end of the link: taken down to cut the host off
+    var_dir: Path
+    process: subprocess.Popen | None = None
+    log: Path | None = None
+
+
+@dataclass
+class Cluster:
+    workdir: Path
+    tag: str = field(default_factory=lambda: secrets.token_hex(2))
+    hosts: list[Host] = field(default_factory=list)
+    processes: list[subprocess.Popen] = field(default_factory=list)
+    namespaces: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    pg_data: Path | None = None
+
+    @property
+    def main(self) -> str:
+        return f"gw{self.tag}m"
+
+    @property
+    def main_address(self) -> str:
+        """Main's address as the test process reaches it."""
+        return f"{SUBNET}.0.2"
+
+    @property
+    def database_url(self) -> str:
+        return f"postgresql://postgres@{self.main_address}:{PG_PORT}/gaweb"
+
+    # --- Network ---------------------------------------------------------------------------
+
+    def _namespace(self, name: str) -> None:
+        _run("ip", "netns", "add", name)
+        self.namespaces.append(name)
+        self.exec_in(name, "ip", "link", "set", "lo", "up")
+
+    def _link(self, outside: str, inside: str, namespace: str, outside_ns: str | None, net: int) -> None:
+        """A veth pair: ``outside`` (in ``outside_ns``, or here) .1, ``inside`` (in ``namespace``) .2."""
+        _run("ip", "link", "add", outside, "type", "veth", "peer", "name", inside)
+        self.links.append(outside)
+        _run("ip", "link", "set", inside, "netns", namespace)
+        if outside_ns:
+            _run("ip", "link", "set", outside, "netns", outside_ns)
+        out = ("ip", "netns", "exec", outside_ns) if outside_ns else ()
+        _run(*out, "ip", "addr", "add", f"{SUBNET}.{net}.1/24", "dev", outside)
+        _run(*out, "ip", "link", "set", outside, "up")
+        self.exec_in(namespace, "ip", "addr", "add", f"{SUBNET}.{net}.2/24", "dev", inside)
+        self.exec_in(namespace, "ip", "link", "set", inside, "up")
+
+    def exec_in(self, namespace: str, *argv: str, check: bool = True) -> subprocess.CompletedProcess:
+        return _run("ip", "netns", "exec", namespace, *argv, check=check)
+
+    def set_link(self, host: Host, up: bool) -> None:
+        """Cut a host off from main (``up=False``), or join it again."""
+        self.exec_in(self.main, "ip", "link", "set", host.link, "up" if up else "down")
+
+    # --- Main's services ----------------------------------------------------------------------
+
+    def start_main(self) -> None:
+        self._namespace(self.main)
+        # The test process reaches main through 10.213.0.x (main is .2 on its side).
+        self._link(f"gw{self.tag}t", f"gw{self.tag}tm", self.main, None, 0)
+        self._start_postgres()
+        self.processes.append(
+            subprocess.Popen(
+                ["ip", "netns", "exec", self.main, "redis-server", "--port", str(REDIS_PORT), "--bind", "0.0.0.0",
+                 "--protected-mode", "no", "--save", "", "--appendonly", "no"],
+                stdout=(self.workdir / "redis.log").open("w"), stderr=subprocess.STDOUT,
+            )
+        )  # fmt: skip
+        self._wait_for_port(self.main_address, REDIS_PORT)
+
+    def _start_postgres(self) -> None:
+        # Its own folder, which the postgres user can reach (pytest's are its owner's alone).
+        holder = Path(tempfile.mkdtemp(prefix="gaweb-cluster-pg-"))
+        holder.chmod(0o755)
+        self.pg_data = holder / "data"
+        self.pg_data.mkdir()
+        shutil.chown(self.pg_data, "postgres", "postgres")
+        as_postgres = ("runuser", "-u", "postgres", "--")
+        _run(*as_postgres, _pg_program("initdb"), "-D", str(self.pg_data), "-A", "trust", "-U", "postgres")
+        with (self.pg_data / "pg_hba.conf").open("a") as hba:
+            hba.write(f"host all all {SUBNET}.0.0/16 trust\n")
+        options = f"-c listen_addresses='*' -p {PG_PORT} -k {self.pg_data} -c fsync=off"
+        self.exec_in(
+            self.main, *as_postgres, _pg_program("pg_ctl"), "-D", str(self.pg_data), "-o", options,
+            "-l", str(self.pg_data / "server.log"), "-w", "start",
+        )  # fmt: skip
+        self.exec_in(self.main, *as_postgres, _pg_program("createdb") or "createdb", "-h", str(self.pg_data),
+                     "-p", str(PG_PORT), "gaweb")  # fmt: skip
+
+    def restart_postgres(self) -> None:
+        as_postgres = ("runuser", "-u", "postgres", "--")
+        self.exec_in(self.main, *as_postgres, _pg_program("pg_ctl"), "-D", str(self.pg_data), "-m", "fast", "-w", "restart")
+
+    def _wait_for_port(self, address: str, port: int, timeout: float = 30) -> None:
+        import socket
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((address, port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise TimeoutError(f"nothing listens on {address}:{port}")
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        """Rows from main's database, read from the test process."""
+        import psycopg
+
+        with psycopg.connect(self.database_url, connect_timeout=10) as connection:
+            return connection.execute(sql, params).fetchall()
+
+    def manage(self, *argv: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+        """``manage.py`` from the test process, against main's database and Redis."""
+        return subprocess.run(
+            [sys.executable, "manage.py", *argv], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+            env={**self.base_env(self.main_address), "GAWEB_VAR_DIR": str(self.workdir / "client"), **(env or {})},
+        )  # fmt: skip
+
+    def base_env(self, main_address: str) -> dict[str, str]:
+        keep = {k: v for k, v in os.environ.items() if not k.startswith(("GAWEB_", "DATABASE_URL", "REDIS_URL"))}
+        return {
+            **keep,
+            "DATABASE_URL": f"postgresql://postgres@{main_address}:{PG_PORT}/gaweb",
+            "REDIS_URL": f"redis://{main_address}:{REDIS_PORT}/0",
+            "GAWEB_SECRET_KEY": "multihost-test-key",
+            "GAWEB_PRELOAD_KERAS": "0",  # synthetic workers: no TensorFlow
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def start_web(self) -> None:
+        """gunicorn on main, as ``up`` runs it, reached by the test process across the namespaces."""
+        self.processes.append(
+            subprocess.Popen(
+                ["ip", "netns", "exec", self.main, sys.executable, "-m", "gunicorn", "gaweb.wsgi", "--bind",
+                 f"0.0.0.0:{WEB_PORT}", "--workers", "1", "--threads", "4",
+                 "--control-socket", str(self.workdir / "gunicorn.ctl")],
+                cwd=ROOT, stdout=(self.workdir / "web.log").open("w"), stderr=subprocess.STDOUT,
+                env={**self.base_env("127.0.0.1"), "GAWEB_VAR_DIR": str(self.workdir / "web"),
+                     "GAWEB_ALLOWED_HOSTS": self.main_address},
+            )
+        )  # fmt: skip
+        self._wait_for_port(self.main_address, WEB_PORT)
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.main_address}:{WEB_PORT}"
+
+    # --- Worker hosts ---------------------------------------------------------------------------
+
+    def add_host(self, number: int) -> Host:
+        name = f"gw{self.tag}h{number}"
+        self._namespace(name)
+        link = f"gw{self.tag}l{number}"
+        self._link(link, f"gw{self.tag}e{number}", name, self.main, number)
+        host = Host(
+            name=name, hostname=f"gpuhost{number}", main_address=f"{SUBNET}.{number}.1",
+            address=f"{SUBNET}.{number}.2", link=link, var_dir=self.workdir / f"host{number}",
+        )  # fmt: skip
+        host.var_dir.mkdir()
+        self.hosts.append(host)
+        return host
+
+    def start_workers(self, host: Host, *, env: dict[str, str] | None = None, wrapper: tuple[str, ...] = ()) -> None:
+        """``runworkers`` on the host, from its own ``var/``, with only the database and Redis of main."""
+        host.log = host.var_dir / "runworkers.log"
+        command = " ".join(
+            [f"hostname {host.hostname} &&", "exec", *wrapper, sys.executable, "manage.py", "runworkers",
+             "--cpu-workers", "1"]
+        )  # fmt: skip
+        host.process = subprocess.Popen(
+            ["ip", "netns", "exec", host.name, "unshare", "--uts", "sh", "-c", command],
+            cwd=ROOT, stdout=host.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            env={**self.base_env(host.main_address), "GAWEB_VAR_DIR": str(host.var_dir), **(env or {})},
+        )  # fmt: skip
+
+    def stop_workers(self, host: Host) -> None:
+        if host.process is None or host.process.poll() is not None:
+            return
+        os.killpg(host.process.pid, signal.SIGTERM)
+        try:
+            host.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(host.process.pid, signal.SIGKILL)
+            host.process.wait()
+
+    # --- The end ---------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        for host in self.hosts:
+            try:
+                self.stop_workers(host)
+            except ProcessLookupError:
+                pass
+        for process in self.processes:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if self.pg_data is not None and (self.pg_data / "postmaster.pid").exists():
+            _run("runuser", "-u", "postgres", "--", _pg_program("pg_ctl"), "-D", str(self.pg_data), "-m", "immediate",
+                 "stop", check=False)  # fmt: skip
+        for namespace in self.namespaces:
+            _run("ip", "netns", "pids", namespace, check=False)
+            for pid in _run("ip", "netns", "pids", namespace, check=False).stdout.split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            _run("ip", "netns", "del", namespace, check=False)
+        for link in self.links:  # gone with their namespaces, but for the one in the test's own
+            _run("ip", "link", "del", link, check=False)
+        if self.pg_data is not None:
+            shutil.rmtree(self.pg_data.parent, ignore_errors=True)
+
+
+class WebClient:
+    """A signed-in user of the web server on main, over HTTP from the test process."""
+
+    def __init__(self, base_url: str):
+        import http.cookiejar
+        import urllib.request
+
+        self.base_url = base_url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def _csrf(self) -> str:
+        return next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
+
+    def request(self, path: str, *, data: bytes | None = None, content_type: str = "application/json") -> bytes:
+        import urllib.request
+
+        headers = {"Referer": self.base_url + "/"}
+        if data is not None:
+            headers.update({"X-CSRFToken": self._csrf(), "Content-Type": content_type})
+        with self.opener.open(urllib.request.Request(self.base_url + path, data=data, headers=headers), timeout=30) as r:
+            return r.read()
+
+    def sign_in(self, username: str, password: str) -> None:
+        import urllib.parse
+
+        self.request("/accounts/login/")
+        form = urllib.parse.urlencode({"username": username, "password": password}).encode()
+        self.request("/accounts/login/", data=form, content_type="application/x-www-form-urlencoded")
+
+    def create_search(self, spec: dict) -> int:
+        import json
+
+        return json.loads(self.request("/api/searches/", data=json.dumps(spec).encode()))["id"]
+
+    def state(self, search_id: int) -> dict:
+        import json
+
+        return json.loads(self.request(f"/api/searches/{search_id}/"))

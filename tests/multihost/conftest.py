@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+
+from .cluster import Cluster, unavailable
+
+HOSTS = 3
+# Short timeouts, so that a host cut off is found out in seconds (the defaults are minutes).
+FAST = {"GAWEB_HEARTBEAT_SECONDS": "1", "GAWEB_STALE_AFTER_SECONDS": "8", "GAWEB_RECONCILE_SECONDS": "2"}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """Main (PostgreSQL, Redis, the web server) and three worker hosts, each in its own namespace."""
+    why = unavailable()
+    if why:
+        pytest.skip(why)
+    made = Cluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        made.start_main()
+        migrated = made.manage("migrate", "--noinput")
+        assert migrated.returncode == 0, migrated.stderr[-3000:]
+        made.start_web()
+        for number in range(1, HOSTS + 1):
+            made.start_workers(made.add_host(number), env=FAST)
+        yield made
+    finally:
+        made.close()
