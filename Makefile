@@ -24,14 +24,15 @@ test: install-test browser
 		DATABASE_URL="$$GAWEB_TEST_DATABASE_URL" $(PY) -m pytest -m concurrency; \
 	fi
 
-# The browser test drives Debian's Chromium (browser downloads cannot work offline).
+# The browser tests drive Debian's Chromium (browser downloads cannot work offline); the
+# multi-host tests give hosts wrong clocks with libfaketime's faketime.
 browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! command -v faketime >/dev/null; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "installing Chromium and ChromeDriver (Debian packages) for the browser test"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+			echo "installing Chromium, ChromeDriver and faketime (Debian packages) for the browser and multi-host tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver faketime >/dev/null; \
 		else \
-			echo "The browser test needs Chromium and ChromeDriver: sudo apt-get install chromium chromium-driver"; exit 1; \
+			echo "The tests need Chromium, ChromeDriver and faketime: sudo apt-get install chromium chromium-driver faketime"; exit 1; \
 		fi; \
 	fi
 

@@ -15,10 +15,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, F, Max, Q
-from django.utils import timezone
 
 from . import dashboard
 from .catalog import TUTORIAL_GENOME
+from .clock import db_now
 from .models import Entity, Generation, Search
 
 
@@ -157,7 +157,7 @@ def search_rows(*, limit: int = 200) -> list[dict[str, Any]]:
         )
         .order_by("-created_at", "-id")[:limit]
     )
-    now = timezone.now()
+    now = db_now()
     rows = []
     for search in searches:
         total = search.candidate_total
@@ -281,7 +281,7 @@ def dashboard_state(
     leaderboard = _with_genomes(board.leaderboard())
     best = next((row for row in leaderboard if row["origin"] != Entity.Origin.BASELINE), None)
     first_best = lines[0]["best"] if lines else None
-    now = timezone.now()
+    now = db_now()
     elapsed = ((search.finished_at or now) - search.started_at).total_seconds() if search.started_at else 0.0
     running = list(
         Entity.objects.filter(search=search, status=Entity.Status.RUNNING).values_list(

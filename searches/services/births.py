@@ -25,8 +25,8 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.utils import timezone
 
+from ..clock import db_now
 from ..genetics import Individual, cohort_immigrants, propose_birth
 from ..models import Entity, Generation, Search
 from ..queueing import workers_listening
@@ -69,7 +69,7 @@ def births_advance(*, search_id: int) -> list[int]:
                 if confirm_best(search):
                     return births
                 Search.objects.filter(pk=search.pk, status=Search.Status.RUNNING).update(
-                    status=Search.Status.COMPLETED, finished_at=timezone.now()
+                    status=Search.Status.COMPLETED, finished_at=db_now()
                 )
                 log.info("search #%s completed", search.pk)
             elif wanted > 0 and not births:

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
+from ..clock import db_now
 from ..models import Entity, EpochResult, Search
 from ..specs import fitness_from
 
@@ -33,7 +33,7 @@ def entity_claim(*, entity_id: int, worker: str, gpu: str = "") -> Entity | None
     # UPDATE as "WHERE id IN (SELECT ...)", and PostgreSQL's re-check after a row lock would
     # then not see that another claim changed the status: two claims could both succeed.
     with transaction.atomic():
-        now = timezone.now()
+        now = db_now()
         claimed = Entity.objects.filter(active_search(), pk=entity_id, status=Entity.Status.QUEUED).update(
             status=Entity.Status.RUNNING,
             worker=worker,
@@ -59,7 +59,7 @@ def active_search():
 
 def entity_heartbeat(*, entity_id: int, attempt: int | None = None) -> bool:
     """The training worker is alive: refresh the entity's heartbeat. False if it is not running."""
-    return bool(running_claim(entity_id, attempt).update(heartbeat_at=timezone.now()))
+    return bool(running_claim(entity_id, attempt).update(heartbeat_at=db_now()))
 
 
 def entity_record_result(
@@ -90,7 +90,7 @@ def entity_record_result(
             parameter_count=parameter_count,
             size_penalty=search.spec["fitness"]["size_penalty"],
         )
-        now = timezone.now()
+        now = db_now()
         status = Entity.Status.STOPPED if stopped else Entity.Status.DONE
         recorded = running_claim(entity_id, attempt).update(
             status=status,
@@ -126,7 +126,7 @@ def entity_report_epoch(*, entity_id: int, epoch: int, metrics: Mapping[str, Any
         if entity is None:
             return False  # not this claim's any more: nothing it trains can be recorded
         history = [r for r in entity.history if r.get("epoch") != epoch] + [row]
-        running_claim(entity_id, attempt).update(history=history, heartbeat_at=timezone.now())
+        running_claim(entity_id, attempt).update(history=history, heartbeat_at=db_now())
         value = row.get("val_accuracy")
         if value is None:
             return True
@@ -147,7 +147,7 @@ def entity_record_failure(*, entity_id: int, reason: str, attempt: int | None = 
     """
     reason = plain_error(reason)
     with transaction.atomic():
-        now = timezone.now()
+        now = db_now()
         recorded = running_claim(entity_id, attempt).update(status=Entity.Status.FAILED, error=reason, finished_at=now)
         if recorded:
             copies_fail_with(entity_id, reason, now)

@@ -15,9 +15,9 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from ..catalog import TUTORIAL_GENOME
+from ..clock import db_now
 from ..genetics import genome_hash
 from ..models import Entity, FinalModel, Search
 from ..queueing import queue_entities
@@ -58,7 +58,7 @@ def search_train_final(*, search_id: int, on_workers: bool = True) -> list[int]:
             genomes.append((None, {name: TUTORIAL_GENOME[name] for name in search.space.names}))
         generation = search.generation_set.order_by("-number").first()
         first = (generation.entities.aggregate(last=Max("index"))["last"] or 0) + 1
-        now = timezone.now()
+        now = db_now()
         created = Entity.objects.bulk_create(
             Entity(
                 search=search, generation=generation, index=first + j, genome=genome, genome_hash=genome_hash(genome),
@@ -103,7 +103,7 @@ def entity_record_final(
             epochs=len(history),
             timings=dict(timings or {}),
             error="" if len(model) <= limit else f"model not kept: {len(model):,} bytes, over GAWEB_MAX_MODEL_MB",
-            finished_at=timezone.now(),
+            finished_at=db_now(),
         )
         if recorded and len(model) <= limit:
             FinalModel.objects.update_or_create(entity_id=entity_id, defaults={"data": model, "size": len(model)})

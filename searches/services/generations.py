@@ -20,8 +20,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Q
-from django.utils import timezone
 
+from ..clock import db_now
 from ..genetics import Individual, Proposal, genome_hash, propose
 from ..models import Entity, Generation, Search
 from ..queueing import queue_entities
@@ -53,7 +53,7 @@ def generations_advance(*, search_id: int) -> list[int]:
                 if confirm_best(search):
                     return bred
                 Search.objects.filter(pk=search.pk, status=Search.Status.RUNNING).update(
-                    status=Search.Status.COMPLETED, finished_at=timezone.now()
+                    status=Search.Status.COMPLETED, finished_at=db_now()
                 )
                 log.info("search #%s completed", search.pk)
                 return bred
@@ -115,7 +115,7 @@ def create_entities(search: Search, generation: Generation, proposals: Sequence[
         else:
             firsts.add(digest)
             to_train.append(
-                _entity(search, generation, proposal, ids, status=Entity.Status.QUEUED, queued_at=timezone.now())
+                _entity(search, generation, proposal, ids, status=Entity.Status.QUEUED, queued_at=db_now())
             )
 
     created = Entity.objects.bulk_create(to_train)
@@ -157,7 +157,7 @@ def summarise(generation: Generation) -> None:
         cached=Count("id", filter=Q(status=Entity.Status.CACHED)),
     )
     Generation.objects.filter(pk=generation.pk).update(
-        finished_at=timezone.now(),
+        finished_at=db_now(),
         best_fitness=summary["best"],
         mean_fitness=summary["mean"],
         done_count=summary["done"],
@@ -184,7 +184,7 @@ def confirm_best(search: Search) -> bool:
         return False
     generation = search.generation_set.order_by("-number").first()
     first = (generation.entities.aggregate(last=Max("index"))["last"] or 0) + 1
-    now = timezone.now()
+    now = db_now()
     created = Entity.objects.bulk_create(
         Entity(
             search=search, generation=generation, index=first + j, genome=original.genome,
@@ -206,7 +206,7 @@ def complete_exhausted(search: Search) -> None:
         else "the strategy found no new genome to propose"
     )
     Search.objects.filter(pk=search.pk, status=Search.Status.RUNNING).update(
-        status=Search.Status.COMPLETED, finished_at=timezone.now(), note=note
+        status=Search.Status.COMPLETED, finished_at=db_now(), note=note
     )
     log.info("search #%s completed early: %s", search.pk, note)
 
@@ -282,5 +282,5 @@ def _copy_of_trained(search, generation, proposal, ids, original: dict[str, Any]
         accuracy=original["accuracy"],
         parameter_count=original["parameter_count"],
         error=failed_copy_error(original["id"], original["error"]) if failed else "",
-        finished_at=timezone.now(),
+        finished_at=db_now(),
     )

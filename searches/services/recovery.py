@@ -9,8 +9,8 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
+from ..clock import db_now
 from ..models import Entity, Search
 from ..queueing import queue_entities
 from .advance import search_advance
@@ -43,7 +43,7 @@ def entities_requeue_stale(*, stale_after: timedelta, max_attempts: int) -> int:
     trained again by another worker, or failed once it has used ``max_attempts``
     (an entity that kills every worker that takes it must not stop its search).
     """
-    stale = Entity.objects.filter(status=Entity.Status.RUNNING, heartbeat_at__lt=timezone.now() - stale_after)
+    stale = Entity.objects.filter(status=Entity.Status.RUNNING, heartbeat_at__lt=db_now() - stale_after)
     handled = _requeue_or_fail(stale, max_attempts=max_attempts, why="its worker went silent while training it")
     if handled:
         log.warning("%d entities with silent workers queued again or failed", handled)
@@ -57,7 +57,7 @@ def entities_resend_lost(*, waiting_longer_than: timedelta) -> int:
     its job (Redis restarted without its data, or was down when the job was sent).
     A job that turns out to be a duplicate is harmless: claims are conditional.
     """
-    now = timezone.now()
+    now = db_now()
     lost = list(
         Entity.objects.filter(
             active_search(),
@@ -89,7 +89,7 @@ def searches_advance_idle() -> int:
 
 
 def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
-    now = timezone.now()
+    now = db_now()
     affected: set[int] = set()
     count = 0
     with transaction.atomic():

@@ -9,9 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from ..catalog import TUTORIAL_GENOME
+from ..clock import db_now
 from ..genetics import Proposal, propose
 from ..models import Entity, Generation, Search
 from ..specs import SearchSpec, parse_spec
@@ -63,7 +63,7 @@ def search_start(*, search_id: int) -> Generation:
     """Move a pending search to running and queue generation 0."""
     with transaction.atomic():
         started = Search.objects.filter(pk=search_id, status=Search.Status.PENDING).update(
-            status=Search.Status.RUNNING, started_at=timezone.now(), current_generation=0
+            status=Search.Status.RUNNING, started_at=db_now(), current_generation=0
         )
         if not started:
             raise InvalidTransition(f"search #{search_id} is not pending")
@@ -114,7 +114,7 @@ def _end(search_id: int, status: str, *, error: str, queued_reason: str) -> bool
     Its queued entities, and the copies that waited for one of them, end as cancelled with
     ``queued_reason``: never trained, so neither failed nor a result.
     """
-    now = timezone.now()
+    now = db_now()
     with transaction.atomic():
         ended = Search.objects.filter(pk=search_id, status__in=(Search.Status.PENDING, Search.Status.RUNNING)).update(
             status=status, error=error, finished_at=now
