@@ -20,7 +20,7 @@ from datetime import timedelta
 
 import redis
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from searches import services
 
@@ -51,6 +51,9 @@ def reconcile() -> dict[str, int]:
             )
     except DatabaseError as error:
         log.warning("reconciliation skipped: the database is unavailable (%s)", error)
+        # A long-lived loop, not a request: nothing else closes a connection the database cut
+        # (a restart, a failover). Closed here, the next pass opens a fresh one.
+        connection.close()
     return done
 
 

@@ -13,6 +13,7 @@ Needs root (``ip netns``), PostgreSQL's server programs (``initdb``, ``pg_ctl``,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -76,6 +77,7 @@ class Cluster:
     namespaces: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     pg_data: Path | None = None
+    redis: subprocess.Popen | None = None
 
     @property
     def main(self) -> str:
@@ -124,14 +126,22 @@ class Cluster:
         # The test process reaches main through 10.213.0.x (main is .2 on its side).
         self._link(f"gw{self.tag}t", f"gw{self.tag}tm", self.main, None, 0)
         self._start_postgres()
-        self.processes.append(
-            subprocess.Popen(
-                ["ip", "netns", "exec", self.main, "redis-server", "--port", str(REDIS_PORT), "--bind", "0.0.0.0",
-                 "--protected-mode", "no", "--save", "", "--appendonly", "no"],
-                stdout=(self.workdir / "redis.log").open("w"), stderr=subprocess.STDOUT,
-            )
+        self.start_redis()
+
+    def start_redis(self) -> None:
+        """Redis on main, keeping nothing on disk: a restart loses every queued job."""
+        self.redis = subprocess.Popen(
+            ["ip", "netns", "exec", self.main, "redis-server", "--port", str(REDIS_PORT), "--bind", "0.0.0.0",
+             "--protected-mode", "no", "--save", "", "--appendonly", "no"],
+            stdout=(self.workdir / "redis.log").open("a"), stderr=subprocess.STDOUT,
         )  # fmt: skip
+        self.processes.append(self.redis)
         self._wait_for_port(self.main_address, REDIS_PORT)
+
+    def restart_redis(self) -> None:
+        self.redis.terminate()
+        self.redis.wait(timeout=10)
+        self.start_redis()
 
     def _start_postgres(self) -> None:
         # Its own folder, which the postgres user can reach (pytest's are its owner's alone).
@@ -154,7 +164,11 @@ class Cluster:
 
     def restart_postgres(self) -> None:
         as_postgres = ("runuser", "-u", "postgres", "--")
-        self.exec_in(self.main, *as_postgres, _pg_program("pg_ctl"), "-D", str(self.pg_data), "-m", "fast", "-w", "restart")
+        # With its log file named again: a server without one would hold this call's output open.
+        self.exec_in(
+            self.main, *as_postgres, _pg_program("pg_ctl"), "-D", str(self.pg_data), "-m", "fast",
+            "-l", str(self.pg_data / "server.log"), "-w", "restart",
+        )  # fmt: skip
 
     def _wait_for_port(self, address: str, port: int, timeout: float = 30) -> None:
         import socket
@@ -175,7 +189,7 @@ class Cluster:
         with psycopg.connect(self.database_url, connect_timeout=10) as connection:
             return connection.execute(sql, params).fetchall()
 
-    def manage(self, *argv: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    def manage(self, *argv: str, env: dict[str, str] | None = None, timeout: float = 300):
         """``manage.py`` from the test process, against main's database and Redis."""
         return subprocess.run(
             [sys.executable, "manage.py", *argv], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
@@ -253,10 +267,8 @@ class Cluster:
 
     def close(self) -> None:
         for host in self.hosts:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 self.stop_workers(host)
-            except ProcessLookupError:
-                pass
         for process in self.processes:
             process.terminate()
             try:
@@ -267,12 +279,9 @@ class Cluster:
             _run("runuser", "-u", "postgres", "--", _pg_program("pg_ctl"), "-D", str(self.pg_data), "-m", "immediate",
                  "stop", check=False)  # fmt: skip
         for namespace in self.namespaces:
-            _run("ip", "netns", "pids", namespace, check=False)
             for pid in _run("ip", "netns", "pids", namespace, check=False).stdout.split():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid), signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             _run("ip", "netns", "del", namespace, check=False)
         for link in self.links:  # gone with their namespaces, but for the one in the test's own
             _run("ip", "link", "del", link, check=False)
@@ -300,8 +309,9 @@ class WebClient:
         headers = {"Referer": self.base_url + "/"}
         if data is not None:
             headers.update({"X-CSRFToken": self._csrf(), "Content-Type": content_type})
-        with self.opener.open(urllib.request.Request(self.base_url + path, data=data, headers=headers), timeout=30) as r:
-            return r.read()
+        request = urllib.request.Request(self.base_url + path, data=data, headers=headers)
+        with self.opener.open(request, timeout=30) as response:
+            return response.read()
 
     def sign_in(self, username: str, password: str) -> None:
         import urllib.parse

@@ -6,7 +6,10 @@ from .cluster import Cluster, unavailable
 
 HOSTS = 3
 # Short timeouts, so that a host cut off is found out in seconds (the defaults are minutes).
-FAST = {"GAWEB_HEARTBEAT_SECONDS": "1", "GAWEB_STALE_AFTER_SECONDS": "8", "GAWEB_RECONCILE_SECONDS": "2"}
+FAST = {
+    "GAWEB_HEARTBEAT_SECONDS": "1", "GAWEB_STALE_AFTER_SECONDS": "8", "GAWEB_RECONCILE_SECONDS": "2",
+    "GAWEB_RESEND_AFTER_SECONDS": "5",  # a job lost with Redis is sent again after this long
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
