@@ -198,6 +198,10 @@ def _queue_of(database: dict) -> str:
 
 CELERY_TASK_DEFAULT_QUEUE = env_str("GAWEB_QUEUE") or _queue_of(DATABASES["default"])
 CELERY_TASK_IGNORE_RESULT = True
+# Task events, so that Celery's own monitoring (Flower, `celery events`) sees every job: sent,
+# received, started, succeeded or failed, and on which worker. A few small messages per candidate.
+CELERY_WORKER_SEND_TASK_EVENTS = True
+CELERY_TASK_SEND_SENT_EVENT = True
 # A job is acknowledged only when it has finished, and comes back if its worker dies.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
