@@ -1,0 +1,98 @@
+"""The screenshots in docs/: the dashboard (with its family tree), a 10,000-entity dashboard
+(densities), and the comparison of three strategies, taken in headless Chromium.
+
+    .venv/bin/python bench/screenshots.py        # about a minute; writes docs/*.png
+
+Searches are synthetic (the reference space, scored by a known function) and run inline, so
+that nothing is trained; the 10,000-entity one is written straight to the database.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from _common import ROOT, setup_django, shown
+
+DOCS = ROOT / "docs"
+PAGE_HEIGHT = "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight);"
+
+
+def main() -> None:
+    os.environ.pop("DATABASE_URL", None)
+    setup_django(var_dir=Path(tempfile.mkdtemp(prefix="gaweb-screens-")))
+    from _browser_draw import serve
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from searches import services
+    from searches.models import Search
+    from searches.presets import preset
+    from searches.simulate import simulated_search
+    from workers.inline import run_inline
+
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create_user("ada", password="correct-horse-9")
+    ids = []
+    for strategy in ("genetic", "surrogate", "tpe"):
+        spec = preset("synthetic")
+        spec.update(name=f"reference space, {strategy}", seed=3)
+        spec["ga"] = {**spec["ga"], "strategy": strategy, "generations": 8}
+        ids.append(run_inline(services.search_create(spec=spec, owner=user, execution=Search.Execution.INLINE).pk).pk)
+    big = simulated_search(entities=10_000, population=500, owner=user)
+    url = serve()
+    driver = _driver()
+    try:
+        _sign_in(driver, url)
+        _page(driver, f"{url}/searches/{ids[0]}/", DOCS / "dashboard.png")
+        _page(driver, f"{url}/searches/{big.pk}/", DOCS / "dashboard_10000.png")
+        chosen = "&".join(f"ids={pk}" for pk in ids)
+        _page(driver, f"{url}/searches/compare/?{chosen}", DOCS / "compare.png", wait=False)
+    finally:
+        driver.quit()
+    print("written", ", ".join(shown(DOCS / name) for name in ("dashboard.png", "dashboard_10000.png", "compare.png")))
+
+
+def _driver():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"):
+        options.add_argument(flag)
+    options.add_argument("--window-size=1400,1000")
+    return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+
+
+def _sign_in(driver, url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url + "/accounts/login/")
+    driver.find_element(By.NAME, "username").send_keys("ada")
+    driver.find_element(By.NAME, "password").send_keys("correct-horse-9")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(driver, 30).until(lambda d: "/accounts/login/" not in d.current_url)
+
+
+def _page(driver, address: str, path: Path, *, wait: bool = True) -> None:
+    """The whole page, top to bottom, once every chart has drawn."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.set_window_size(1400, 1000)
+    driver.get(address)
+    if wait:
+        WebDriverWait(driver, 120).until(lambda d: d.execute_script("return window.gawebFirstDraw !== undefined"))
+    time.sleep(2 if wait else 4)  # the family tree is asked for after the first draw
+    for _ in range(2):  # the page grows as the last charts take their heights
+        height = driver.execute_script(PAGE_HEIGHT)
+        driver.set_window_size(1400, min(height + 120, 6000))
+        time.sleep(1.5)
+    driver.save_screenshot(str(path))
+
+
+if __name__ == "__main__":
+    main()
