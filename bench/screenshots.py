@@ -9,6 +9,7 @@ that nothing is trained; the 10,000-entity one is written straight to the databa
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 import time
@@ -21,6 +22,11 @@ PAGE_HEIGHT = "return Math.max(document.body.scrollHeight, document.documentElem
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--output-dir", type=Path, default=DOCS)
+    parser.add_argument("--entities", type=int, default=10_000, help="of the large search (its charts: densities)")
+    parser.add_argument("--generations", type=int, default=8, help="of the three compared searches")
+    args = parser.parse_args()
     os.environ.pop("DATABASE_URL", None)
     setup_django(var_dir=Path(tempfile.mkdtemp(prefix="gaweb-screens-")))
     from _browser_draw import serve
@@ -39,20 +45,21 @@ def main() -> None:
     for strategy in ("genetic", "surrogate", "tpe"):
         spec = preset("synthetic")
         spec.update(name=f"reference space, {strategy}", seed=3)
-        spec["ga"] = {**spec["ga"], "strategy": strategy, "generations": 8}
+        spec["ga"] = {**spec["ga"], "strategy": strategy, "generations": args.generations}
         ids.append(run_inline(services.search_create(spec=spec, owner=user, execution=Search.Execution.INLINE).pk).pk)
-    big = simulated_search(entities=10_000, population=500, owner=user)
+    big = simulated_search(entities=args.entities, population=min(1000, max(100, args.entities // 20)), owner=user)
     url = serve()
     driver = _driver()
     try:
         _sign_in(driver, url)
-        _page(driver, f"{url}/searches/{ids[0]}/", DOCS / "dashboard.png")
-        _page(driver, f"{url}/searches/{big.pk}/", DOCS / "dashboard_10000.png")
+        _page(driver, f"{url}/searches/{ids[0]}/", args.output_dir / "dashboard.png")
+        _page(driver, f"{url}/searches/{big.pk}/", args.output_dir / "dashboard_10000.png")
         chosen = "&".join(f"ids={pk}" for pk in ids)
-        _page(driver, f"{url}/searches/compare/?{chosen}", DOCS / "compare.png", wait=False)
+        _page(driver, f"{url}/searches/compare/?{chosen}", args.output_dir / "compare.png", wait=False)
     finally:
         driver.quit()
-    print("written", ", ".join(shown(DOCS / name) for name in ("dashboard.png", "dashboard_10000.png", "compare.png")))
+    names = ("dashboard.png", "dashboard_10000.png", "compare.png")
+    print("written", ", ".join(shown(args.output_dir / name) for name in names))
 
 
 def _driver():

@@ -115,3 +115,9 @@ def test_the_early_stopping_benchmark_runs_in_a_tiny_configuration(tmp_path):
     digits = json.loads(output.read_text())["digits"]
     assert digits["seeds"] == 1 and digits["rule"]["rule"] == "median"
     assert digits["runs"]["without"][0]["epochs_trained"] == digits["runs"]["without"][0]["epochs_full"]
+
+
+def test_the_screenshots_script_runs_in_a_tiny_configuration(tmp_path):
+    _run("bench/screenshots.py", "--entities", "2100", "--generations", "2", "--output-dir", str(tmp_path))
+    for name in ("dashboard.png", "dashboard_10000.png", "compare.png"):
+        assert (tmp_path / name).stat().st_size > 10_000
