@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
-from . import lineage, previews, selectors, services
+from . import lineage, live_state, previews, selectors, services
 from .genetics import SpecError
 from .models import Entity, Search
 from .specs import MAX_SPEC_BYTES, decode_spec
@@ -91,7 +91,7 @@ def leaderboard(request, pk: int):
     offset = request.GET.get("offset", "0")
     if not offset.isdigit():
         return JsonResponse({"error": "offset must be a whole number, 0 or more"}, status=400)
-    return JsonResponse(selectors.leaderboard_page(search, offset=int(offset)))
+    return JsonResponse(live_state.leaderboard_page(search, offset=int(offset)))
 
 
 @api_login_required

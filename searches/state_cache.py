@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 
-from . import dashboard, selectors
+from . import dashboard, live_state
 from .models import Search
 
 FRESH_FOR_SECONDS = 1.0
@@ -57,17 +57,17 @@ def latest_state(search: Search, *, since: tuple[str, int] | None = None) -> Sta
         if cached is not None and board is not None and time.time() - cached[0] < FRESH_FOR_SECONDS:
             version, whole = cached[1], cached[2]
         else:
-            version = selectors.state_version(search)
+            version = live_state.state_version(search)
             whole = cached[2] if cached is not None and cached[1] == version and board is not None else None
             if whole is None:  # something moved (or this process has no board yet): catch up
-                board = selectors.board_catch_up(search, board)
+                board = live_state.board_catch_up(search, board)
                 _keep_board(key, board)
             cache.set(key, (time.time(), version, whole), 3600)
         if since is not None and since[0] == board.token and since[1] <= len(board.points):
             # A delta is small and cheap to build: one per client, never cached.
-            return _encoded(version, selectors.dashboard_state(search, version=version, board=board, since=since))
+            return _encoded(version, live_state.dashboard_state(search, version=version, board=board, since=since))
         if whole is None:
-            whole = _encoded(version, selectors.dashboard_state(search, version=version, board=board))
+            whole = _encoded(version, live_state.dashboard_state(search, version=version, board=board))
             cache.set(key, (time.time(), version, whole), 3600)
         return whole
 

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from searches import selectors, services
+from searches import live_state, services
 from searches.models import Entity, FinalModel, Search
 from workers.inline import run_final_inline, run_inline
 from workers.objectives import get_objective
@@ -68,9 +68,9 @@ def test_no_test_image_reaches_a_search_and_the_final_training_measures_on_them_
 
 @pytest.mark.django_db
 def test_a_search_that_cannot_have_a_final_training_says_why(finished, small_spec):
-    before = selectors.state_version(finished)
+    before = live_state.state_version(finished)
     services.search_train_final(search_id=finished.pk)  # queued: in training, as far as anyone can tell
-    assert selectors.state_version(finished) != before  # the dashboard shows them queued at once
+    assert live_state.state_version(finished) != before  # the dashboard shows them queued at once
     with pytest.raises(services.InvalidTransition, match="already trained"):
         services.search_train_final(search_id=finished.pk)
     synthetic = run_inline(services.search_create(spec=small_spec, execution=Search.Execution.INLINE).pk)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from searches import services
+from searches.live_state import dashboard_state
 from searches.models import Entity, EpochResult, Search
-from searches.selectors import best_entity, dashboard_state
+from searches.selectors import best_entity
 from workers.inline import run_inline
 
 EPOCHS = 4

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from searches import selectors, services
+from searches import live_state, services
 from searches.exports import write_entities_csv
 from searches.models import Entity, Search
 
@@ -48,7 +48,7 @@ def test_progress_counts_them_as_cancelled_and_the_dashboard_draws_no_point_for_
     trained = _train_one(search)
     services.search_cancel(search_id=search.pk)
     search.refresh_from_db()
-    state = selectors.dashboard_state(search)
+    state = live_state.dashboard_state(search)
     assert state["progress"]["cancelled"] == search.population - 1
     assert state["progress"]["failed"] == 0
     assert state["progress"]["ended"] == 1

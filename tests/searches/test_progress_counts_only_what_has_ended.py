@@ -6,8 +6,9 @@ import pytest
 
 from searches import services
 from searches.exports import search_export
+from searches.live_state import dashboard_state
 from searches.models import Entity, Search
-from searches.selectors import dashboard_state, search_progress, search_rows
+from searches.selectors import search_progress, search_rows
 
 TWO_GENOMES = [{"name": "flag", "type": "bool"}]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from searches import dashboard, selectors, services
+from searches import dashboard, live_state, services
 from searches.models import Entity
 from searches.simulate import simulated_search
 
@@ -20,7 +20,7 @@ def _end(search, count: int) -> None:
 
 
 def _whole(search, board=None) -> dict:
-    state = selectors.dashboard_state(search, board=board)
+    state = live_state.dashboard_state(search, board=board)
     for key in ("version", "base", "delta", "early_stopping", "final", "search", "workers"):
         state.pop(key)
     return state
@@ -49,24 +49,24 @@ def running():
 
 @pytest.mark.django_db
 def test_a_board_caught_up_holds_what_one_read_afresh_holds(running):
-    board = selectors.board_catch_up(running)
+    board = live_state.board_catch_up(running)
     _end(running, 40)
-    caught_up = selectors.board_catch_up(running, board)
+    caught_up = live_state.board_catch_up(running, board)
     assert caught_up is board and len(board.points) == ENDED_BEFORE + 40
     assert _whole(running, board) == _whole(running)
 
 
 @pytest.mark.django_db
 def test_a_delta_holds_only_the_new_points_and_the_generations_they_changed(running):
-    board = selectors.board_catch_up(running)
-    before = selectors.dashboard_state(running, board=board)
+    board = live_state.board_catch_up(running)
+    before = live_state.dashboard_state(running, board=board)
     _end(running, 5)
-    selectors.board_catch_up(running, board)
-    delta = selectors.dashboard_state(running, board=board, since=(before["base"]["token"], before["base"]["seq"]))
+    live_state.board_catch_up(running, board)
+    delta = live_state.dashboard_state(running, board=board, since=(before["base"]["token"], before["base"]["seq"]))
     assert delta["delta"] and len(delta["points"]["id"]) == 5
     last = running.generations - 1
     assert all(set(h["counts"]) == {last} for h in delta["histograms"])
-    whole = selectors.dashboard_state(running, board=board)
+    whole = live_state.dashboard_state(running, board=board)
     for key in ("version", "early_stopping", "final", "search", "workers"):
         whole.pop(key), delta.pop(key)
     pieced = _pieced(before, delta)
@@ -75,15 +75,15 @@ def test_a_delta_holds_only_the_new_points_and_the_generations_they_changed(runn
 
 @pytest.mark.django_db
 def test_a_client_of_another_board_gets_the_whole_state(running):
-    board = selectors.board_catch_up(running)
-    state = selectors.dashboard_state(running, board=board, since=("another-board", 10))
+    board = live_state.board_catch_up(running)
+    state = live_state.dashboard_state(running, board=board, since=("another-board", 10))
     assert not state["delta"] and len(state["points"]["id"]) == ENDED_BEFORE
 
 
 @pytest.mark.django_db
 def test_above_the_threshold_the_page_gets_densities_and_no_points(monkeypatch, running):
     monkeypatch.setattr(dashboard, "AGGREGATE_ABOVE", 100)
-    state = selectors.dashboard_state(running)
+    state = live_state.dashboard_state(running)
     assert state["aggregated"] and state["points"] is None
     density = state["density"]
     assert sum(sum(row) for row in density["traits"][0]) == ENDED_BEFORE
@@ -93,7 +93,7 @@ def test_above_the_threshold_the_page_gets_densities_and_no_points(monkeypatch, 
 
 @pytest.mark.django_db
 def test_a_search_that_has_ended_is_read_afresh_once(running):
-    board = selectors.board_catch_up(running)
+    board = live_state.board_catch_up(running)
     services.search_cancel(search_id=running.pk)
     running.refresh_from_db()
-    assert selectors.board_catch_up(running, board) is not board
+    assert live_state.board_catch_up(running, board) is not board

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from searches import selectors, state_cache
+from searches import live_state, state_cache
 from searches.simulate import simulated_search
 
 
@@ -14,8 +14,8 @@ from searches.simulate import simulated_search
 def test_many_clients_at_once_get_one_build(monkeypatch):
     search = simulated_search(entities=200)
     builds = []
-    real_build = selectors.dashboard_state
-    monkeypatch.setattr(selectors, "dashboard_state", lambda *a, **k: builds.append(1) or real_build(*a, **k))
+    real_build = live_state.dashboard_state
+    monkeypatch.setattr(live_state, "dashboard_state", lambda *a, **k: builds.append(1) or real_build(*a, **k))
     versions = []
     clients = [
         threading.Thread(target=lambda: versions.append(state_cache.latest_state(search).version)) for _ in range(8)
