@@ -28,24 +28,11 @@ def draw_times(url: str, search_id: int, username: str, password: str, looks: in
     """Open the search's page ``looks`` times (the first after nothing was kept on the server):
     when its state arrived and when every chart was drawn, in ms since the page began loading,
     how many charts hold no mark, how many WebGL canvases there are, and the console's WebGL lines."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    options.add_argument("--window-size=1400,1000")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver = chromium()
     try:
-        driver.get(url + "/accounts/login/")
-        driver.find_element(By.NAME, "username").send_keys(username)
-        driver.find_element(By.NAME, "password").send_keys(password)
-        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        WebDriverWait(driver, 30).until(lambda d: "/accounts/login/" not in d.current_url)
+        sign_in(driver, url, username, password)
         driver.get_log("browser")
         results = []
         for _ in range(looks):
@@ -66,3 +53,28 @@ def draw_times(url: str, search_id: int, username: str, password: str, looks: in
         return results
     finally:
         driver.quit()
+
+
+def chromium():
+    """Debian's headless Chromium at 1400 x 1000, its console kept for reading."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"):
+        options.add_argument(flag)
+    options.add_argument("--window-size=1400,1000")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+
+
+def sign_in(driver, url: str, username: str, password: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url + "/accounts/login/")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(driver, 30).until(lambda d: "/accounts/login/" not in d.current_url)

@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.pop("DATABASE_URL", None)
     setup_django(var_dir=Path(tempfile.mkdtemp(prefix="gaweb-screens-")))
-    from _browser_draw import serve
+    from _browser_draw import chromium, serve, sign_in
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
@@ -49,9 +49,9 @@ def main() -> None:
         ids.append(run_inline(services.search_create(spec=spec, owner=user, execution=Search.Execution.INLINE).pk).pk)
     big = simulated_search(entities=args.entities, population=min(1000, max(100, args.entities // 20)), owner=user)
     url = serve()
-    driver = _driver()
+    driver = chromium()
     try:
-        _sign_in(driver, url)
+        sign_in(driver, url, "ada", "correct-horse-9")
         _page(driver, f"{url}/searches/{ids[0]}/", args.output_dir / "dashboard.png")
         _page(driver, f"{url}/searches/{big.pk}/", args.output_dir / "dashboard_10000.png")
         chosen = "&".join(f"ids={pk}" for pk in ids)
@@ -60,29 +60,6 @@ def main() -> None:
         driver.quit()
     names = ("dashboard.png", "dashboard_10000.png", "compare.png")
     print("written", ", ".join(shown(args.output_dir / name) for name in names))
-
-
-def _driver():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"):
-        options.add_argument(flag)
-    options.add_argument("--window-size=1400,1000")
-    return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
-
-
-def _sign_in(driver, url: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.get(url + "/accounts/login/")
-    driver.find_element(By.NAME, "username").send_keys("ada")
-    driver.find_element(By.NAME, "password").send_keys("correct-horse-9")
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(driver, 30).until(lambda d: "/accounts/login/" not in d.current_url)
 
 
 def _page(driver, address: str, path: Path, *, wait: bool = True) -> None:
