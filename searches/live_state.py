@@ -176,6 +176,13 @@ def dashboard_state(
         "leaderboard": leaderboard,
         "leaderboard_total": board.ranked_count,
         "workers": _workers(running, board.done_by_worker, now),
+        # Machines that cannot train this search (its dataset is not there) and leave it to the others.
+        "unable_hosts": [
+            {"host": host, "worker": worker, "reason": reason, "found_at": iso(found_at)}
+            for host, worker, reason, found_at in search.unable_hosts.order_by("host").values_list(
+                "host", "worker", "reason", "found_at"
+            )
+        ],
     }
     if board.aggregated:
         # A client whose copy still drew points gets every generation's density at once.

@@ -179,9 +179,7 @@ class Entity(models.Model):
     # Steady-state mode: a child has been bred in answer to this candidate's end.
     bred = models.BooleanField(default=False)
     # A confirmation is the same genome as this entity, trained again from other initial weights.
-    replicate_of = models.ForeignKey(
-        "self", null=True, blank=True, related_name="replicates", on_delete=models.CASCADE
-    )
+    replicate_of = models.ForeignKey("self", null=True, blank=True, related_name="replicates", on_delete=models.CASCADE)
     # A cached entity copies the result of the first entity with the same genome.
     cached_from = models.ForeignKey("self", null=True, blank=True, related_name="copies", on_delete=models.SET_NULL)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
@@ -267,3 +265,29 @@ class FinalModel(models.Model):
     data = models.BinaryField()
     size = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class UnableHost(models.Model):
+    """A machine whose workers cannot train this search: its dataset is not there.
+
+    Its workers hand the search's jobs back to the queue for the machines that have the
+    dataset, without claiming them. The search fails only when every machine with a worker
+    listening is one of these, and its message names them with what each found.
+    """
+
+    search = models.ForeignKey(Search, related_name="unable_hosts", on_delete=models.CASCADE)
+    host = models.CharField(max_length=200)  # the part of the worker's name after the "@"
+    worker = models.CharField(max_length=200)  # the worker that found it out
+    reason = models.TextField()
+    found_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["search", "host"], name="one_unable_host_per_search")]
+
+    def __str__(self) -> str:
+        return f"{self.host} cannot train search #{self.search_id}: {self.reason}"
+
+    @staticmethod
+    def host_of(worker: str) -> str:
+        """The machine of a worker's node name (``gpu0@host``): its workers share its files."""
+        return worker.rpartition("@")[2] or worker

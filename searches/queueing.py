@@ -48,12 +48,25 @@ def send_evaluations(entity_ids: Sequence[int]) -> None:
 def workers_listening(*, timeout: float = 1.0) -> int | None:
     """How many workers consume this installation's queue now; None when that cannot be known
     (the broker does not answer). Asks every worker on the broker, and waits ``timeout`` seconds."""
+    listeners = _listeners(timeout)
+    return None if listeners is None else len(listeners)
+
+
+def hosts_listening(*, timeout: float = 1.0) -> set[str] | None:
+    """The machines (the host part of ``gpu0@host``) with a worker consuming this installation's
+    queue now; None when that cannot be known. Waits ``timeout`` seconds for the workers' answers."""
+    listeners = _listeners(timeout)
+    return None if listeners is None else {name.rpartition("@")[2] or name for name in listeners}
+
+
+def _listeners(timeout: float) -> list[str] | None:
+    """The node names of the workers that consume this installation's queue; None if the broker does not answer."""
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     try:
         with app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=timeout)
             replies = app.control.inspect(timeout=timeout, connection=connection).active_queues() or {}
     except Exception as error:  # the broker away or refusing: the caller falls back
-        log.info("could not count the workers listening on %s: %s", queue, error)
+        log.info("could not ask which workers listen on %s: %s", queue, error)
         return None
-    return sum(1 for queues in replies.values() if any(q.get("name") == queue for q in queues or ()))
+    return [name for name, queues in replies.items() if any(q.get("name") == queue for q in queues or ())]

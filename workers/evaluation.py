@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -22,7 +22,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from searches import services
 from searches.models import Entity
 
-from .objectives import CandidateFailed, EvaluationRequest, SearchFatal, get_objective
+from .objectives import CandidateFailed, EvaluationRequest, HostCannotTrain, SearchFatal, get_objective
 
 log = logging.getLogger("gaweb.workers")
 
@@ -40,6 +40,10 @@ class Outcome(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SEARCH_FAILED = "search_failed"
+    # This machine cannot train the search (its dataset is not here): the entity went back to the
+    # queue, untrained (HANDED_BACK), or its job was sent on without a claim (PASSED_ON).
+    HANDED_BACK = "handed_back"
+    PASSED_ON = "passed_on"
 
 
 @dataclass(frozen=True)
@@ -76,9 +80,20 @@ class Heartbeat:
             connection.close()  # this thread's own database connection
 
 
-def evaluate_entity(entity_id: int, *, worker: str) -> Report:
+def _no_other_machine() -> Collection[str]:
+    return ()
+
+
+def evaluate_entity(
+    entity_id: int, *, worker: str, listening: Callable[[], Collection[str] | None] = _no_other_machine
+) -> Report:
+    """Claim, train and record one entity. ``listening`` says which machines have a worker taking
+    jobs now (Celery's workers ask the broker); by default, no machine but this one."""
     entity = services.entity_claim(entity_id=entity_id, worker=worker, gpu=os.environ.get("GAWEB_GPU", ""))
     if entity is None:
+        if services.entity_pass_on(entity_id=entity_id, worker=worker):
+            log.info("entity #%s: this machine cannot train its search; its job is sent on", entity_id)
+            return Report(Outcome.PASSED_ON)
         return Report(Outcome.SKIPPED)
     search = entity.search
     attempt = entity.attempts
@@ -107,6 +122,12 @@ def evaluate_entity(entity_id: int, *, worker: str) -> Report:
         with heartbeat:
             objective = get_objective(search.objective)
             result = objective.train_final(request) if final else objective.evaluate(request)
+    except HostCannotTrain as error:
+        reason = str(error)
+        _retrying(lambda: services.entity_hand_back(entity_id=entity.pk, attempt=attempt, worker=worker, reason=reason))
+        machines = listening()
+        _retrying(lambda: services.search_end_if_no_host_can(entity_id=entity.pk, listening=machines))
+        return Report(Outcome.HANDED_BACK)
     except SearchFatal as error:
         reason = str(error)
         fail(reason)

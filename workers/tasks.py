@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 from celery import shared_task
 from django.conf import settings
 
-from searches.queueing import EVALUATE_TASK
+from searches.queueing import EVALUATE_TASK, hosts_listening
 
 from . import evaluation
 from .process_setup import take_up_cut_off_work, worker_name
 
 log = logging.getLogger("gaweb.workers")
+
+# After sending on a job its machine cannot train, a worker waits this long before its next job,
+# so that an idle worker of a machine without a search's dataset does not spin through its jobs.
+PASS_ON_PAUSE_SECONDS = 1.0
 
 
 @shared_task(
@@ -30,7 +35,11 @@ def evaluate_entity(self, entity_id: int) -> str:
     # A job delivered again to this worker after its training process was killed finds its
     # entity still "running" under this worker's name: take it up before claiming.
     take_up_cut_off_work()
-    report = evaluation.evaluate_entity(entity_id, worker=worker_name() or self.request.hostname or "worker")
+    report = evaluation.evaluate_entity(
+        entity_id, worker=worker_name() or self.request.hostname or "worker", listening=hosts_listening
+    )
+    if report.outcome in (evaluation.Outcome.PASSED_ON, evaluation.Outcome.HANDED_BACK):
+        time.sleep(PASS_ON_PAUSE_SECONDS)
     if report.recycle_process:
         # The result is recorded; a fresh process takes the next candidate. The job
         # may be delivered again, and its claim then finds the entity already failed.

@@ -5,7 +5,8 @@
 * ``births``: steady-state breeding, a child for each candidate that ends (race-safe);
 * ``advance``: whichever of the two a search's mode calls for;
 * ``entities``: claim, heartbeat, record a result or a failure (conditional updates);
-* ``recovery``: find lost work again (cut-off entities, silent workers, lost jobs).
+* ``recovery``: find lost work again (cut-off entities, silent workers, lost jobs);
+* ``unable_hosts``: a machine without a search's dataset leaves its work to the others.
 
 Callers use the names below (``services.search_create(...)``), keyword-only.
 """
@@ -31,6 +32,7 @@ from .searches import (
     search_rerun,
     search_start,
 )
+from .unable_hosts import entity_hand_back, entity_pass_on, search_end_if_no_host_can
 
 __all__ = [
     "InvalidTransition",
@@ -38,7 +40,9 @@ __all__ = [
     "entities_requeue_stale",
     "entities_resend_lost",
     "entity_claim",
+    "entity_hand_back",
     "entity_heartbeat",
+    "entity_pass_on",
     "entity_record_failure",
     "entity_record_final",
     "entity_record_result",
@@ -47,6 +51,7 @@ __all__ = [
     "search_cancel",
     "search_create",
     "search_create_and_start",
+    "search_end_if_no_host_can",
     "search_fail",
     "search_rerun",
     "search_start",

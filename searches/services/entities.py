@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from ..clock import db_now
-from ..models import Entity, EpochResult, Search
+from ..models import Entity, EpochResult, Search, UnableHost
 from ..specs import fitness_from
 
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -32,9 +32,13 @@ def entity_claim(*, entity_id: int, worker: str, gpu: str = "") -> Entity | None
     # The search's status through a subquery, not a join: with a join Django rewrites the
     # UPDATE as "WHERE id IN (SELECT ...)", and PostgreSQL's re-check after a row lock would
     # then not see that another claim changed the status: two claims could both succeed.
+    # Nor is an entity claimed by a machine that found it cannot train its search: that one
+    # hands the job on (``entity_pass_on``).
+    unable = UnableHost.objects.filter(search_id=OuterRef("search_id"), host=UnableHost.host_of(worker))
     with transaction.atomic():
         now = db_now()
-        claimed = Entity.objects.filter(active_search(), pk=entity_id, status=Entity.Status.QUEUED).update(
+        claimable = Entity.objects.filter(active_search(), ~Exists(unable), pk=entity_id, status=Entity.Status.QUEUED)
+        claimed = claimable.update(
             status=Entity.Status.RUNNING,
             worker=worker,
             gpu=gpu,

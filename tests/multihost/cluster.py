@@ -89,6 +89,16 @@ class Cluster:
         return f"{SUBNET}.0.2"
 
     @property
+    def data_dir(self) -> Path:
+        """Where every host finds datasets (one file system: a host hides it with ``hide``)."""
+        return self.workdir / "data"
+
+    @property
+    def web_only_dir(self) -> Path:
+        """Datasets that the web server accepts and no worker host may read (not in their data roots)."""
+        return self.workdir / "webdata"
+
+    @property
     def database_url(self) -> str:
         return f"postgresql://postgres@{self.main_address}:{PG_PORT}/gaweb"
 
@@ -122,6 +132,8 @@ class Cluster:
     # --- Main's services ----------------------------------------------------------------------
 
     def start_main(self) -> None:
+        self.data_dir.mkdir()
+        self.web_only_dir.mkdir()
         self._namespace(self.main)
         # The test process reaches main through 10.213.0.x (main is .2 on its side).
         self._link(f"gw{self.tag}t", f"gw{self.tag}tm", self.main, None, 0)
@@ -204,6 +216,7 @@ class Cluster:
             "REDIS_URL": f"redis://{main_address}:{REDIS_PORT}/0",
             "GAWEB_SECRET_KEY": "multihost-test-key",
             "GAWEB_PRELOAD_KERAS": "0",  # synthetic workers: no TensorFlow
+            "GAWEB_DATA_ROOTS": str(self.data_dir),
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -216,7 +229,8 @@ class Cluster:
                  "--control-socket", str(self.workdir / "gunicorn.ctl")],
                 cwd=ROOT, stdout=(self.workdir / "web.log").open("w"), stderr=subprocess.STDOUT,
                 env={**self.base_env("127.0.0.1"), "GAWEB_VAR_DIR": str(self.workdir / "web"),
-                     "GAWEB_ALLOWED_HOSTS": self.main_address},
+                     "GAWEB_ALLOWED_HOSTS": self.main_address,
+                     "GAWEB_DATA_ROOTS": os.pathsep.join([str(self.data_dir), str(self.web_only_dir)])},
             )
         )  # fmt: skip
         self._wait_for_port(self.main_address, WEB_PORT)
@@ -240,15 +254,22 @@ class Cluster:
         self.hosts.append(host)
         return host
 
-    def start_workers(self, host: Host, *, env: dict[str, str] | None = None, wrapper: tuple[str, ...] = ()) -> None:
-        """``runworkers`` on the host, from its own ``var/``, with only the database and Redis of main."""
+    def start_workers(
+        self, host: Host, *, env: dict[str, str] | None = None, wrapper: tuple[str, ...] = (), hide: Path | None = None
+    ) -> None:
+        """``runworkers`` on the host, from its own ``var/``, with only the database and Redis of main.
+
+        ``hide``: a folder this host does not have (an empty file system is mounted over it, in the
+        host's own mount namespace), as a machine that was never given a dataset.
+        """
         host.log = host.var_dir / "runworkers.log"
+        hiding = [f"mount -t tmpfs gaweb-nothing {hide} &&"] if hide else []
         command = " ".join(
-            [f"hostname {host.hostname} &&", "exec", *wrapper, sys.executable, "manage.py", "runworkers",
+            [f"hostname {host.hostname} &&", *hiding, "exec", *wrapper, sys.executable, "manage.py", "runworkers",
              "--cpu-workers", "1"]
         )  # fmt: skip
         host.process = subprocess.Popen(
-            ["ip", "netns", "exec", host.name, "unshare", "--uts", "sh", "-c", command],
+            ["ip", "netns", "exec", host.name, "unshare", "--uts", "--mount", "sh", "-c", command],
             cwd=ROOT, stdout=host.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
             env={**self.base_env(host.main_address), "GAWEB_VAR_DIR": str(host.var_dir), **(env or {})},
         )  # fmt: skip

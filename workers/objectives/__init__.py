@@ -6,7 +6,15 @@ from functools import cache
 
 from django.utils.module_loading import import_string
 
-from .base import CandidateFailed, EvaluationRequest, EvaluationResult, FinalResult, Objective, SearchFatal
+from .base import (
+    CandidateFailed,
+    EvaluationRequest,
+    EvaluationResult,
+    FinalResult,
+    HostCannotTrain,
+    Objective,
+    SearchFatal,
+)
 
 # Imported on first use: a worker that only runs synthetic searches never imports TensorFlow.
 OBJECTIVES = {
@@ -31,6 +39,7 @@ __all__ = [
     "EvaluationRequest",
     "EvaluationResult",
     "FinalResult",
+    "HostCannotTrain",
     "Objective",
     "SearchFatal",
     "get_objective",

@@ -80,6 +80,15 @@ class SearchFatal(Exception):
     """
 
 
+class HostCannotTrain(Exception):
+    """This machine cannot train this search (its dataset is not here); another machine may.
+
+    The worker hands the candidate back to the queue for the other machines, untrained, and
+    takes no more of the search's candidates. The search fails only when no machine with a
+    worker listening can train it.
+    """
+
+
 class Objective(Protocol):
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult: ...
 

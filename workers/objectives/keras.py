@@ -8,10 +8,10 @@ from django.conf import settings
 
 from searches.genetics import genome_hash
 from searches.training_specs import final_from_spec
-from workers.training.datasets import DatasetCache, DatasetMissing
+from workers.training.datasets import DatasetCache, DatasetMissing, NoTestSplit
 from workers.training.trainer import TrainingFailed, train_candidate, train_final
 
-from .base import CandidateFailed, EvaluationRequest, EvaluationResult, FinalResult, SearchFatal
+from .base import CandidateFailed, EvaluationRequest, EvaluationResult, FinalResult, HostCannotTrain
 
 
 class KerasObjective:
@@ -35,14 +35,12 @@ class KerasObjective:
                 max_train_samples=training["max_train_samples"],
                 image_size=training["image_size"],
             )
-        except DatasetMissing as error:
-            raise SearchFatal(str(error)) from error
+        except DatasetMissing as error:  # here; another machine may have it
+            raise HostCannotTrain(str(error)) from error
         loaded = time.perf_counter() - started
         seed = _weights_seed(request)
         try:
-            outcome = train_candidate(
-                request.genome, data, epochs=training["epochs"], seed=seed, go_on=request.go_on
-            )
+            outcome = train_candidate(request.genome, data, epochs=training["epochs"], seed=seed, go_on=request.go_on)
         except TrainingFailed as error:
             raise CandidateFailed(str(error), recycle_process=error.out_of_memory) from error
         return EvaluationResult(
@@ -65,8 +63,10 @@ class KerasObjective:
                 request.spec["dataset"], image_size=training["image_size"],
                 max_train_samples=final.max_train_samples, seed=request.seed,
             )  # fmt: skip
-        except DatasetMissing as error:
+        except NoTestSplit as error:  # the same on every machine
             raise CandidateFailed(str(error)) from error
+        except DatasetMissing as error:  # here; another machine may have it
+            raise HostCannotTrain(str(error)) from error
         try:
             outcome = train_final(
                 request.genome, data, epochs=final.epochs or training["epochs"], seed=_weights_seed(request),

@@ -20,9 +20,14 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from searches.genetics import Space, Trait, genome_hash
+from django.conf import settings
 
-from .base import CandidateFailed, EvaluationRequest, EvaluationResult
+from searches.catalog import folder_of
+from searches.genetics import Space, Trait, genome_hash
+from workers.training.loaders import locate_folder
+from workers.training.sources import DatasetMissing
+
+from .base import CandidateFailed, EvaluationRequest, EvaluationResult, HostCannotTrain
 
 FLOOR = 0.1
 SPAN = 0.85
@@ -83,6 +88,10 @@ class SyntheticObjective:
     ``training.synthetic_crash`` (a share of the genomes, by hash) makes those genomes kill
     the worker process that trains them, every time, to test that a search survives it.
     It has no network to train at last: final training needs the keras objective.
+
+    It reads no image, but a search on a ``folder:`` dataset needs the folder on this machine,
+    as real training does: a simulated cluster meets a machine without the dataset as a real
+    one would.
     """
 
     def train_final(self, request: EvaluationRequest):
@@ -90,6 +99,12 @@ class SyntheticObjective:
 
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
         started = time.perf_counter()
+        folder = folder_of(request.spec["dataset"])
+        if folder is not None:
+            try:
+                locate_folder(folder, data_roots=settings.GAWEB_DATA_ROOTS)
+            except DatasetMissing as error:
+                raise HostCannotTrain(str(error)) from error
         space = Space.from_spec(request.spec["traits"])
         delay = request.training.get("synthetic_delay", 0.0) * simulated_slowdown()
         spread = request.training.get("synthetic_delay_cv", 0.0)

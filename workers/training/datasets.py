@@ -25,7 +25,7 @@ import numpy as np
 from searches.catalog import folder_of
 
 from .loaders import CIFAR10_HELP, Dataset, load_cifar10, load_digits, load_folder
-from .sources import IMAGE_SUFFIXES, DatasetMissing, ImageSource
+from .sources import IMAGE_SUFFIXES, DatasetMissing, ImageSource, NoTestSplit
 
 log = logging.getLogger("gaweb.datasets")
 
@@ -35,6 +35,7 @@ __all__ = [
     "DatasetCache",
     "DatasetMissing",
     "FinalData",
+    "NoTestSplit",
     "Split",
     "final_data",
     "split",
@@ -107,7 +108,7 @@ def split(source: ImageSource, *, seed: int, validation_fraction: float, max_tra
 def final_data(dataset: Dataset, *, max_train_samples: int | None = None, seed: int = 0) -> FinalData:
     """Every search image (or ``max_train_samples`` of them, drawn by ``seed``) and the test split."""
     if dataset.test is None:
-        raise DatasetMissing(f"this dataset has no test split to measure a final model on: {dataset.test_help}")
+        raise NoTestSplit(f"this dataset has no test split to measure a final model on: {dataset.test_help}")
     source = dataset.search
     order = np.arange(len(source.labels))
     if max_train_samples is not None and max_train_samples < len(order):

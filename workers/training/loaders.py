@@ -69,12 +69,17 @@ def load_digits() -> Dataset:
 
 def load_folder(root: Path, *, image_size: int, data_roots: Sequence[Path]) -> Dataset:
     """Class folders under ``root``, or ``root/train`` and ``root/test`` class folders."""
+    return _train_and_test(locate_folder(root, data_roots=data_roots), image_size)
+
+
+def locate_folder(root: Path, *, data_roots: Sequence[Path]) -> Path:
+    """Where a dataset folder is on this machine; DatasetMissing if it is not here, or not allowed."""
     resolved = under_data_roots(root, data_roots)
     if resolved is None:
-        raise DatasetMissing(f"{root} is outside the allowed data roots (GAWEB_DATA_ROOTS)")
+        raise DatasetMissing(f"{root} is outside the allowed data roots of this worker (GAWEB_DATA_ROOTS)")
     if not resolved.is_dir():
         raise DatasetMissing(f"the dataset folder {root} does not exist on this worker")
-    return _train_and_test(resolved, image_size)
+    return resolved
 
 
 def load_cifar10(path: str | None, *, cache_dir: Path | None = None) -> Dataset:

@@ -25,6 +25,10 @@ class DatasetMissing(Exception):
     """The dataset cannot be loaded; the message says what to do."""
 
 
+class NoTestSplit(DatasetMissing):
+    """The dataset is here but has no test split: no machine could measure a final model on it."""
+
+
 @dataclass
 class InMemory:
     """Images already decoded: ``images`` is ``uint8`` (n, height, width, channels)."""
@@ -97,4 +101,3 @@ class Folder:
 
 
 ImageSource = InMemory | Folder
-

@@ -215,6 +215,12 @@
       row.appendChild(el("td", duration(w.running_seconds)));
       row.appendChild(el("td", String(w.done)));
     });
+    // A machine without this search's dataset takes none of its candidates, and says why.
+    (state.unable_hosts || []).forEach((u) => {
+      const row = body.appendChild(el("tr", undefined, { className: "unable" }));
+      row.appendChild(el("td", u.host));
+      row.appendChild(el("td", "cannot train this search: " + u.reason, { colSpan: 4 }));
+    });
   }
 
   // The leaderboard's first page comes with the state; the others are asked for when shown,

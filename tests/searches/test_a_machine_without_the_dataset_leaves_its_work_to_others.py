@@ -1,0 +1,121 @@
+"""A machine whose workers cannot find a search's dataset hands its work back, untrained, and takes
+no more of it; the search fails only when no listening machine can train it."""
+
+from __future__ import annotations
+
+import pytest
+
+from searches import services
+from searches.models import Entity, Search, UnableHost
+
+from .helpers import finish_queued
+
+
+@pytest.fixture
+def search(small_spec):
+    search = services.search_create(spec=small_spec, execution=Search.Execution.WORKERS)
+    services.search_start(search_id=search.pk)
+    return search
+
+
+def _claimed(search, worker: str) -> Entity:
+    entity = Entity.objects.filter(search=search, status=Entity.Status.QUEUED).order_by("pk").first()
+    return services.entity_claim(entity_id=entity.pk, worker=worker)
+
+
+@pytest.mark.django_db
+def test_a_handed_back_entity_is_queued_again_untrained_with_its_attempt_undone(
+    search, django_capture_on_commit_callbacks
+):
+    entity = _claimed(search, "gpu0@nodata")
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert services.entity_hand_back(
+            entity_id=entity.pk, attempt=entity.attempts, worker="gpu0@nodata", reason="no folder here"
+        )
+    entity.refresh_from_db()
+    assert (entity.status, entity.attempts, entity.worker, entity.started_at) == (Entity.Status.QUEUED, 0, "", None)
+    assert len(sent) == 1  # its job, sent again for the other machines
+    noted = UnableHost.objects.get(search=search)
+    assert (noted.host, noted.worker, noted.reason) == ("nodata", "gpu0@nodata", "no folder here")
+
+
+@pytest.mark.django_db
+def test_no_worker_of_that_machine_claims_the_search_again_but_another_machine_does(
+    search, django_capture_on_commit_callbacks
+):
+    entity = _claimed(search, "gpu0@nodata")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.entity_hand_back(entity_id=entity.pk, attempt=1, worker="gpu0@nodata", reason="no folder here")
+    assert services.entity_claim(entity_id=entity.pk, worker="gpu1@nodata") is None  # its other GPU too
+    assert services.entity_claim(entity_id=entity.pk, worker="gpu0@hasdata").attempts == 1
+
+
+@pytest.mark.django_db
+def test_a_job_reaching_that_machine_is_sent_on_and_one_it_can_train_is_not(
+    search, small_spec, django_capture_on_commit_callbacks
+):
+    first = _claimed(search, "gpu0@nodata")
+    other = services.search_create_and_start(spec=small_spec | {"seed": 99}, owner=None)
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        services.entity_hand_back(entity_id=first.pk, attempt=1, worker="gpu0@nodata", reason="no folder here")
+        waiting = Entity.objects.filter(search=search, status=Entity.Status.QUEUED).exclude(pk=first.pk).first()
+        assert services.entity_pass_on(entity_id=waiting.pk, worker="gpu1@nodata")
+        assert not services.entity_pass_on(entity_id=waiting.pk, worker="gpu0@hasdata")
+        elsewhere = Entity.objects.filter(search=other, status=Entity.Status.QUEUED).first()
+        assert not services.entity_pass_on(entity_id=elsewhere.pk, worker="gpu1@nodata")  # another search's
+    assert len(sent) == 2  # the hand-back's and the pass-on's
+    waiting.refresh_from_db()
+    assert waiting.status == Entity.Status.QUEUED and waiting.attempts == 0
+
+
+@pytest.mark.django_db
+def test_the_search_goes_on_while_a_listening_machine_can_train_it(search, django_capture_on_commit_callbacks):
+    entity = _claimed(search, "gpu0@nodata")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.entity_hand_back(entity_id=entity.pk, attempt=1, worker="gpu0@nodata", reason="no folder here")
+        assert not services.search_end_if_no_host_can(entity_id=entity.pk, listening={"nodata", "hasdata"})
+        assert not services.search_end_if_no_host_can(entity_id=entity.pk, listening=None)  # the broker did not say
+    search.refresh_from_db()
+    assert search.status == Search.Status.RUNNING
+
+
+@pytest.mark.django_db
+def test_the_search_fails_naming_every_machine_when_none_listening_can_train_it(
+    search, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        for worker, reason in (("gpu0@alpha", "no folder /data/x"), ("cpu0@beta", "outside the allowed data roots")):
+            entity = _claimed(search, worker)
+            services.entity_hand_back(entity_id=entity.pk, attempt=1, worker=worker, reason=reason)
+        assert services.search_end_if_no_host_can(entity_id=entity.pk, listening={"alpha", "beta"})
+    search.refresh_from_db()
+    assert search.status == Search.Status.FAILED
+    assert search.error == (
+        "no machine can train this search: alpha: no folder /data/x; beta: outside the allowed data roots"
+    )
+    assert not Entity.objects.filter(search=search, status=Entity.Status.QUEUED).exists()
+
+
+@pytest.mark.django_db
+def test_a_final_training_no_machine_can_run_fails_and_the_completed_search_stays_completed(
+    django_capture_on_commit_callbacks,
+):
+    spec = {
+        "name": "keras", "dataset": "digits", "objective": "keras", "seed": 5,
+        "ga": {"population": 2, "generations": 1, "elite_previous": 1, "elite_all_time": 1},
+        "traits": [{"name": "conv1_filters", "type": "geometric_int", "low": 8, "high": 32, "step": 2}],
+    }  # fmt: skip
+    search = services.search_create(spec=spec, execution=Search.Execution.WORKERS)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.search_start(search_id=search.pk)
+        finish_queued(search.pk, lambda genome: 0.5)
+        services.search_advance(search_id=search.pk)
+        assert Search.objects.get(pk=search.pk).status == Search.Status.COMPLETED
+        final_id, *_ = services.search_train_final(search_id=search.pk)
+        final = services.entity_claim(entity_id=final_id, worker="gpu0@alpha")
+        services.entity_hand_back(entity_id=final.pk, attempt=1, worker="gpu0@alpha", reason="no folder here")
+        assert services.search_end_if_no_host_can(entity_id=final.pk, listening={"alpha"})
+    final.refresh_from_db()
+    search.refresh_from_db()
+    assert final.status == Entity.Status.FAILED and "alpha: no folder here" in final.error
+    assert search.status == Search.Status.COMPLETED
