@@ -106,6 +106,7 @@ def create_entities(search: Search, generation: Generation, proposals: Sequence[
     }
     firsts: set[str] = set()
     to_train, cached, copies_of_siblings = [], [], []
+    now = db_now()  # once: on PostgreSQL it is a query
     for proposal in (p for p in proposals if p.evaluate):
         digest = genome_hash(proposal.genome)
         if digest in trained:
@@ -115,7 +116,7 @@ def create_entities(search: Search, generation: Generation, proposals: Sequence[
         else:
             firsts.add(digest)
             to_train.append(
-                _entity(search, generation, proposal, ids, status=Entity.Status.QUEUED, queued_at=db_now())
+                _entity(search, generation, proposal, ids, status=Entity.Status.QUEUED, queued_at=now)
             )
 
     created = Entity.objects.bulk_create(to_train)

@@ -78,6 +78,8 @@ class Cluster:
     links: list[str] = field(default_factory=list)
     pg_data: Path | None = None
     redis: subprocess.Popen | None = None
+    # PostgreSQL's settings (``-c name=value``): the tests need no durability; a benchmark may.
+    pg_settings: dict[str, str] = field(default_factory=lambda: {"fsync": "off"})
 
     @property
     def main(self) -> str:
@@ -166,7 +168,10 @@ class Cluster:
         _run(*as_postgres, _pg_program("initdb"), "-D", str(self.pg_data), "-A", "trust", "-U", "postgres")
         with (self.pg_data / "pg_hba.conf").open("a") as hba:
             hba.write(f"host all all {SUBNET}.0.0/16 trust\n")
-        options = f"-c listen_addresses='*' -p {PG_PORT} -k {self.pg_data} -c fsync=off"
+        options = " ".join(
+            [f"-c listen_addresses='*' -p {PG_PORT} -k {self.pg_data}"]
+            + [f"-c {name}={value}" for name, value in self.pg_settings.items()]
+        )
         self.exec_in(
             self.main, *as_postgres, _pg_program("pg_ctl"), "-D", str(self.pg_data), "-o", options,
             "-l", str(self.pg_data / "server.log"), "-w", "start",
@@ -193,6 +198,11 @@ class Cluster:
             except OSError:
                 time.sleep(0.2)
         raise TimeoutError(f"nothing listens on {address}:{port}")
+
+    @property
+    def postgres_pid(self) -> int:
+        """The PostgreSQL server's main process (its backends are its children)."""
+        return int((self.pg_data / "postmaster.pid").read_text().split()[0])
 
     def query(self, sql: str, *params) -> list[tuple]:
         """Rows from main's database, read from the test process."""
@@ -255,7 +265,13 @@ class Cluster:
         return host
 
     def start_workers(
-        self, host: Host, *, env: dict[str, str] | None = None, wrapper: tuple[str, ...] = (), hide: Path | None = None
+        self,
+        host: Host,
+        *,
+        env: dict[str, str] | None = None,
+        wrapper: tuple[str, ...] = (),
+        hide: Path | None = None,
+        cpu_workers: int = 1,
     ) -> None:
         """``runworkers`` on the host, from its own ``var/``, with only the database and Redis of main.
 
@@ -266,7 +282,7 @@ class Cluster:
         hiding = [f"mount -t tmpfs gaweb-nothing {hide} &&"] if hide else []
         command = " ".join(
             [f"hostname {host.hostname} &&", *hiding, "exec", *wrapper, sys.executable, "manage.py", "runworkers",
-             "--cpu-workers", "1"]
+             "--cpu-workers", str(cpu_workers)]
         )  # fmt: skip
         host.process = subprocess.Popen(
             ["ip", "netns", "exec", host.name, "unshare", "--uts", "--mount", "sh", "-c", command],
