@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Entity, Generation, Search
+from .models import Entity, Generation, Search, UnableHost
 
 
 @admin.register(Search)
@@ -33,3 +33,12 @@ class EntityAdmin(admin.ModelAdmin):
     list_filter = ("status", "origin")
     list_select_related = ("search", "generation")
     raw_id_fields = ("search", "generation", "parent_a", "parent_b", "cached_from")
+
+
+@admin.register(UnableHost)
+class UnableHostAdmin(admin.ModelAdmin):
+    """A host noted here takes none of the search's candidates; deleting the row lets it try again
+    (once its dataset is there)."""
+
+    list_display = ("search", "host", "worker", "reason", "found_at")
+    list_select_related = ("search",)
