@@ -191,6 +191,10 @@ class Entity(models.Model):
     # The GPU the worker owns ("" on a CPU worker), as the machine numbers it.
     gpu = models.CharField(max_length=32, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Claims handed back untrained by machines without the search's dataset: not attempts at
+    # training, so they do not count towards GAWEB_MAX_ATTEMPTS (``attempts`` still grows with
+    # them, because a claim's attempt number is what fences its later writes).
+    handbacks = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     # One dict per epoch, e.g. {"epoch": 1, "loss": 1.9, "accuracy": 0.31, "val_accuracy": 0.35}.
     # Written epoch by epoch while the candidate trains, so its learning curve is live.

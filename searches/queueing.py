@@ -54,9 +54,11 @@ def workers_listening(*, timeout: float = 1.0) -> int | None:
 
 def hosts_listening(*, timeout: float = 1.0) -> set[str] | None:
     """The machines (the host part of ``gpu0@host``) with a worker consuming this installation's
-    queue now; None when that cannot be known. Waits ``timeout`` seconds for the workers' answers."""
+    queue now; None when that cannot be known (the broker did not answer, or no worker did in
+    time). Waits ``timeout`` seconds for the workers' answers."""
     listeners = _listeners(timeout)
-    return None if listeners is None else {name.rpartition("@")[2] or name for name in listeners}
+    # No answer at all means that none came in time, not that no worker listens: the asker does.
+    return {name.rpartition("@")[2] or name for name in listeners} if listeners else None
 
 
 def _listeners(timeout: float) -> list[str] | None:

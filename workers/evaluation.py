@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from searches import services
-from searches.models import Entity
+from searches.models import Entity, UnableHost
 
 from .objectives import CandidateFailed, EvaluationRequest, HostCannotTrain, SearchFatal, get_objective
 
@@ -80,21 +81,27 @@ class Heartbeat:
             connection.close()  # this thread's own database connection
 
 
-def _no_other_machine() -> Collection[str]:
-    return ()
-
-
 def evaluate_entity(
-    entity_id: int, *, worker: str, listening: Callable[[], Collection[str] | None] = _no_other_machine
+    entity_id: int, *, worker: str, listening: Callable[[], Collection[str] | None] | None = None
 ) -> Report:
     """Claim, train and record one entity. ``listening`` says which machines have a worker taking
-    jobs now (Celery's workers ask the broker); by default, no machine but this one."""
+    jobs now (Celery's workers ask the broker); by default, this worker's machine alone."""
+    if listening is None:
+        listening = lambda: {UnableHost.host_of(worker)}  # noqa: E731
     entity = services.entity_claim(entity_id=entity_id, worker=worker, gpu=os.environ.get("GAWEB_GPU", ""))
     if entity is None:
-        if services.entity_pass_on(entity_id=entity_id, worker=worker):
-            log.info("entity #%s: this machine cannot train its search; its job is sent on", entity_id)
-            return Report(Outcome.PASSED_ON)
-        return Report(Outcome.SKIPPED)
+        passed = services.entity_pass_on(
+            entity_id=entity_id, worker=worker, recheck_after=timedelta(seconds=settings.GAWEB_RESEND_AFTER_SECONDS)
+        )
+        if passed is None:
+            return Report(Outcome.SKIPPED)
+        log.info("entity #%s: this machine cannot train its search; its job is sent on", entity_id)
+        if passed.recheck:
+            machines = listening()
+            _retrying(
+                lambda: services.search_end_if_no_host_can(entity_id=entity_id, worker=worker, listening=machines)
+            )
+        return Report(Outcome.PASSED_ON)
     search = entity.search
     attempt = entity.attempts
 
@@ -126,7 +133,7 @@ def evaluate_entity(
         reason = str(error)
         _retrying(lambda: services.entity_hand_back(entity_id=entity.pk, attempt=attempt, worker=worker, reason=reason))
         machines = listening()
-        _retrying(lambda: services.search_end_if_no_host_can(entity_id=entity.pk, listening=machines))
+        _retrying(lambda: services.search_end_if_no_host_can(entity_id=entity.pk, worker=worker, listening=machines))
         return Report(Outcome.HANDED_BACK)
     except SearchFatal as error:
         reason = str(error)

@@ -100,9 +100,10 @@ def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
         for entity in entities.filter(active_search()).select_related("search"):
             # As it was read: the attempt this pass saw, and no other that took it meanwhile.
             running = Entity.objects.filter(pk=entity.pk, status=Entity.Status.RUNNING, attempts=entity.attempts)
-            if entity.attempts >= max_attempts:
+            tried = entity.attempts - entity.handbacks  # claims handed back untrained were not attempts
+            if tried >= max_attempts:
                 reason = plain_error(
-                    f"failed after {entity.attempts} attempts: {why} each time (killed, out of memory, or crashed)"
+                    f"failed after {tried} attempts: {why} each time (killed, out of memory, or crashed)"
                 )
                 changed = running.update(status=Entity.Status.FAILED, error=reason, finished_at=now)
                 if changed:

@@ -5,13 +5,16 @@ A worker on such a machine finds out by trying: its objective cannot find the da
 the entity back (``entity_hand_back``), untrained, and its machine is noted on the search. From
 then on no worker of that machine claims the search's entities: a job of it that reaches one is
 sent on to the queue (``entity_pass_on``). ``search_end_if_no_host_can`` fails the search when
-every machine with a worker listening is noted, naming each with what it found.
+every machine with a worker listening is noted (and no other has trained any of it), naming
+each with what it found; a job passed on after waiting a while asks that again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -29,18 +32,30 @@ def entity_hand_back(*, entity_id: int, attempt: int, worker: str, reason: str) 
     """This worker's machine cannot train the entity's search: note the machine on the search and
     queue the entity again, untrained, for the other machines. False if the claim was lost meanwhile.
 
-    The claim is undone, its attempt number too: the entity was not trained, and an entity that
-    waits for a machine with its dataset must not run out of attempts by waiting.
+    The attempt number stays where the claim put it, as every claim's does: it fences the
+    writes of this claim from those of the next. The hand-back is counted apart
+    (``handbacks``), so that an entity waiting for a machine with its dataset does not use up
+    its attempts by waiting. Its ``started_at`` stays too, as after any requeue: it moves the
+    dashboard's version, so that the page shows the machine noted.
     """
     host = UnableHost.host_of(worker)
     with transaction.atomic():
         now = db_now()
         entity = Entity.objects.select_related("search").get(pk=entity_id)
         noted = _note(entity.search_id, host=host, worker=worker, reason=plain_error(reason), now=now)
-        back = running_claim(entity_id, attempt).update(
-            status=Entity.Status.QUEUED, worker="", gpu="", started_at=None, heartbeat_at=None, queued_at=now,
-            attempts=F("attempts") - 1, history=[],
-        )  # fmt: skip
+        back = (
+            running_claim(entity_id, attempt)
+            .filter(worker=worker)
+            .update(
+                status=Entity.Status.QUEUED,
+                worker="",
+                gpu="",
+                heartbeat_at=None,
+                queued_at=now,
+                history=[],
+                handbacks=F("handbacks") + 1,
+            )
+        )
         if back:
             queue_entities(entity.search, [entity_id])
     if noted:
@@ -51,9 +66,16 @@ def entity_hand_back(*, entity_id: int, attempt: int, worker: str, reason: str) 
     return bool(back)
 
 
-def entity_pass_on(*, entity_id: int, worker: str) -> bool:
+@dataclass(frozen=True)
+class PassedOn:
+    # The entity has waited longer than ``recheck_after``: ask again whether a machine that can
+    # train it still listens (the one that could may have gone since the machine was noted).
+    recheck: bool
+
+
+def entity_pass_on(*, entity_id: int, worker: str, recheck_after: timedelta) -> PassedOn | None:
     """A job reached a worker of a machine that cannot train the entity's search: send it on to the
-    queue, for the machines that can. False if the entity is not waiting, or this machine can train it."""
+    queue, for the machines that can. None if the entity is not waiting, or this machine can train it."""
     host = UnableHost.host_of(worker)
     waiting = (
         Entity.objects.filter(pk=entity_id, status=Entity.Status.QUEUED, search__unable_hosts__host=host)
@@ -61,26 +83,38 @@ def entity_pass_on(*, entity_id: int, worker: str) -> bool:
         .first()
     )
     if waiting is None:
-        return False
+        return None
     with transaction.atomic():
+        now = db_now()
+        # The clock restarts at each recheck, so that each waiting entity asks once per period.
+        recheck = bool(
+            Entity.objects.filter(pk=entity_id, status=Entity.Status.QUEUED, queued_at__lt=now - recheck_after)
+            .update(queued_at=now)
+        )  # fmt: skip
         queue_entities(waiting.search, [entity_id])
-    return True
+    return PassedOn(recheck=recheck)
 
 
-def search_end_if_no_host_can(*, entity_id: int, listening: Collection[str] | None) -> bool:
-    """Fail the entity's search when no machine in ``listening`` (the machines whose workers take
-    jobs now) can train it; for a final training, fail the search's final trainings instead.
+def search_end_if_no_host_can(*, entity_id: int, worker: str, listening: Collection[str] | None) -> bool:
+    """Fail the entity's search when no machine can train it; for a final training, fail the
+    search's final trainings instead. True if this ended something.
 
-    ``listening`` None (the broker did not say) fails nothing: the jobs wait for a machine. True
-    if this ended something.
+    No machine can when every machine in ``listening`` (those with a worker taking jobs now,
+    as ``worker``, the asker, found out) is noted as unable, and no other machine has ever
+    taken one of the search's candidates (one that has may be restarting). An answer that
+    cannot be right (None: the broker did not say; or one without the asker's own machine)
+    fails nothing: the jobs wait for a machine, and the next recheck asks again.
     """
     entity = Entity.objects.select_related("search").get(pk=entity_id)
     unable = dict(UnableHost.objects.filter(search_id=entity.search_id).values_list("host", "reason"))
-    if listening is None:
+    if listening is None or UnableHost.host_of(worker) not in listening:
         log.warning("could not ask which machines listen; search #%s waits for one that can train it", entity.search_id)
         return False
     if set(listening) - set(unable):
         return False
+    workers = Entity.objects.filter(search_id=entity.search_id).exclude(worker="").values_list("worker", flat=True)
+    if {UnableHost.host_of(name) for name in workers.distinct()} - set(unable):
+        return False  # a machine that trained some of it is away now: wait for it
     tried = "; ".join(f"{host}: {reason}" for host, reason in sorted(unable.items()))
     why = f"no machine can train this search: {tried}"
     if entity.origin != Entity.Origin.FINAL:

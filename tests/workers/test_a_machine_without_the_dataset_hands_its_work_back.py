@@ -4,13 +4,16 @@ fails, naming the machine, only when no other machine listens."""
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from searches import services
 from searches.models import Entity, Search, UnableHost
 from workers.evaluation import Outcome, evaluate_entity
-from workers.objectives import EvaluationRequest, HostCannotTrain, get_objective
+from workers.objectives import EvaluationRequest, HostCannotTrain
+from workers.objectives.keras import KerasObjective
 
 
 @pytest.fixture
@@ -40,14 +43,22 @@ def test_the_candidate_goes_back_untrained_while_another_machine_listens(
         report = evaluate_entity(entity_id, worker="cpu0@here", listening=lambda: {"here", "there"})
     assert report.outcome == Outcome.HANDED_BACK and len(sent) == 1
     entity = Entity.objects.get(pk=entity_id)
-    assert (entity.status, entity.attempts, entity.fitness) == (Entity.Status.QUEUED, 0, None)
+    assert (entity.status, entity.handbacks, entity.fitness) == (Entity.Status.QUEUED, 1, None)
     assert "does not exist on this worker" in UnableHost.objects.get(search=folder_search, host="here").reason
     assert Search.objects.get(pk=folder_search.pk).status == Search.Status.RUNNING
 
-    # The machine's next job of this search is sent on unclaimed; the other machine trains it.
+    # The machine's next job of this search is sent on unclaimed, for the other machine.
     with django_capture_on_commit_callbacks(execute=False):
         assert evaluate_entity(entity_id, worker="cpu1@here").outcome == Outcome.PASSED_ON
     assert Entity.objects.get(pk=entity_id).status == Entity.Status.QUEUED
+
+    # The other machine went away for good: a job passed on after waiting long asks again, and
+    # the search fails, naming the machine that tried.
+    Entity.objects.filter(pk=entity_id).update(queued_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert evaluate_entity(entity_id, worker="cpu1@here", listening=lambda: {"here"}).outcome == Outcome.PASSED_ON
+    search = Search.objects.get(pk=folder_search.pk)
+    assert search.status == Search.Status.FAILED and search.error.startswith("no machine can train this search: here:")
 
 
 @pytest.mark.django_db
@@ -65,4 +76,4 @@ def test_with_no_other_machine_the_search_fails_naming_this_one(folder_search, d
 def test_the_keras_objective_says_this_machine_cannot_train_it(folder_search):
     request = EvaluationRequest(entity_id=1, genome={}, spec=folder_search.spec)
     with pytest.raises(HostCannotTrain, match="does not exist on this worker"):
-        get_objective("keras").evaluate(request)
+        KerasObjective().evaluate(request)  # a new one: the process's own reads the data roots it started with
