@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
@@ -28,7 +29,10 @@ def test_cancel_asks_for_confirmation_and_the_never_trained_entities_show_as_can
 
     browser.find_element(By.ID, "cancel").click()
     wait.until(ready.alert_is_present()).accept()
-    wait.until(lambda d: d.find_element(By.ID, "status").text == "cancelled")
+    # The form posts and the page loads again: an element found on the old page may go stale
+    # before it is read, so look again until the new page says it.
+    reloading = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,))
+    reloading.until(lambda d: d.find_element(By.ID, "status").text == "cancelled")
     summary = browser.find_element(By.ID, "summary").text
     assert "6 cancelled (never trained)" in summary and "0 failed" in summary
     assert not browser.find_element(By.ID, "download-best-json").is_displayed()
