@@ -14,7 +14,7 @@ from django.db import transaction
 
 from gaweb.celery import app
 
-from .models import Search
+from .models import Search, UnableHost
 
 EVALUATE_TASK = "workers.evaluate_entity"
 
@@ -58,7 +58,7 @@ def hosts_listening(*, timeout: float = 1.0) -> set[str] | None:
     time). Waits ``timeout`` seconds for the workers' answers."""
     listeners = _listeners(timeout)
     # No answer at all means that none came in time, not that no worker listens: the asker does.
-    return {name.rpartition("@")[2] or name for name in listeners} if listeners else None
+    return {UnableHost.host_of(name) for name in listeners} if listeners else None
 
 
 def _listeners(timeout: float) -> list[str] | None:
