@@ -36,6 +36,9 @@ class Search(models.Model):
     # Steady-state mode: candidates born so far (a birth's number seeds its random stream).
     births = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # Advances that raised in a row (a reconciler's pass, on any machine); at the limit the search
+    # fails with the error, so that one search's bug never stops a process that serves the others.
+    advance_errors = models.PositiveIntegerField(default=0)
     # Why a search ended before its last generation, when not by failure or cancel (the space ran out).
     note = models.TextField(blank=True)
     # What the dataset gave the network, as a worker that loaded it reported it:

@@ -155,7 +155,12 @@ def evaluate_entity(
             # Cut off too long (silent past the stale timeout): the entity was given to another
             # worker, and this late result of the old attempt is refused.
             log.warning("entity #%s: attempt %s no longer holds its claim; result refused", entity.pk, attempt)
-    _retrying(lambda: services.search_advance(search_id=search.pk))
+    try:
+        _retrying(lambda: services.search_advance(search_id=search.pk))
+    except TRANSIENT:
+        raise
+    except Exception as error:  # breeding's error, not this candidate's: the result stays recorded
+        services.search_advance_failed(search_id=search.pk, error=error)
     return report
 
 

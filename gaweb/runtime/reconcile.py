@@ -6,6 +6,7 @@ supervisor of each machine (``runworkers``, ``up``):
 * queues again the running entities whose worker has gone silent (failing those
   that have used up ``GAWEB_MAX_ATTEMPTS``);
 * advances every running search (one whose advance failed after its last result would wait);
+  a search whose advance keeps raising fails with the error, and the others go on;
 * when the broker's queue is empty, sends again the jobs of entities that have
   waited in the queue too long: their jobs were lost with Redis.
 
@@ -54,6 +55,10 @@ def reconcile() -> dict[str, int]:
         # A long-lived loop, not a request: nothing else closes a connection the database cut
         # (a restart, a failover). Closed here, the next pass opens a fresh one.
         connection.close()
+    except Exception:
+        # Each search's own errors are caught (and counted on it) by the services; this is the
+        # last guard of a loop that keeps every machine's workers alive: log, try again next pass.
+        log.exception("reconciliation pass failed; the next pass tries again")
     return done
 
 

@@ -7,6 +7,7 @@ a kill or a closed terminal all raise (see ``stop_on_signals``).
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -20,6 +21,8 @@ from .supervisor import Supervisor
 
 TICK_SECONDS = 1.0
 
+log = logging.getLogger("gaweb.supervisor")
+
 
 class Watch:
     """Restarts workers that died, reconciles every ``GAWEB_RECONCILE_SECONDS``, runs ``checks``."""
@@ -31,9 +34,14 @@ class Watch:
 
     def tick(self) -> None:
         self.supervisor.poll()
-        self._reconcile()
-        for check in self.checks:
-            check()
+        # What follows reads and writes searches: whatever one search does, the workers of every
+        # other search on this machine stay up, so an error is logged and the loop goes on.
+        steps = [("reconciliation", self._reconcile)] + [(getattr(c, "__name__", "check"), c) for c in self.checks]
+        for name, step in steps:
+            try:
+                step()
+            except Exception:
+                log.exception("the supervisor's %s raised; it goes on", name)
 
     def run_forever(self) -> None:
         """Tick until interrupted (``KeyboardInterrupt``)."""

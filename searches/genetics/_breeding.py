@@ -134,7 +134,12 @@ def propose_generation(
             for j in range(policy.immigrants)
         ]
         immigrants = drawn
-    pairs = pairing([*elites, *immigrants], rng)
+    parents = [*elites, *immigrants]
+    if not parents:
+        # Nothing has ended and there are no immigrants (``immigrants: 0``): there is nobody to
+        # breed from, so the children are random, as generation 0's are.
+        return random_proposals(space, count, number=number, rng=rng, novelty=novelty, first_index=first_index)
+    pairs = pairing(parents, rng)
 
     def breed(first, second) -> tuple[Genome, dict[str, str]]:
         child, sources = crossover(first.genome, second.genome, space, rng)

@@ -22,7 +22,13 @@ from .entities import (
     entity_report_epoch,
 )
 from .final import entity_record_final, search_train_final
-from .recovery import entities_requeue_orphans, entities_requeue_stale, entities_resend_lost, searches_advance_idle
+from .recovery import (
+    entities_requeue_orphans,
+    entities_requeue_stale,
+    entities_resend_lost,
+    search_advance_failed,
+    searches_advance_idle,
+)
 from .searches import (
     InvalidTransition,
     search_cancel,
@@ -48,6 +54,7 @@ __all__ = [
     "entity_record_result",
     "entity_report_epoch",
     "search_advance",
+    "search_advance_failed",
     "search_cancel",
     "search_create",
     "search_create_and_start",

@@ -133,6 +133,11 @@ def _breed(search: Search, count: int) -> list[int]:
     births = []
     for _ in range(count):
         birth = search.births
+        if birth >= search.population and not history and search.policy.strategy != "random":
+            # Nothing has ended yet (cohort 0 is all queued or in training, as when the workers are
+            # as many as the population): a later cohort's child would be bred from nobody. It
+            # waits for the first result instead of spending a candidate on a blind guess.
+            break
         generation, immigrants = _cohort(search, birth // search.population)
         child = propose_birth(
             search.space, search.policy, seed=search.seed, birth=birth, history=history, taken=taken,

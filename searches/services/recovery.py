@@ -8,13 +8,15 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F
 
 from ..clock import db_now
 from ..models import Entity, Search
 from ..queueing import queue_entities
 from .advance import search_advance
 from .entities import active_search, copies_fail_with, plain_error
+from .searches import search_fail
 
 log = logging.getLogger("gaweb.services")
 
@@ -78,14 +80,44 @@ def entities_resend_lost(*, waiting_longer_than: timedelta) -> int:
     return resent
 
 
+# A search whose advance raises this many times in a row (whichever machines tried) fails.
+ADVANCE_ERRORS_TO_FAIL = 3
+
+
 def searches_advance_idle() -> int:
     """Advance every running search: one whose last result was recorded but whose advance failed
     (the database was away a moment, the worker was killed in between) would otherwise wait forever.
-    Returns how many generations this bred."""
+    Returns how many generations this bred.
+
+    One search's error never stops the others, nor the loop that calls this: it is logged and
+    counted on the search, which fails with the error at ``ADVANCE_ERRORS_TO_FAIL`` in a row.
+    A database error is no search's fault: it is raised, for the caller to wait for the database.
+    """
     bred = 0
-    for search_id in Search.objects.filter(status=Search.Status.RUNNING).values_list("pk", flat=True):
-        bred += len(search_advance(search_id=search_id))
+    running = Search.objects.filter(status=Search.Status.RUNNING).values_list("pk", "advance_errors")
+    for search_id, errors in running:
+        try:
+            bred += len(search_advance(search_id=search_id))
+        except DatabaseError:
+            raise
+        except Exception as error:
+            search_advance_failed(search_id=search_id, error=error)
+        else:
+            if errors:
+                Search.objects.filter(pk=search_id).update(advance_errors=0)
     return bred
+
+
+def search_advance_failed(*, search_id: int, error: Exception) -> bool:
+    """Count an error raised while advancing a search; fail the search at the limit. True if it failed."""
+    log.error("search #%s could not be advanced", search_id, exc_info=error)
+    Search.objects.filter(pk=search_id).update(advance_errors=F("advance_errors") + 1)
+    errors = Search.objects.filter(pk=search_id).values_list("advance_errors", flat=True).first() or 0
+    if errors < ADVANCE_ERRORS_TO_FAIL:
+        return False
+    reason = plain_error(f"gaweb could not breed this search's next candidates ({errors} tries): "
+                         f"{type(error).__name__}: {error}")  # fmt: skip
+    return search_fail(search_id=search_id, reason=reason)
 
 
 def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
