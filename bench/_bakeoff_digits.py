@@ -23,7 +23,7 @@ def digits_landscape(seeds: int) -> dict:
     from django.conf import settings
 
     from searches.genetics import Space, genome_hash
-    from searches.presets import preset
+    from searches.spec.presets import preset
     from workers.training.datasets import DatasetCache
     from workers.training.trainer import TrainingFailed, train_candidate
 

@@ -60,9 +60,10 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from searches import services, state_cache
+    from searches import services
+    from searches.live import cache as state_cache
     from searches.models import Entity
-    from searches.simulate import simulated_search
+    from tests.simulate import simulated_search
 
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench", password="bench-pass-1")
@@ -160,7 +161,7 @@ def main() -> None:
         "benchmark": "dashboard_scale", "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores", "database": "SQLite",
         "requests_per_point": args.requests, "results": results, "browser": draws,
-        "aggregate_above": __import__("searches.dashboard").dashboard.AGGREGATE_ABOVE,
+        "aggregate_above": __import__("searches.live.dashboard").dashboard.AGGREGATE_ABOVE,
     }, indent=2) + "\n")  # fmt: skip
     plot_dashboard_scale(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
     print(f"written {shown(args.output)}")

@@ -26,7 +26,7 @@ RULE = {"rule": "median", "min_epochs": 1}
 
 
 def digits_spec(epochs: int, population: int, generations: int) -> dict:
-    from searches.presets import preset
+    from searches.spec.presets import preset
 
     spec = preset("digits-demo")
     elites = max(1, population // 2)
@@ -37,7 +37,7 @@ def digits_spec(epochs: int, population: int, generations: int) -> dict:
 
 
 def cifar_spec(folder: Path, epochs: int, samples: int) -> dict:
-    from searches.presets import preset
+    from searches.spec.presets import preset
 
     spec = preset("cifar10-tutorial")
     spec["dataset"] = f"folder:{folder}"
@@ -49,7 +49,7 @@ def cifar_spec(folder: Path, epochs: int, samples: int) -> dict:
 def run(spec: dict, *, seed: int, stopping: dict | None, label: str) -> dict:
     from searches import services
     from searches.models import Entity, Search
-    from searches.selectors import best_entity
+    from searches.reads.selectors import best_entity
     from workers.inline import run_inline
 
     spec = {**spec, "seed": seed, "name": f"{label} seed {seed} {'stopping' if stopping else 'full'}"}

@@ -48,7 +48,7 @@ def held_out_layout(train: Path, into: Path, per_class: int) -> Path:
 
 
 def search_spec(root: Path, args) -> dict:
-    from searches.presets import preset
+    from searches.spec.presets import preset
 
     spec = preset("cifar10-tutorial")
     spec.update(name="CIFAR-10 to a trained model", dataset=f"folder:{root}", seed=args.seed, baseline=True)
@@ -85,7 +85,7 @@ def main() -> None:
 
     from searches import services
     from searches.models import Search
-    from searches.selectors import best_entity, final_results
+    from searches.reads.selectors import best_entity, final_results
     from workers.inline import run_final_inline, run_inline
 
     call_command("migrate", verbosity=0)

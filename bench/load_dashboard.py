@@ -51,7 +51,7 @@ def main() -> None:
     from gaweb.runtime.supervisor import plan_workers
     from searches import services
     from searches.models import Entity, Search
-    from searches.simulate import simulated_search
+    from tests.simulate import simulated_search
 
     user = get_user_model().objects.create_user("load", password="load-pass-1")
     session = SessionStore()

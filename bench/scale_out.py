@@ -158,7 +158,7 @@ def _generation_gaps(search) -> dict[str, float]:
 
 
 def wait_for_workers(count: int, *, timeout: float) -> int:
-    from searches.queueing import workers_listening
+    from searches.services.queueing import workers_listening
 
     deadline = time.monotonic() + timeout
     listening = 0

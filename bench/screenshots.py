@@ -35,8 +35,8 @@ def main() -> None:
 
     from searches import services
     from searches.models import Search
-    from searches.presets import preset
-    from searches.simulate import simulated_search
+    from searches.spec.presets import preset
+    from tests.simulate import simulated_search
     from workers.inline import run_inline
 
     call_command("migrate", verbosity=0)

@@ -107,7 +107,7 @@ def main() -> None:
     os.environ.pop("DATABASE_URL", None)
     setup_django(var_dir=Path(tempfile.mkdtemp(prefix="gaweb-efficiency-")))
     from searches.genetics import BreedingPolicy, Space
-    from searches.presets import preset
+    from searches.spec.presets import preset
     from workers.objectives.synthetic import synthetic_accuracy
 
     args.output_dir.mkdir(parents=True, exist_ok=True)
@@ -142,7 +142,7 @@ def main() -> None:
 
 def _digits_curves(seeds: int) -> dict[str, list[list[float]]]:
     """Real searches of the digits demo space, run inline (real training), one per seed and strategy."""
-    from searches.presets import preset
+    from searches.spec.presets import preset
 
     return _real_curves(seeds, lambda: preset("digits-demo"), "digits")
 
@@ -152,7 +152,7 @@ def _digits_curves(seeds: int) -> dict[str, list[list[float]]]:
 def _cifar_curves(seeds: int, folder: Path) -> dict[str, list[list[float]]]:
     from django.conf import settings
 
-    from searches.presets import preset
+    from searches.spec.presets import preset
 
     settings.GAWEB_DATA_ROOTS = [folder]
 

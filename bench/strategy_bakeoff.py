@@ -50,7 +50,7 @@ DIMENSION = 10
 
 def synthetic_landscape():
     from searches.genetics import Space
-    from searches.presets import preset
+    from searches.spec.presets import preset
     from workers.objectives.synthetic import synthetic_accuracy
 
     space = Space.from_spec(preset("synthetic")["traits"])

@@ -42,7 +42,7 @@ def main() -> None:
     import keras
     import numpy as np
 
-    from searches.catalog import TUTORIAL_GENOME
+    from searches.spec.catalog import TUTORIAL_GENOME
     from workers.training.builder import build_model, compile_model
     from workers.training.datasets import split
     from workers.training.loaders import load_folder

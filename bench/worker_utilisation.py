@@ -93,7 +93,7 @@ def run_search(mode: str, args) -> dict:
 def simulated_quality(seeds: int, workers: int) -> dict:
     """Final best of the synthetic landscape at equal evaluations, each mode, the same workers' speeds."""
     from searches.genetics import BreedingPolicy, GeneticOptimizer, Space, SteadyStateOptimizer, genome_hash
-    from searches.presets import preset
+    from searches.spec.presets import preset
     from workers.objectives.synthetic import synthetic_accuracy
 
     space = Space.from_spec(preset("synthetic")["traits"])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+__version__ = "0.1.0"  # before the Celery app: the settings read it
+
 from .celery import app as celery_app
 
-__version__ = "0.1.0"
 __all__ = ["__version__", "celery_app"]

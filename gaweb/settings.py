@@ -10,7 +10,12 @@ from pathlib import Path
 import dj_database_url
 import plotly
 
+from . import __version__
 from .env import env_bool, env_int, env_list, env_str
+
+# What exports name as the version that made them (read through django.conf, so that the search
+# domain never imports the project package).
+GAWEB_VERSION = __version__
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything gaweb writes at run time (SQLite database, secret key, logs, Redis files).

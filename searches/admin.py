@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Entity, Generation, Search, UnableHost
+from searches.models import Entity, Generation, Search, UnableHost
 
 
 @admin.register(Search)

@@ -5,7 +5,7 @@ from functools import cached_property
 from django.conf import settings
 from django.db import models
 
-from .genetics import BreedingPolicy, Space, StoppingRule
+from searches.genetics import BreedingPolicy, Space, StoppingRule
 
 
 class Search(models.Model):
@@ -22,7 +22,7 @@ class Search(models.Model):
 
     name = models.CharField(max_length=200)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    # The whole spec in its normal form (see searches.specs): the source of truth for settings.
+    # The whole spec in its normal form (see searches.spec.search): the source of truth for settings.
     spec = models.JSONField()
     seed = models.BigIntegerField()
     dataset = models.CharField(max_length=1100)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gaweb.runtime.redis_server import PrivateRedis
-from searches.presets import preset
+from searches.spec.presets import preset
 
 from .processes import Supervised, Workers, database_url, free_port
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 
-from searches import selectors, services
+from searches import services
 from searches.models import Entity, Generation, Search
+from searches.reads import selectors
 
 from .evaluation import evaluate_entity
 

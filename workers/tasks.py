@@ -9,7 +9,7 @@ import time
 from celery import shared_task
 from django.conf import settings
 
-from searches.queueing import EVALUATE_TASK, hosts_listening
+from searches.services.queueing import EVALUATE_TASK, hosts_listening
 
 from . import evaluation
 from .process_setup import take_up_cut_off_work, worker_name

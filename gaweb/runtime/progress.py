@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from searches.models import Search
-from searches.selectors import best_entity, search_progress
+from searches.reads.selectors import best_entity, search_progress
 
 BAR_WIDTH = 30
 

@@ -13,23 +13,23 @@ Callers use the names below (``services.search_create(...)``), keyword-only.
 
 from __future__ import annotations
 
-from .advance import search_advance
-from .entities import (
+from searches.services.advance import search_advance
+from searches.services.entities import (
     entity_claim,
     entity_heartbeat,
     entity_record_failure,
     entity_record_result,
     entity_report_epoch,
 )
-from .final import entity_record_final, search_train_final
-from .recovery import (
+from searches.services.final import entity_record_final, search_train_final
+from searches.services.recovery import (
     entities_requeue_orphans,
     entities_requeue_stale,
     entities_resend_lost,
     search_advance_failed,
     searches_advance_idle,
 )
-from .searches import (
+from searches.services.searches import (
     InvalidTransition,
     search_cancel,
     search_create,
@@ -38,7 +38,7 @@ from .searches import (
     search_rerun,
     search_start,
 )
-from .unable_hosts import entity_hand_back, entity_pass_on, search_end_if_no_host_can
+from searches.services.unable_hosts import entity_hand_back, entity_pass_on, search_end_if_no_host_can
 
 __all__ = [
     "InvalidTransition",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..models import Search
-from .births import births_advance
-from .generations import generations_advance
+from searches.models import Search
+from searches.services.births import births_advance
+from searches.services.generations import generations_advance
 
 
 def search_advance(*, search_id: int) -> list[int]:

@@ -26,11 +26,11 @@ import logging
 
 from django.db import transaction
 
-from ..clock import db_now
-from ..genetics import Individual, cohort_immigrants, propose_birth
-from ..models import Entity, Generation, Search
-from ..queueing import workers_listening
-from .generations import complete_exhausted, confirm_best, create_entities, summarise
+from searches.clock import db_now
+from searches.genetics import Individual, cohort_immigrants, propose_birth
+from searches.models import Entity, Generation, Search
+from searches.services.generations import complete_exhausted, confirm_best, create_entities, summarise
+from searches.services.queueing import workers_listening
 
 log = logging.getLogger("gaweb.services")
 

@@ -15,9 +15,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 
-from ..clock import db_now
-from ..models import Entity, EpochResult, Search, UnableHost
-from ..specs import fitness_from
+from searches.clock import db_now
+from searches.models import Entity, EpochResult, Search, UnableHost
+from searches.spec.search import fitness_from
 
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MAX_ERROR_LENGTH = 4000

@@ -16,15 +16,15 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
-from ..catalog import TUTORIAL_GENOME
-from ..clock import db_now
-from ..genetics import genome_hash
-from ..models import Entity, FinalModel, Search
-from ..queueing import queue_entities
-from ..selectors import ranked_best
-from ..training_specs import final_from_spec
-from .entities import already_recorded, running_claim
-from .searches import InvalidTransition
+from searches.clock import db_now
+from searches.genetics import genome_hash
+from searches.models import Entity, FinalModel, Search
+from searches.reads.selectors import ranked_best
+from searches.services.entities import already_recorded, running_claim
+from searches.services.queueing import queue_entities
+from searches.services.searches import InvalidTransition
+from searches.spec.catalog import TUTORIAL_GENOME
+from searches.spec.training import final_from_spec
 
 log = logging.getLogger("gaweb.services")
 

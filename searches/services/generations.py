@@ -21,11 +21,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Q
 
-from ..clock import db_now
-from ..genetics import Individual, Proposal, genome_hash, propose
-from ..models import Entity, Generation, Search
-from ..queueing import queue_entities
-from .entities import failed_copy_error
+from searches.clock import db_now
+from searches.genetics import Individual, Proposal, genome_hash, propose
+from searches.models import Entity, Generation, Search
+from searches.services.entities import failed_copy_error
+from searches.services.queueing import queue_entities
 
 log = logging.getLogger("gaweb.services")
 

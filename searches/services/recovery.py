@@ -11,12 +11,12 @@ from datetime import timedelta
 from django.db import DatabaseError, transaction
 from django.db.models import F
 
-from ..clock import db_now
-from ..models import Entity, Search
-from ..queueing import queue_entities
-from .advance import search_advance
-from .entities import active_search, copies_fail_with, plain_error
-from .searches import search_fail
+from searches.clock import db_now
+from searches.models import Entity, Search
+from searches.services.advance import search_advance
+from searches.services.entities import active_search, copies_fail_with, plain_error
+from searches.services.queueing import queue_entities
+from searches.services.searches import search_fail
 
 log = logging.getLogger("gaweb.services")
 

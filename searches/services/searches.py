@@ -10,13 +10,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from ..catalog import TUTORIAL_GENOME
-from ..clock import db_now
-from ..genetics import Proposal, propose
-from ..models import Entity, Generation, Search
-from ..specs import SearchSpec, parse_spec
-from .births import births_start
-from .generations import create_entities, create_generation
+from searches.clock import db_now
+from searches.genetics import Proposal, propose
+from searches.models import Entity, Generation, Search
+from searches.services.births import births_start
+from searches.services.generations import create_entities, create_generation
+from searches.spec.catalog import TUTORIAL_GENOME
+from searches.spec.search import SearchSpec, parse_spec
 
 log = logging.getLogger("gaweb.services")
 

@@ -19,11 +19,11 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from ..clock import db_now
-from ..models import Entity, UnableHost
-from ..queueing import queue_entities
-from .entities import plain_error, running_claim
-from .searches import search_fail
+from searches.clock import db_now
+from searches.models import Entity, UnableHost
+from searches.services.entities import plain_error, running_claim
+from searches.services.queueing import queue_entities
+from searches.services.searches import search_fail
 
 log = logging.getLogger("gaweb.services")
 

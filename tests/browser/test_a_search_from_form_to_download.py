@@ -9,7 +9,7 @@ from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from searches.models import Search
-from searches.presets import PRESETS
+from searches.spec.presets import PRESETS
 
 
 def _set(driver, path: str, value) -> None:

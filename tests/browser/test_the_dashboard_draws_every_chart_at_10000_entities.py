@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from searches.simulate import simulated_search
 from tests.browser.signing_in import sign_in
+from tests.simulate import simulated_search
 
 CHARTS = "#fitness-chart, #histograms .small-chart, #scatter .small-chart"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from searches import exports, services
-from searches.live_state import dashboard_state
+from searches.live.state import dashboard_state
 from searches.models import Entity, Search
-from searches.selectors import best_entity, search_progress
+from searches.reads.selectors import best_entity, search_progress
 
 from .helpers import finish_queued
 

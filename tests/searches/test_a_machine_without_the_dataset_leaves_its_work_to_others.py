@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from searches import live_state, queueing, services
+from searches import services
+from searches.live import state as live_state
 from searches.models import Entity, Search, UnableHost
+from searches.services import queueing
 
 from .helpers import finish_queued
 

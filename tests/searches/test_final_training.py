@@ -6,7 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from searches import live_state, services
+from searches import services
+from searches.live import state as live_state
 from searches.models import Entity, FinalModel, Search
 from workers.inline import run_final_inline, run_inline
 from workers.objectives import get_objective

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from searches import services
-from searches.live_state import dashboard_state
+from searches.live.state import dashboard_state
 from searches.models import Entity, EpochResult, Search
-from searches.selectors import best_entity
+from searches.reads.selectors import best_entity
 from workers.inline import run_inline
 
 EPOCHS = 4

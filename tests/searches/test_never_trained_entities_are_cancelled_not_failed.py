@@ -8,8 +8,9 @@ import io
 
 import pytest
 
-from searches import live_state, services
-from searches.exports import write_entities_csv
+from searches import services
+from searches.exports.documents import write_entities_csv
+from searches.live import state as live_state
 from searches.models import Entity, Search
 
 

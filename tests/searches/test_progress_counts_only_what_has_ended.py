@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from searches import services
-from searches.exports import search_export
-from searches.live_state import dashboard_state
+from searches.exports.documents import search_export
+from searches.live.state import dashboard_state
 from searches.models import Entity, Search
-from searches.selectors import search_progress, search_rows
+from searches.reads.selectors import search_progress, search_rows
 
 TWO_GENOMES = [{"name": "flag", "type": "bool"}]
 

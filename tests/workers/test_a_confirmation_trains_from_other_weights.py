@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from searches.presets import preset
+from searches.spec.presets import preset
 from workers.objectives import EvaluationRequest, get_objective
 
 GENOME = {"conv_blocks": 1, "conv1_filters": 8, "dense1_units": 16, "dense2_units": 16, "augment": False,

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from searches.genetics import Space
-from searches.presets import REFERENCE_TRAITS
+from searches.spec.presets import REFERENCE_TRAITS
 from workers.objectives import EvaluationRequest, get_objective
 from workers.objectives.synthetic import synthetic_accuracy, synthetic_optimum
 

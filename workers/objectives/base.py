@@ -13,7 +13,7 @@ class EvaluationRequest:
 
     entity_id: int
     genome: Mapping[str, Any]
-    # The search's stored spec, in the normal form of searches.specs.
+    # The search's stored spec, in the normal form of searches.spec.search.
     spec: Mapping[str, Any]
     # Called after each epoch with (epoch, metrics); it says whether training goes on (False:
     # stop now). The objective knows nothing of why: the search's early-stopping rule decides.

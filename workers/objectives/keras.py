@@ -7,7 +7,7 @@ import time
 from django.conf import settings
 
 from searches.genetics import genome_hash
-from searches.training_specs import final_from_spec
+from searches.spec.training import final_from_spec
 from workers.training.datasets import DatasetCache, DatasetMissing, NoTestSplit
 from workers.training.trainer import TrainingFailed, train_candidate, train_final
 

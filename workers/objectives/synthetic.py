@@ -22,8 +22,8 @@ from typing import Any
 
 from django.conf import settings
 
-from searches.catalog import folder_of
 from searches.genetics import Space, Trait, genome_hash
+from searches.spec.catalog import folder_of
 from workers.training.loaders import locate_folder
 from workers.training.sources import DatasetMissing
 

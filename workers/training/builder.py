@@ -10,7 +10,7 @@ convolution (ReLU, same padding) -> pooling (3x3, stride 2) -> normalisation
 dropout -> dense ``dense1_units`` (ReLU) -> dropout -> dense ``dense2_units`` (ReLU)
 -> dense (one linear output per class). L2 weight decay applies to the two
 hidden dense layers, as in the tutorial. Every trait the genome leaves out takes
-the tutorial's value (``searches.catalog``).
+the tutorial's value (``searches.spec.catalog``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from searches.catalog import TUTORIAL_GENOME
+from searches.spec.catalog import TUTORIAL_GENOME
 from workers.training.quietly import keras
 
 layers, ops = keras.layers, keras.ops

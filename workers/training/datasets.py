@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from searches.catalog import folder_of
+from searches.spec.catalog import folder_of
 
 from .loaders import CIFAR10_HELP, Dataset, load_cifar10, load_digits, load_folder
 from .sources import IMAGE_SUFFIXES, DatasetMissing, ImageSource, NoTestSplit

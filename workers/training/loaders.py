@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from searches.catalog import CIFAR10_CLASSES, under_data_roots
+from searches.spec.catalog import CIFAR10_CLASSES, under_data_roots
 
 from .sources import DatasetMissing, Folder, ImageSource, InMemory
 

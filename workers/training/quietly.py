@@ -7,7 +7,7 @@ alone does not hold them back. Here they go to a temporary file instead, and rea
 terminal only when the import fails, or when ``GAWEB_TF_LOGS=1`` asks for them.
 
 Import ``keras`` from here before anything else imports it. ``best.py`` carries this
-function's source too (``searches.scripts``), so it must stay self-contained.
+function's source too (``searches.exports.best_py``), so it must stay self-contained.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from searches.exports import search_export
+from searches.exports.documents import search_export
 from searches.models import Search
 
 

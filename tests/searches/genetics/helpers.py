@@ -3,7 +3,7 @@ from __future__ import annotations
 import random
 
 from searches.genetics import Individual, Space
-from searches.presets import REFERENCE_TRAITS
+from searches.spec.presets import REFERENCE_TRAITS
 
 
 def reference_space() -> Space:

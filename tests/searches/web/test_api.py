@@ -100,9 +100,10 @@ def test_an_unknown_search_is_404(owner_client):
 
 @pytest.mark.django_db
 def test_a_client_that_says_what_it_holds_gets_only_what_changed(owner_client, monkeypatch):
-    from searches import services, state_cache
+    from searches import services
+    from searches.live import cache as state_cache
     from searches.models import Entity
-    from searches.simulate import simulated_search
+    from tests.simulate import simulated_search
 
     monkeypatch.setattr(state_cache, "FRESH_FOR_SECONDS", 0.0)
     search = simulated_search(entities=200, population=100, last_generation_queued=True)

@@ -154,8 +154,8 @@ def test_the_table_refuses_a_bad_value_of_every_setting_a_spec_has():
     from dataclasses import fields
 
     from searches.genetics import BreedingPolicy
-    from searches.specs import TOP_LEVEL_KEYS
-    from searches.training_specs import FinalSettings, TrainingSettings
+    from searches.spec.search import TOP_LEVEL_KEYS
+    from searches.spec.training import FinalSettings, TrainingSettings
 
     settings_of_a_spec = {key for key in TOP_LEVEL_KEYS if key not in ("ga", "training", "fitness", "final")}
     settings_of_a_spec |= {f"final.{f.name}" for f in fields(FinalSettings)}

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from searches import state_cache
-from searches.simulate import simulated_search
+from searches.live import cache as state_cache
+from tests.simulate import simulated_search
 
 # The state endpoint runs a fixed handful of queries whatever the number of entities (sign-in 2,
 # the search, its version 2, what ended since, what runs, what waits, the final results, the

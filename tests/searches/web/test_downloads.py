@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 
 from searches import services
-from searches.exports import inert_cell
+from searches.exports.best_py import network_script
+from searches.exports.documents import inert_cell
 from searches.models import Entity, Search
-from searches.scripts import network_script
 from workers.inline import run_inline
 from workers.objectives import get_objective
 
@@ -83,7 +83,7 @@ def test_best_py_trains_the_network_the_entity_had_measures_it_on_the_test_split
 
 
 def test_best_py_holds_out_the_same_digits_as_gaweb():
-    from searches.scripts import DIGITS_TEST
+    from searches.exports.best_py import DIGITS_TEST
     from workers.training import loaders
 
     assert DIGITS_TEST == {"share": loaders.DIGITS_TEST_SHARE, "seed": loaders.DIGITS_TEST_SEED}

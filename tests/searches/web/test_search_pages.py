@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from searches.models import Entity, Search
-from searches.presets import PRESETS
+from searches.spec.presets import PRESETS
 
 
 @pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from searches import services
-from searches.comparison import best_so_far, parallel_coordinates
 from searches.models import Entity, Search
+from searches.reads.comparison import best_so_far, parallel_coordinates
 from workers.inline import run_inline
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from searches.lineage import ancestors, family_tree
 from searches.models import Entity
+from searches.reads.lineage import ancestors, family_tree
 
 
 def test_an_ancestor_reached_by_two_paths_is_one_node_with_two_edges():

@@ -6,8 +6,9 @@ import threading
 
 import pytest
 
-from searches import live_state, state_cache
-from searches.simulate import simulated_search
+from searches.live import cache as state_cache
+from searches.live import state as live_state
+from tests.simulate import simulated_search
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,9 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from searches.catalog import KERAS_TRAITS, TUTORIAL_GENOME
 from searches.genetics import Space
-from searches.presets import PRESETS
+from searches.spec.catalog import KERAS_TRAITS, TUTORIAL_GENOME
+from searches.spec.presets import PRESETS
 from workers.training.builder import LocalResponseNormalization, build_model
 
 CIFAR = {"input_shape": (32, 32, 3), "num_classes": 10}

@@ -9,7 +9,7 @@ from gaweb.runtime.progress import end_summary, follow_search, manage_py
 from searches import services
 from searches.genetics import SpecError
 from searches.models import Generation, Search
-from searches.specs import read_spec_file
+from searches.spec.search import read_spec_file
 from workers.inline import run_inline
 
 

@@ -17,7 +17,7 @@ from gaweb.runtime.supervisor import Supervisor, build_plans
 from gaweb.runtime.watch import Watch, stop_on_signals, stop_process
 from searches import services
 from searches.genetics import SpecError
-from searches.specs import read_spec_file
+from searches.spec.search import read_spec_file
 
 # How long the web server has to stop after SIGTERM before it is killed.
 WEB_STOP_GRACE_SECONDS = 10

@@ -1,7 +1,7 @@
 """Hands queued entities to the Celery workers, after the transaction that queued them commits.
 
-Tasks are sent by name, so the search domain needs the Celery app but not the
-workers package (which depends on this one, not the other way round).
+Tasks are sent by name, so the search domain needs a Celery app but not the workers package
+(which depends on this one, not the other way round), nor gaweb's project package.
 """
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+# The installation's Celery app, made current when Django loads gaweb: the domain names no module
+# of the layers above it (gaweb's project package starts the runtime, which imports this one).
+from celery import current_app as app
 from django.conf import settings
 from django.db import transaction
 
-from gaweb.celery import app
-
-from .models import Search, UnableHost
+from searches.models import Search, UnableHost
 
 EVALUATE_TASK = "workers.evaluate_entity"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from .models import Search
+from searches.models import Search
 
 
 def can_change(user, search: Search) -> bool:

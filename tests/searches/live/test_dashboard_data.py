@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from searches.dashboard import Point, generation_lines, histograms, leaderboard
 from searches.genetics import Space
+from searches.live.dashboard import Point, generation_lines, histograms, leaderboard
 
 
 def _point(pk, generation, fitness, status="done", origin="offspring", **genome):

@@ -12,8 +12,8 @@ import itertools
 import math
 from typing import Any
 
-from .dashboard import value_label
-from .genetics import Space, SpecError, Trait, trait_from_spec
+from searches.genetics import Space, SpecError, Trait, trait_from_spec
+from searches.spec.labels import value_label
 
 BARS_UP_TO = 40
 BINS = 24

@@ -11,9 +11,9 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from .dashboard import value_label
-from .models import Entity, Search
-from .selectors import best_entity, iso
+from searches.models import Entity, Search
+from searches.reads.selectors import best_entity, iso
+from searches.spec.labels import value_label
 
 # The parallel coordinates draw at most this many candidates (the fittest half, and a random
 # draw of the rest): more lines would be one dark band anyway.

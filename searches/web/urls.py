@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api, views
+from searches.web import api, views
 
 app_name = "searches"
 

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
-from .models import Entity
+from searches.models import Entity
 
 MAX_ANCESTORS = 120
 

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from searches.genetics import trait_from_spec
-from searches.previews import BINS, space_preview, trait_law
+from searches.spec.previews import BINS, space_preview, trait_law
 
 
 def test_a_stepped_trait_gets_a_bar_per_grid_value_with_equal_probability():

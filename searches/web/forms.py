@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from .genetics import SpecError
-from .specs import MAX_SPEC_BYTES, SearchSpec, decode_spec, parse_spec
+from searches.genetics import SpecError
+from searches.spec.search import MAX_SPEC_BYTES, SearchSpec, decode_spec, parse_spec
 
 
 class SpecForm(forms.Form):

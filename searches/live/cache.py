@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 
-from . import dashboard, live_state
-from .models import Search
+from searches.live import dashboard
+from searches.live import state as live_state
+from searches.models import Search
 
 FRESH_FOR_SECONDS = 1.0
 LOCK_STRIPES = 64

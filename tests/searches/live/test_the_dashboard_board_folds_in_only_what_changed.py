@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from searches import dashboard, live_state, services
+from searches import services
+from searches.live import dashboard
+from searches.live import state as live_state
 from searches.models import Entity
-from searches.simulate import simulated_search
+from tests.simulate import simulated_search
 
 ENDED_BEFORE = 300
 

@@ -9,13 +9,14 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import comparison, exports, selectors, services
-from .catalog import KERAS_TRAITS
-from .forms import SpecForm
-from .genetics import STRATEGY_HELP, SpecError
-from .models import Search
-from .permissions import can_change
-from .presets import PRESETS, SCRATCH
+from searches import exports, services
+from searches.genetics import STRATEGY_HELP, SpecError
+from searches.models import Search
+from searches.reads import comparison, selectors
+from searches.spec.catalog import KERAS_TRAITS
+from searches.spec.presets import PRESETS, SCRATCH
+from searches.web.forms import SpecForm
+from searches.web.permissions import can_change
 
 
 def search_list(request):

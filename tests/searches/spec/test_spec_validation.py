@@ -6,7 +6,7 @@ import os
 import pytest
 
 from searches.genetics import SpecError
-from searches.specs import parse_spec
+from searches.spec.search import parse_spec
 
 
 def _errors(spec, **kwargs) -> dict[str, list[str]]:

@@ -13,9 +13,9 @@ from typing import Any
 
 from django.db.models import Count, F, Max, Q
 
-from .catalog import TUTORIAL_GENOME
-from .clock import db_now
-from .models import Entity, Generation, Search
+from searches.clock import db_now
+from searches.models import Entity, Generation, Search
+from searches.spec.catalog import TUTORIAL_GENOME
 
 
 def generation_summaries(search: Search) -> list[dict[str, Any]]:

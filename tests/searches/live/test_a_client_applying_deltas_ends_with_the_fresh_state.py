@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searches import dashboard
-from searches.dashboard import Board, Point
 from searches.genetics import Space
+from searches.live import dashboard
+from searches.live.dashboard import Board, Point
 
 SPACE = Space.from_spec([
     {"name": "units", "type": "geometric_int", "low": 8, "high": 64, "step": 2},

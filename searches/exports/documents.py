@@ -8,12 +8,12 @@ import csv
 from importlib import metadata
 from typing import IO, Any
 
-import gaweb
+from django.conf import settings
 
-from . import scripts
-from .catalog import NAMED_DATASETS
-from .models import Entity, FinalModel, Search
-from .selectors import final_results, generation_summaries, iso, ranked_best
+from searches.exports import best_py as scripts
+from searches.models import Entity, FinalModel, Search
+from searches.reads.selectors import final_results, generation_summaries, iso, ranked_best
+from searches.spec.catalog import NAMED_DATASETS
 
 
 class ExportUnavailable(Exception):
@@ -33,7 +33,7 @@ def search_export(search: Search) -> dict[str, Any]:
     """Everything about a search as plain JSON data: spec, generations and every entity."""
     entities = Entity.objects.filter(search=search).order_by("generation__number", "index").values(*_ENTITY_FIELDS)
     return {
-        "gaweb_version": gaweb.__version__,
+        "gaweb_version": settings.GAWEB_VERSION,
         "search": {
             "id": search.pk,
             "name": search.name,
@@ -117,7 +117,7 @@ def inert_cell(cell):
 
 
 def best_script(search: Search, best: Entity) -> str:
-    """``best.py``: see ``searches.scripts``."""
+    """``best.py``: see ``searches.exports.best_py``."""
     if search.objective != "keras":
         raise ExportUnavailable("best.py builds a Keras network: this search's objective is not keras")
     facts = dataset_facts(search)
@@ -184,4 +184,4 @@ def versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             return None
 
-    return {"gaweb": gaweb.__version__, "tensorflow": version("tensorflow"), "keras": version("keras")}
+    return {"gaweb": settings.GAWEB_VERSION, "tensorflow": version("tensorflow"), "keras": version("keras")}

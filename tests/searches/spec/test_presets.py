@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from searches.presets import PRESETS
-from searches.specs import parse_spec
+from searches.spec.presets import PRESETS
+from searches.spec.search import parse_spec
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))

@@ -10,11 +10,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
-from . import lineage, live_state, previews, selectors, services
-from .genetics import SpecError
-from .models import Entity, Search
-from .specs import MAX_SPEC_BYTES, decode_spec
-from .state_cache import latest_state
+from searches import services
+from searches.genetics import SpecError
+from searches.live import state as live_state
+from searches.live.cache import latest_state
+from searches.models import Entity, Search
+from searches.reads import lineage, selectors
+from searches.spec import previews
+from searches.spec.search import MAX_SPEC_BYTES, decode_spec
 
 
 def api_login_required(view):
@@ -118,7 +121,7 @@ def entity(request, pk: int):
 @api_login_required
 @require_GET
 def family_tree(request, pk: int):
-    """The entity's ancestors back to the founders, as nodes and edges (``searches.lineage``)."""
+    """The entity's ancestors back to the founders, as nodes and edges (``searches.reads.lineage``)."""
     found = get_object_or_404(Entity, pk=pk)
     return JsonResponse(lineage.family_tree(found))
 

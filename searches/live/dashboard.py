@@ -24,7 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .genetics import Space, Trait
+from searches.genetics import Space, Trait
+from searches.spec.labels import value_label
 
 CONTINUOUS_BINS = 20
 LEADERBOARD_SIZE = 25
@@ -325,11 +326,3 @@ def leaderboard(points: Sequence[Point], *, offset: int = 0, size: int = LEADERB
 def ranked_count(points: Sequence[Point]) -> int:
     """How many candidates the leaderboard ranks in all (its pages hold them all)."""
     return sum(1 for p in points if p.is_ranked)
-
-
-def value_label(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)

@@ -14,10 +14,10 @@ from typing import Any
 
 from django.db.models import Count, Max, Q
 
-from . import dashboard
-from .clock import db_now
-from .models import Entity, Search
-from .selectors import final_results, iso
+from searches.clock import db_now
+from searches.live import dashboard
+from searches.models import Entity, Search
+from searches.reads.selectors import final_results, iso
 
 
 def state_version(search: Search) -> str:

@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import FOLDER_PREFIX, KERAS_TRAITS, NAMED_DATASETS, under_data_roots
-from .genetics import BreedingPolicy, ErrorCollector, Space, SpecError, Trait, is_number
-from .training_specs import FinalSettings, TrainingSettings, final_from_spec, training_from_spec
+from searches.genetics import BreedingPolicy, ErrorCollector, Space, SpecError, Trait, is_number
+from searches.spec.catalog import FOLDER_PREFIX, KERAS_TRAITS, NAMED_DATASETS, under_data_roots
+from searches.spec.training import FinalSettings, TrainingSettings, final_from_spec, training_from_spec
 
 OBJECTIVES = ("synthetic", "keras")
 MAX_NAME_LENGTH = 200

@@ -20,12 +20,12 @@ from typing import Any
 
 from django.conf import settings
 
-from .catalog import TUTORIAL_GENOME
-from .models import Entity, Search
-from .training_specs import final_from_spec
+from searches.models import Entity, Search
+from searches.spec.catalog import TUTORIAL_GENOME
+from searches.spec.training import final_from_spec
 
 BUILDER_SOURCE = settings.BASE_DIR / "workers" / "training" / "builder.py"
-CATALOG_IMPORT = "from searches.catalog import TUTORIAL_GENOME\n"
+CATALOG_IMPORT = "from searches.spec.catalog import TUTORIAL_GENOME\n"
 # The builder imports Keras quietly (TensorFlow's start-up lines kept off the terminal): the
 # script carries the function that does it, read as text like the builder.
 QUIET_SOURCE = settings.BASE_DIR / "workers" / "training" / "quietly.py"

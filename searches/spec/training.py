@@ -1,6 +1,6 @@
 """How candidates are trained (``training``), and how a finished search's best are trained at last (``final``).
 
-Both are sections of the JSON spec (see ``searches.specs``), parsed here with messages
+Both are sections of the JSON spec (see ``searches.spec.search``), parsed here with messages
 keyed by the field they concern.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .genetics import ErrorCollector, SpecError, StoppingRule, is_number
+from searches.genetics import ErrorCollector, SpecError, StoppingRule, is_number
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .genetics import Space, genome_hash
-from .models import Entity, Generation, Search
-from .presets import preset
+from searches import services
+from searches.genetics import Space, genome_hash
+from searches.models import Entity, Generation, Search
+from searches.spec.presets import preset
 
 # Two candidates end a second (a few dozen workers on short candidates).
 SIMULATED_GAP = timedelta(seconds=0.5)
