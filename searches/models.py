@@ -126,6 +126,8 @@ class Generation(models.Model):
 class Entity(models.Model):
     class Origin(models.TextChoices):
         RANDOM = "random"
+        # Placed in generation 0 by the spec's ``ga.seed_genomes`` (the tutorial's values, say).
+        SEEDED = "seeded", "seed genome"
         OFFSPRING = "offspring"
         IMMIGRANT = "immigrant"
         BASELINE = "baseline"

@@ -10,6 +10,7 @@ from ._breeding import (
     IMMIGRANT,
     OFFSPRING,
     RANDOM,
+    SEEDED,
     Individual,
     Key,
     Proposal,
@@ -26,7 +27,7 @@ from ._policy import DUPLICATES, MAX_GENERATIONS, MAX_POPULATION, MODES, STRATEG
 from ._space import MAX_TRAITS, Genome, Space, birth_rng, generation_rng, genome_hash, unique_by_genome
 from ._steady import cohort_immigrants, propose_birth
 from ._stopping import RULES, StoppingRule
-from ._strategies import STRATEGY_HELP, propose, proposer
+from ._strategies import STRATEGY_HELP, propose, proposer, seeded_proposals
 from ._trait_specs import NAME_PATTERN, trait_from_spec
 from ._traits import (
     TRAIT_TYPES,
@@ -54,6 +55,7 @@ __all__ = [
     "OFFSPRING",
     "RANDOM",
     "RULES",
+    "SEEDED",
     "STRATEGIES",
     "STRATEGY_HELP",
     "TRAIT_TYPES",
@@ -90,6 +92,7 @@ __all__ = [
     "rank",
     "redraw_mutation",
     "reference_parent_pool",
+    "seeded_proposals",
     "trait_from_spec",
     "uniform_crossover",
     "unique_by_genome",

@@ -18,6 +18,8 @@ Key = tuple[int, int]
 RANDOM = "random"
 OFFSPRING = "offspring"
 IMMIGRANT = "immigrant"
+# A genome of the spec's ``ga.seed_genomes``, placed in generation 0.
+SEEDED = "seeded"
 
 
 @dataclass(frozen=True)

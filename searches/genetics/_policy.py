@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ._errors import ErrorCollector, SpecError
@@ -39,6 +39,9 @@ class BreedingPolicy:
     * ``confirm``: at the end, the best ``confirm`` candidates are trained once more from other
       initial weights, and the search's best is the one whose trainings average highest, so
       that a lucky draw is not crowned (``confirm`` more trainings in all).
+    * ``seed_genomes``: genomes placed first in generation 0, whatever the strategy (what is
+      known, such as a network's published values, is where a search starts). Each may be
+      partial: the traits it does not name are drawn at random (see ``seeded_proposals``).
     """
 
     population: int = 20
@@ -51,6 +54,8 @@ class BreedingPolicy:
     duplicates: str = "rebreed"
     mode: str = "generational"
     confirm: int = 0
+    # Not hashed: a genome is a mapping. Stored as a tuple of plain dicts.
+    seed_genomes: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
 
     def __post_init__(self) -> None:
         errors = ErrorCollector()
@@ -86,9 +91,25 @@ class BreedingPolicy:
             errors.add("duplicates", "a steady-state search never proposes a genome twice: use rebreed")
         if not 0 <= self.mutation_rate <= 1:
             errors.add("mutation_rate", f"must be between 0 and 1 (got {self.mutation_rate})")
+        self._check_seed_genomes(errors)
         if not errors.errors and self.elite_previous + self.elite_all_time + self.immigrants < 2:
             errors.add("", "the parents (elite_previous + elite_all_time + immigrants) must number at least 2")
         errors.raise_if_any()
+
+    def _check_seed_genomes(self, errors: ErrorCollector) -> None:
+        """Their shape only: whether each names traits of the space, with values in their ranges, is
+        the spec's check (it knows the space)."""
+        seeds = self.seed_genomes
+        if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (list, tuple)):
+            errors.add("seed_genomes", "must be a list of genomes (objects of trait values)")
+            return
+        if len(seeds) > self.population:
+            errors.add("seed_genomes", f"at most the population, {self.population} (got {len(seeds)})")
+        for index, genome in enumerate(seeds):
+            if not isinstance(genome, Mapping) or not all(isinstance(name, str) for name in genome):
+                errors.add(f"seed_genomes[{index}]", "must be an object of trait values")
+        if not errors.errors:  # a normal form: a tuple of plain dicts, whatever came in
+            object.__setattr__(self, "seed_genomes", tuple(dict(genome) for genome in seeds))
 
     @classmethod
     def from_spec(cls, spec: Any) -> BreedingPolicy:
@@ -104,4 +125,10 @@ class BreedingPolicy:
         return cls(**spec)
 
     def to_spec(self) -> dict[str, Any]:
-        return asdict(self)
+        spec = asdict(self)
+        # Named only where used, so that the normal form of a spec without seeds is what it was.
+        if self.seed_genomes:
+            spec["seed_genomes"] = [dict(genome) for genome in self.seed_genomes]
+        else:
+            del spec["seed_genomes"]
+        return spec

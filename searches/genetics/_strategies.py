@@ -8,10 +8,13 @@ comes from its arguments, so a restart or another machine proposes the same geno
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Collection
 from functools import cache
 
+from ._breeding import SEEDED, Proposal
 from ._policy import STRATEGIES
+from ._space import Space, genome_hash
 
 # One line each, for the form and the README.
 STRATEGY_HELP = {
@@ -42,8 +45,54 @@ def proposer(strategy: str) -> Strategy:
 
 
 def propose(space, policy, **context) -> list:
-    """The proposals of ``policy.strategy`` for one generation (see each strategy for ``context``)."""
-    return proposer(policy.strategy)(space, policy, **context)
+    """The proposals of ``policy.strategy`` for one generation (see each strategy for ``context``).
+
+    Generation 0 begins with the policy's ``seed_genomes``, whatever the strategy: its first
+    indices are the seeds, and the strategy proposes the rest, none of them a seed again.
+    """
+    if context.get("number") != 0 or not policy.seed_genomes:
+        return proposer(policy.strategy)(space, policy, **context)
+    count = policy.population if context.get("count") is None else context["count"]
+    first = context.get("first_index", 0)
+    seeds = seeded_proposals(space, policy, seed=context["seed"])
+    placed = seeds[first : first + count]
+    if len(placed) == count:
+        return placed
+    taken = _Taken(context.get("taken", ()), {genome_hash(p.genome) for p in seeds})
+    rest = {**context, "count": count - len(placed), "first_index": first + len(placed), "taken": taken}
+    return placed + proposer(policy.strategy)(space, policy, **rest)
+
+
+def seeded_proposals(space: Space, policy, *, seed: int) -> list[Proposal]:
+    """The policy's seed genomes as generation 0's first proposals, completed from the space.
+
+    A trait a seed does not name is drawn from its distribution, with a random stream of that
+    seed's own (``"gaweb:<seed>:seed_genome:<index>"``), so that completing a seed changes no other
+    draw of the search and is the same when done again.
+    """
+    proposals = []
+    for index, partial in enumerate(policy.seed_genomes):
+        rng = random.Random(f"gaweb:{seed}:seed_genome:{index}")
+        genome = {t.name: partial[t.name] if t.name in partial else t.sample(rng) for t in space}
+        proposals.append(Proposal(key=(0, index), genome=genome, origin=SEEDED))
+    return proposals
+
+
+class _Taken:
+    """The genomes a search has, and the seeds: a random founder is never a seed again."""
+
+    def __init__(self, taken: Collection[str], seeds: set[str]):
+        self._taken, self._seeds = taken, seeds
+
+    def __contains__(self, digest: object) -> bool:
+        return digest in self._seeds or digest in self._taken
+
+    def __len__(self) -> int:  # a seed already stored (a steady-state search's) counts once
+        return len(self._taken) + sum(1 for digest in self._seeds if digest not in self._taken)
+
+    def __iter__(self):
+        yield from self._seeds
+        yield from self._taken
 
 
 assert set(PROPOSERS) == set(STRATEGIES) == set(STRATEGY_HELP), "every strategy the policy allows has a proposer"

@@ -14,12 +14,12 @@ import os
 import secrets
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from searches.genetics import BreedingPolicy, ErrorCollector, Space, SpecError, Trait, is_number
-from searches.spec.catalog import FOLDER_PREFIX, KERAS_TRAITS, NAMED_DATASETS, under_data_roots
+from searches.spec.catalog import FOLDER_PREFIX, KERAS_TRAITS, NAMED_DATASETS, TUTORIAL_GENOME, under_data_roots
 from searches.spec.training import FinalSettings, TrainingSettings, final_from_spec, training_from_spec
 
 OBJECTIVES = ("synthetic", "keras")
@@ -28,6 +28,8 @@ MAX_PATH_LENGTH = 1000
 MAX_SEED = 2**63 - 1
 # The largest spec accepted, from a file, the form or the API.
 MAX_SPEC_BYTES = 256 * 1024
+# The shorthand, in ``ga.seed_genomes``, for the tutorial network's own values.
+TUTORIAL = "tutorial"
 TOP_LEVEL_KEYS = ("name", "dataset", "objective", "seed", "baseline", "ga", "fitness", "training", "final", "traits")
 
 
@@ -100,7 +102,12 @@ def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
     if objective not in OBJECTIVES:
         errors.add("objective", f"unknown objective {str(objective)[:40]!r}; choose one of: {', '.join(OBJECTIVES)}")
     seed = _check_seed(raw.get("seed"), errors)
-    ga = _section(BreedingPolicy.from_spec, raw.get("ga"), "ga", errors)
+    raw_ga = raw.get("ga")
+    # The seed genomes are checked against the space, once it is read: the policy takes them after.
+    seeds = raw_ga.get("seed_genomes") if isinstance(raw_ga, Mapping) else None
+    if seeds is not None:
+        raw_ga = {key: value for key, value in raw_ga.items() if key != "seed_genomes"}
+    ga = _section(BreedingPolicy.from_spec, raw_ga, "ga", errors)
     size_penalty = _check_size_penalty(raw.get("fitness"), errors)
     training = _section(training_from_spec, raw.get("training"), "training", errors)
     final = _section(final_from_spec, raw.get("final"), "final", errors)
@@ -112,6 +119,8 @@ def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
         space = _section(Space.from_spec, raw["traits"], "traits", errors)
     if space is not None and objective == "keras":
         _check_keras_traits(space, errors)
+    if seeds is not None and space is not None and ga is not None:
+        ga = _with_seed_genomes(ga, seeds, space, objective, errors)
     baseline = raw.get("baseline", False)
     if not isinstance(baseline, bool):
         errors.add("baseline", "must be true or false")
@@ -130,6 +139,55 @@ def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
         baseline=baseline,
         final=final,
     )
+
+
+def _with_seed_genomes(
+    ga: BreedingPolicy, seeds: Any, space: Space, objective: str, errors: ErrorCollector
+) -> BreedingPolicy:
+    """The policy with its seed genomes, each checked against the space (``"tutorial"``: the
+    tutorial network's values of the space's traits). A seed may name only some traits."""
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
+        errors.add("ga.seed_genomes", 'must be a list of genomes (objects of trait values, or "tutorial")')
+        return ga
+    genomes = []
+    for index, seed in enumerate(seeds):
+        where = f"ga.seed_genomes[{index}]"
+        if seed == TUTORIAL:
+            if objective != "keras":
+                errors.add(where, '"tutorial" is the tutorial network\'s values: it needs the keras objective')
+                continue
+            seed = {name: TUTORIAL_GENOME[name] for name in space.names}
+        if not isinstance(seed, Mapping):
+            errors.add(where, 'must be an object of trait values, or "tutorial"')
+            continue
+        for name, value in seed.items():
+            if name not in space.names:
+                known = ", ".join(space.names)
+                errors.add(f"{where}.{str(name)[:40]}", f"not a trait of this space; its traits: {known}")
+            elif not space[name].contains(value):
+                shown = str(value)[:40]
+                errors.add(f"{where}.{name}", f"{shown!r} is not a value of this trait ({_range_of(space[name])})")
+        genomes.append(dict(seed))
+    complete = [json.dumps(g, sort_keys=True) for g in genomes if len(g) == len(space.names)]
+    if len(set(complete)) < len(complete):
+        errors.add("ga.seed_genomes", "the same genome is given twice")
+    if errors.errors:
+        return ga
+    try:
+        return replace(ga, seed_genomes=tuple(genomes))
+    except SpecError as error:
+        errors.merge(error, prefix="ga")
+        return ga
+
+
+def _range_of(trait: Trait) -> str:
+    spec = trait.to_spec()
+    if "choices" in spec:
+        return "one of " + ", ".join(json.dumps(choice) for choice in spec["choices"])
+    if "low" in spec:
+        step = f", step {spec['step']}" if spec.get("step") else ""
+        return f"{spec['type']} in [{spec['low']}, {spec['high']}]{step}"
+    return "true or false"
 
 
 def _section(build, value: Any, path: str, errors: ErrorCollector):

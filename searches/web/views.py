@@ -13,7 +13,7 @@ from searches import exports, services
 from searches.genetics import STRATEGY_HELP, SpecError
 from searches.models import Search
 from searches.reads import comparison, selectors
-from searches.spec.catalog import KERAS_TRAITS
+from searches.spec.catalog import KERAS_TRAITS, TUTORIAL_GENOME
 from searches.spec.presets import PRESETS, SCRATCH
 from searches.web.forms import SpecForm
 from searches.web.permissions import can_change
@@ -38,6 +38,7 @@ def search_new(request):
         "spec_errors": getattr(form, "spec_errors", {}),
         "presets": PRESETS,
         "keras_traits": list(KERAS_TRAITS),
+        "tutorial_genome": TUTORIAL_GENOME,
         "strategies": list(STRATEGY_HELP.items()),
     }
     return render(request, "searches/new.html", context, status=status)

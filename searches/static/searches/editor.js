@@ -13,6 +13,8 @@
   const TYPES = ["bool", "int", "float", "geometric_float", "geometric_int", "choice"];
   const FIELDS = { bool: [], choice: ["choices"], int: ["low", "high", "step"], float: ["low", "high", "step"],
     geometric_float: ["low", "high", "step"], geometric_int: ["low", "high", "step"] };
+  const TUTORIAL = JSON.parse(document.getElementById("tutorial-genome").textContent || "{}");
+  const seedTutorial = document.getElementById("seed-tutorial");
   let spec = {};
 
   function parse() {
@@ -53,6 +55,16 @@
       if (input.dataset.kind === "bool") input.checked = Boolean(value);
       else input.value = value === undefined || value === null ? "" : value;
     });
+    seedTutorial.checked = (get("ga.seed_genomes") || []).some(isTutorial);
+  }
+
+  // "tutorial", or the tutorial's values as the stored spec has them (every trait of the space).
+  function isTutorial(seed) {
+    if (seed === "tutorial") return true;
+    if (seed === null || typeof seed !== "object") return false;
+    const names = Object.keys(seed);
+    const complete = names.length > 0 && names.length === (spec.traits || []).length;
+    return complete && names.every((name) => name in TUTORIAL && TUTORIAL[name] === seed[name]);
   }
 
   function traitRow(trait, index) {
@@ -202,7 +214,8 @@
       const quoted = (p) => '"' + CSS.escape(p) + '"';
       const target = editor.querySelector("[data-path=" + quoted(path) + "]")
         || editor.querySelector("[data-error-for=" + quoted(path) + "]")
-        || editor.querySelector("[data-error-for=" + quoted(path.replace(/\.[a-z_]+$/, "")) + "]");
+        || editor.querySelector("[data-error-for=" + quoted(path.replace(/\.[a-z_]+$/, "")) + "]")
+        || editor.querySelector("[data-error-for=" + quoted(path.split("[")[0]) + "]");
       if (!target) return;
       const note = document.createElement("span");
       note.className = "field-error";
@@ -247,6 +260,12 @@
       else if (input.value === "median") delete spec.training.early_stopping.reduction;
       fillFields();
     }
+    write();
+  });
+  seedTutorial.addEventListener("change", () => {
+    const others = (get("ga.seed_genomes") || []).filter((seed) => !isTutorial(seed));
+    const seeds = seedTutorial.checked ? ["tutorial", ...others] : others;
+    set("ga.seed_genomes", seeds.length ? seeds : undefined);
     write();
   });
   document.getElementById("add-trait").addEventListener("click", () => {
