@@ -104,7 +104,7 @@ def build_plans(*, gpus: str | None, cpu_workers: int) -> list[WorkerPlan]:
         raise CommandError("--cpu-workers must be at least 1")
     if gpus is not None:
         chosen = [g.strip() for g in gpus.split(",") if g.strip()]
-        if not chosen or not all(g.isdigit() for g in chosen):
+        if not chosen or not all(g.isascii() and g.isdigit() for g in chosen):
             raise CommandError(f"--gpus takes GPU indices separated by commas, e.g. 0,2 (got {gpus!r})")
     else:
         chosen = detect_gpus()

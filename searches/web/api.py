@@ -18,6 +18,7 @@ from searches.models import Entity, Search
 from searches.reads import lineage, selectors
 from searches.spec import previews
 from searches.spec.search import MAX_SPEC_BYTES, decode_spec
+from searches.web.params import whole_number
 
 
 def api_login_required(view):
@@ -62,7 +63,8 @@ def _state_etag(request, pk: int) -> str | None:
 def _since(request) -> tuple[str, int] | None:
     """``?since=<token>:<count>``: what the client's copy holds (the ``base`` of its last state)."""
     token, _, count = request.GET.get("since", "").partition(":")
-    return (token, int(count)) if token and count.isdigit() else None
+    held = whole_number(count)
+    return (token, held) if token and held is not None else None
 
 
 @api_login_required
@@ -91,10 +93,10 @@ def search_state(request, pk: int):
 def leaderboard(request, pk: int):
     """``?offset=N``: the leaderboard's ranks N + 1 to N + 25, and how many it ranks in all."""
     search = get_object_or_404(Search, pk=pk)
-    offset = request.GET.get("offset", "0")
-    if not offset.isdigit():
+    offset = whole_number(request.GET.get("offset", "0"))
+    if offset is None:
         return JsonResponse({"error": "offset must be a whole number, 0 or more"}, status=400)
-    return JsonResponse(live_state.leaderboard_page(search, offset=int(offset)))
+    return JsonResponse(live_state.leaderboard_page(search, offset=offset))
 
 
 @api_login_required

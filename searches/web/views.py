@@ -16,6 +16,7 @@ from searches.reads import comparison, selectors
 from searches.spec.catalog import KERAS_TRAITS, TUTORIAL_GENOME
 from searches.spec.presets import PRESETS, SCRATCH
 from searches.web.forms import SpecForm
+from searches.web.params import whole_number
 from searches.web.permissions import can_change
 
 
@@ -50,7 +51,8 @@ def _initial_spec(request) -> dict:
     A copy never keeps its source's name: the search it becomes is a different one.
     """
     if "from" in request.GET:
-        source = Search.objects.filter(pk=request.GET["from"]).first() if request.GET["from"].isdigit() else None
+        pk = whole_number(request.GET["from"])
+        source = None if pk is None else Search.objects.filter(pk=pk).first()
         if source is not None:
             return {**source.spec, "name": f"{source.name} (copy)"}
     if request.GET.get("start") == "scratch":
@@ -77,7 +79,7 @@ def search_compare(request):
     the search whose traits the parallel coordinates draw (the first by default)."""
     raw = [part for value in request.GET.getlist("ids") for part in value.split(",") if part.strip()]
     problem = None
-    if not all(part.strip().isdigit() for part in raw):
+    if not all(whole_number(part.strip()) is not None for part in raw):
         problem = "The searches to compare are given by their numbers (?ids=3&ids=5)."
     elif not 2 <= len(set(raw)) <= MAX_COMPARED:
         problem = f"Choose between 2 and {MAX_COMPARED} searches to compare (in the list, tick them)."
@@ -91,8 +93,7 @@ def search_compare(request):
         messages.error(request, problem)
         return redirect("searches:list")
     searches = [found[pk] for pk in ids]
-    lines_id = request.GET.get("lines", "")
-    chosen = found.get(int(lines_id)) if lines_id.isdigit() and int(lines_id) in found else searches[0]
+    chosen = found.get(whole_number(request.GET.get("lines")), searches[0])
     context = {
         "searches": searches,
         "chosen": chosen,
