@@ -152,7 +152,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     # propagate off: in a Celery worker the root logger prints too, and each line would show twice
-    "loggers": {"gaweb": {"handlers": ["console"], "level": env_str("GAWEB_LOG_LEVEL", "WARNING"), "propagate": False}},
+    "loggers": {
+        "gaweb": {"handlers": ["console"], "level": env_str("GAWEB_LOG_LEVEL", "WARNING"), "propagate": False},
+        # Errors of work done after a commit (transaction.on_commit(robust=True)): Django logs them
+        # here, where its defaults show nothing unless DEBUG is on.
+        "django.db.backends.base": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }
 
 # --- Searches -----------------------------------------------------------------

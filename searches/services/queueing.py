@@ -34,8 +34,14 @@ def queue_entities(search: Search, entity_ids: Sequence[int]) -> None:
     # entities stay queued in the database and can be sent again.
     ids = list(entity_ids)
 
-    def send() -> None:  # a named function: Django's robust on_commit logs failures by __qualname__
-        send_evaluations(ids)
+    def send() -> None:
+        try:
+            send_evaluations(ids)
+        except Exception as error:  # said here, in gaweb's log: Django's own report of it is not shown
+            log.error(
+                "could not send the jobs of %d queued entities to the broker (%s: %s); they stay queued, "
+                "and the reconciler sends them again once it answers", len(ids), type(error).__name__, error,
+            )  # fmt: skip
 
     transaction.on_commit(send, robust=True)
 
