@@ -155,6 +155,9 @@ class Entity(models.Model):
 
     ENDED = (Status.DONE, Status.FAILED, Status.CACHED, Status.STOPPED)
     PENDING = (Status.QUEUED, Status.RUNNING)
+    # Trainings that measure something already chosen (the tutorial, a best candidate again, the
+    # final training): never stopped early, and never the yardstick of a candidate that may be.
+    MEASUREMENTS = (Origin.BASELINE, Origin.CONFIRMATION, Origin.FINAL)
 
     @classmethod
     def has_ended(cls, prefix: str = "") -> models.Q:

@@ -126,13 +126,18 @@ def entity_report_epoch(*, entity_id: int, epoch: int, metrics: Mapping[str, Any
     """
     row = {"epoch": epoch, **{name: round(float(value), 6) for name, value in metrics.items()}}
     with transaction.atomic():
-        entity = running_claim(entity_id, attempt).select_related("search").only("history", "search__spec").first()
+        entity = (
+            running_claim(entity_id, attempt).select_related("search").only("history", "origin", "search__spec").first()
+        )
         if entity is None:
             return False  # not this claim's any more: nothing it trains can be recorded
         history = [r for r in entity.history if r.get("epoch") != epoch] + [row]
         running_claim(entity_id, attempt).update(history=history, heartbeat_at=db_now())
         value = row.get("val_accuracy")
-        if value is None:
+        if value is None or entity.origin in Entity.MEASUREMENTS:
+            # A confirmation stopped for a bad repeat would leave the lucky first training crowned
+            # alone, and a stopped baseline would leave no figure to compare with: the rule is the
+            # population's, among its own candidates.
             return True
         EpochResult.objects.update_or_create(
             entity_id=entity_id, epoch=epoch, defaults={"search_id": entity.search_id, "val_accuracy": value}
