@@ -21,7 +21,7 @@ from searches.spec.catalog import TUTORIAL_GENOME
 def generation_summaries(search: Search) -> list[dict[str, Any]]:
     """One row per generation: its numbers, statistics and entity counts as they are now (one query)."""
     candidate = ~Q(entities__status=Entity.Status.PARENT_ONLY) & ~Q(
-        entities__origin__in=(Entity.Origin.BASELINE, Entity.Origin.CONFIRMATION)
+        entities__origin__in=Entity.MEASUREMENTS
     )
     ended_copy = Q(entities__status=Entity.Status.CACHED, entities__finished_at__isnull=False)
     rows = (
