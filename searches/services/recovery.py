@@ -125,10 +125,16 @@ def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
     affected: set[int] = set()
     count = 0
     with transaction.atomic():
-        # A search that ended meanwhile trains nothing more: its cut-off entities end here.
-        entities.exclude(active_search()).filter(status=Entity.Status.RUNNING).update(
-            status=Entity.Status.FAILED, error=f"not finished: {why}, and the search had ended", finished_at=now
+        # A search that ended meanwhile trains nothing more: its cut-off entities end here, and the
+        # copies that waited for their result with them (else they would show as queued forever).
+        cut_off = entities.exclude(active_search()).filter(status=Entity.Status.RUNNING)
+        ended_with_search = list(cut_off.values_list("pk", flat=True))
+        reason = f"not finished: {why}, and the search had ended"
+        Entity.objects.filter(pk__in=ended_with_search, status=Entity.Status.RUNNING).update(
+            status=Entity.Status.FAILED, error=reason, finished_at=now
         )
+        for entity_id in ended_with_search:
+            copies_fail_with(entity_id, reason, now)
         for entity in entities.filter(active_search()).select_related("search"):
             # As it was read: the attempt this pass saw, and no other that took it meanwhile.
             running = Entity.objects.filter(pk=entity.pk, status=Entity.Status.RUNNING, attempts=entity.attempts)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from searches import services
 from searches.models import Entity, Search
@@ -68,3 +71,19 @@ def test_a_large_parent_pool_breeds_on_sqlite_too(small_spec):
     services.search_start(search_id=search.pk)
     finish_queued(search.pk, lambda genome: genome["x"])
     assert services.search_advance(search_id=search.pk) == [1]
+
+
+@pytest.mark.django_db
+def test_the_copies_of_a_training_cut_off_after_its_search_was_cancelled_end_with_it(tiny_search):
+    original = Entity.objects.filter(search=tiny_search, status=Entity.Status.QUEUED, copies__isnull=False).first()
+    services.entity_claim(entity_id=original.pk, worker="gone@host")
+    services.search_cancel(search_id=tiny_search.pk)  # the copies of a training in progress wait for it
+    Entity.objects.filter(pk=original.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+
+    assert services.entities_requeue_stale(stale_after=timedelta(minutes=1), max_attempts=3) == 0
+    original.refresh_from_db()
+    assert original.status == Entity.Status.FAILED and "the search had ended" in original.error
+    waiting = Entity.objects.filter(search=tiny_search, status=Entity.Status.CACHED, finished_at__isnull=True)
+    assert not waiting.exists()
+    copy = Entity.objects.filter(cached_from=original).first()
+    assert f"same genome as entity #{original.pk}, which failed" in copy.error
