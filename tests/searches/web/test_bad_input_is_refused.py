@@ -107,6 +107,8 @@ CASES = [
         "ga.duplicates",
         "use rebreed",
     ),
+    ("a seed genome with a trait the space lacks", changed("ga.seed_genomes", [{"nope": 1}]),
+     "ga.seed_genomes[0].nope", "not a trait of this space"),  # fmt: skip
     ("unknown ga setting", changed("ga.crossover", "two-point"), "ga.crossover", "unknown setting"),
     ("ga not an object", changed("ga", [20]), "ga", "must be an object"),
     ("unknown dataset", changed("dataset", "imagenet"), "dataset", "unknown dataset"),
