@@ -95,6 +95,11 @@ class Search(models.Model):
     def is_steady_state(self) -> bool:
         return self.policy.mode == "steady_state"
 
+    @property
+    def max_consecutive_failures(self) -> int:
+        """The failures in a row that fail the search (0: never); 5 for a spec stored without it."""
+        return self.spec.get("training", {}).get("max_consecutive_failures", 5)
+
     @cached_property
     def stopping_rule(self) -> StoppingRule | None:
         training = self.spec["training"]

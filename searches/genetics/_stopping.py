@@ -4,7 +4,9 @@ Two rules, each given the candidate's validation accuracy after an epoch and the
 that the search's earlier candidates had after that same epoch (asynchronous: decided with
 what is known now, never waiting for others):
 
-* ``median``: from ``min_epochs`` on, stop a candidate below the median of the others;
+* ``median``: from ``min_epochs`` on, stop a candidate below the median of the others, once
+  ``warmup`` others have reached that epoch (Optuna's ``n_startup_trials``: with one or two to
+  compare to, "below the median" is mostly noise);
 * ``successive_halving``: rungs at ``min_epochs * reduction**k`` epochs; at a rung, a
   candidate goes on only if it is among the best ``ceil(n / reduction)`` of the ``n``
   candidates that have reached that rung, itself included (so the first to get there,
@@ -29,6 +31,7 @@ class StoppingRule:
     rule: str
     min_epochs: int = 1
     reduction: int = 3
+    warmup: int = 5
 
     @classmethod
     def from_spec(cls, spec: Any, *, epochs: int) -> StoppingRule | None:
@@ -39,8 +42,8 @@ class StoppingRule:
             raise SpecError('must be an object such as {"rule": "median", "min_epochs": 1}, or null')
         errors = ErrorCollector()
         for key in spec:
-            if key not in ("rule", "min_epochs", "reduction"):
-                errors.add(str(key)[:40], "unknown setting; known: min_epochs, reduction, rule")
+            if key not in ("rule", "min_epochs", "reduction", "warmup"):
+                errors.add(str(key)[:40], "unknown setting; known: min_epochs, reduction, rule, warmup")
         rule = spec.get("rule")
         if rule not in RULES:
             errors.add("rule", f"choose one of: {', '.join(RULES)} (got {str(rule)[:40]!r})")
@@ -52,13 +55,17 @@ class StoppingRule:
             errors.add("reduction", "must be a whole number from 2 to 100")
         elif rule == "median" and "reduction" in spec:
             errors.add("reduction", "is a setting of successive_halving only")
+        warmup = spec.get("warmup", 5)
+        if isinstance(warmup, bool) or not isinstance(warmup, int) or not 0 <= warmup <= 1000:
+            errors.add("warmup", "must be a whole number of candidates from 0 to 1000")
+        elif rule == "successive_halving" and "warmup" in spec:
+            errors.add("warmup", "is a setting of median only")
         errors.raise_if_any()
-        return cls(rule=rule, min_epochs=min_epochs, reduction=reduction)
+        return cls(rule=rule, min_epochs=min_epochs, reduction=reduction, warmup=warmup)
 
     def to_spec(self) -> dict[str, Any]:
         spec = asdict(self)
-        if self.rule == "median":
-            del spec["reduction"]
+        del spec["reduction" if self.rule == "median" else "warmup"]
         return spec
 
     def is_rung(self, epoch: int) -> bool:
@@ -76,7 +83,7 @@ class StoppingRule:
         if not self.is_rung(epoch) or not others:
             return True
         if self.rule == "median":
-            return value >= statistics.median(others)
+            return len(others) < self.warmup or value >= statistics.median(others)
         reached = len(others) + 1
         better = sum(other > value for other in others)
         return better < math.ceil(reached / self.reduction)

@@ -5,7 +5,10 @@
 * ``births``: steady-state breeding, a child for each candidate that ends (race-safe);
 * ``advance``: whichever of the two a search's mode calls for;
 * ``entities``: claim, heartbeat, record a result or a failure (conditional updates);
-* ``recovery``: find lost work again (cut-off entities, silent workers, lost jobs);
+* ``failures``: a failed candidate, and the search that fails when its candidates keep failing;
+* ``recovery``: find lost work again (cut-off entities, silent workers, lost jobs), and keep
+  one search's errors to that search;
+* ``queueing``: the jobs sent to the workers once the transaction commits;
 * ``unable_hosts``: a machine without a search's dataset leaves its work to the others.
 
 Callers use the names below (``services.search_create(...)``), keyword-only.
@@ -17,10 +20,10 @@ from searches.services.advance import search_advance
 from searches.services.entities import (
     entity_claim,
     entity_heartbeat,
-    entity_record_failure,
     entity_record_result,
     entity_report_epoch,
 )
+from searches.services.failures import entity_record_failure
 from searches.services.final import entity_record_final, search_train_final
 from searches.services.recovery import (
     entities_requeue_orphans,

@@ -149,10 +149,11 @@ def entity_report_epoch(*, entity_id: int, epoch: int, metrics: Mapping[str, Any
         return rule.goes_on(epoch=epoch, value=value, others=list(others.values_list("val_accuracy", flat=True)))
 
 
-def entity_record_failure(*, entity_id: int, reason: str, attempt: int | None = None) -> bool:
+def record_failure(*, entity_id: int, reason: str, attempt: int | None = None) -> bool:
     """Record that a candidate failed (it counts as fitness 0 for breeding). False if it is not this claim's.
 
-    Safe to repeat for the same attempt, like ``entity_record_result``.
+    Safe to repeat for the same attempt, like ``entity_record_result``. (``entity_record_failure``
+    in ``failures`` is the service: this, then whether the search has failed too often.)
     """
     reason = plain_error(reason)
     with transaction.atomic():

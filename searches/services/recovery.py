@@ -15,6 +15,7 @@ from searches.clock import db_now
 from searches.models import Entity, Search
 from searches.services.advance import search_advance
 from searches.services.entities import active_search, copies_fail_with, plain_error
+from searches.services.failures import search_fail_if_failing
 from searches.services.queueing import queue_entities
 from searches.services.searches import search_fail
 
@@ -123,6 +124,7 @@ def search_advance_failed(*, search_id: int, error: Exception) -> bool:
 def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
     now = db_now()
     affected: set[int] = set()
+    failed: list[int] = []
     count = 0
     with transaction.atomic():
         # A search that ended meanwhile trains nothing more: its cut-off entities end here, and the
@@ -147,11 +149,14 @@ def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
                 if changed:
                     copies_fail_with(entity.pk, reason, now)
                     affected.add(entity.search_id)
+                    failed.append(entity.pk)
             else:
                 changed = running.update(status=Entity.Status.QUEUED, queued_at=now, heartbeat_at=None)
                 if changed:
                     queue_entities(entity.search, [entity.pk])
             count += changed
+    for entity_id in failed:
+        search_fail_if_failing(entity_id)
     for search_id in affected:  # a failed entity may have been the last of its generation
         search_advance(search_id=search_id)
     return count

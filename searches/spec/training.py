@@ -23,7 +23,10 @@ class TrainingSettings:
     ``synthetic_delay`` makes the synthetic objective take that many seconds;
     ``synthetic_delay_cv`` spreads the delays (their coefficient of variation, fixed per genome);
     ``synthetic_crash`` makes it kill its worker on that share of the genomes (a fault test);
-    ``early_stopping`` stops hopeless candidates before their last epoch (see ``StoppingRule``).
+    ``early_stopping`` stops hopeless candidates before their last epoch (see ``StoppingRule``);
+    ``max_consecutive_failures``: the search fails, with the last error, when this many of its
+    candidates in a row have failed (0: never), rather than spend its whole budget failing
+    (KerasTuner's ``max_consecutive_failed_trials``).
     """
 
     epochs: int = 1
@@ -34,6 +37,7 @@ class TrainingSettings:
     synthetic_delay_cv: float = 0.0
     synthetic_crash: float = 0.0
     early_stopping: dict[str, Any] | None = None
+    max_consecutive_failures: int = 5
 
 
 def training_from_spec(spec: Any) -> TrainingSettings:
@@ -67,6 +71,9 @@ def training_from_spec(spec: Any) -> TrainingSettings:
     crash = spec.get("synthetic_crash", 0.0)
     if not is_number(crash) or not 0 <= crash <= 1:
         errors.add("synthetic_crash", "must be a share of the genomes between 0 and 1")
+    in_a_row = spec.get("max_consecutive_failures", 5)
+    if isinstance(in_a_row, bool) or not isinstance(in_a_row, int) or not 0 <= in_a_row <= 100_000:
+        errors.add("max_consecutive_failures", "must be a whole number of candidates, 0 (never) or more")
     stopping = None
     if isinstance(epochs, int) and not isinstance(epochs, bool):
         try:
@@ -83,6 +90,7 @@ def training_from_spec(spec: Any) -> TrainingSettings:
         synthetic_delay_cv=float(spread),
         synthetic_crash=float(crash),
         early_stopping=stopping.to_spec() if stopping else None,
+        max_consecutive_failures=in_a_row,
     )
 
 

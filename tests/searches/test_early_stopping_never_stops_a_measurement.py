@@ -11,7 +11,7 @@ from searches.models import Entity, EpochResult, Search
 
 @pytest.fixture
 def search(small_spec):
-    small_spec["training"] = {"epochs": 4, "early_stopping": {"rule": "median", "min_epochs": 1}}
+    small_spec["training"] = {"epochs": 4, "early_stopping": {"rule": "median", "min_epochs": 1, "warmup": 1}}
     search = services.search_create(spec=small_spec, execution=Search.Execution.INLINE)
     services.search_start(search_id=search.pk)
     return search

@@ -43,7 +43,7 @@ def test_the_dashboard_counts_the_stopped_and_what_they_saved(stopping_spec):
     stopped = Entity.objects.filter(search=search, status=Entity.Status.STOPPED)
     assert state["progress"]["stopped"] == stopped.count() > 0
     saving = state["early_stopping"]
-    assert saving["rule"] == {"rule": "median", "min_epochs": 1}
+    assert saving["rule"] == {"rule": "median", "min_epochs": 1, "warmup": 5}
     assert saving["epochs_saved"] == sum(EPOCHS - e.epochs for e in stopped) and saving["seconds_saved"] >= 0
     assert "stopped" in state["points"]["status"]
 

@@ -255,9 +255,10 @@
     set(input.dataset.path, readInput(input));
     if (input.dataset.path === "ga.population") keepWithinPopulation();
     if (input.dataset.path === "training.early_stopping.rule") {
-      // "none" drops the whole setting; the median rule has no reduction.
+      // "none" drops the whole setting; the median rule has no reduction, successive halving no warm-up.
       if (!input.value && spec.training) delete spec.training.early_stopping;
       else if (input.value === "median") delete spec.training.early_stopping.reduction;
+      else delete spec.training.early_stopping.warmup;
       fillFields();
     }
     write();

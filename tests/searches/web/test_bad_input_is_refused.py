@@ -107,8 +107,12 @@ CASES = [
         "ga.duplicates",
         "use rebreed",
     ),
-    ("a seed genome with a trait the space lacks", changed("ga.seed_genomes", [{"nope": 1}]),
-     "ga.seed_genomes[0].nope", "not a trait of this space"),  # fmt: skip
+    (
+        "a seed genome with a trait the space lacks",
+        changed("ga.seed_genomes", [{"nope": 1}]),
+        "ga.seed_genomes[0].nope",
+        "not a trait of this space",
+    ),
     ("unknown ga setting", changed("ga.crossover", "two-point"), "ga.crossover", "unknown setting"),
     ("ga not an object", changed("ga", [20]), "ga", "must be an object"),
     ("unknown dataset", changed("dataset", "imagenet"), "dataset", "unknown dataset"),
@@ -124,6 +128,12 @@ CASES = [
     ("a delay of a day", changed("training.synthetic_delay", 86_400), "training.synthetic_delay", "between 0 and 3600"),
     ("a negative delay spread", changed("training.synthetic_delay_cv", -1), "training.synthetic_delay_cv", "between"),
     ("crash share 2", changed("training.synthetic_crash", 2), "training.synthetic_crash", "between 0 and 1"),
+    (
+        "failures in a row of -1",
+        changed("training.max_consecutive_failures", -1),
+        "training.max_consecutive_failures",
+        "0 (never) or more",
+    ),
     (
         "an unknown early-stopping rule",
         changed("training.early_stopping", {"rule": "hyperband"}),
