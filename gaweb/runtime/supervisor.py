@@ -23,6 +23,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
+from gaweb.celery import app
+
 log = logging.getLogger("gaweb.supervisor")
 
 RESTART_DELAY_SECONDS = 5.0
@@ -116,6 +118,31 @@ def build_plans(*, gpus: str | None, cpu_workers: int) -> list[WorkerPlan]:
         queue=settings.CELERY_TASK_DEFAULT_QUEUE,
         max_memory_mb=settings.GAWEB_WORKER_MAX_MEMORY_MB,
     )
+
+
+def refuse_names_alive(plans: Sequence[WorkerPlan], *, timeout: float = 1.0) -> None:
+    """Raise ``CommandError`` when a worker of the plan's names already answers on the broker.
+
+    A worker's name is its identity: the entities it trains record it, and a worker that starts
+    queues again whatever is still "running" under its name (see ``entities_requeue_orphans``).
+    Two workers of one name (``up`` run twice, or machines cloned with one host name) would take
+    each other's candidates away, again and again, until they failed "after 3 attempts".
+    """
+    names = [plan.hostname for plan in plans]
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=timeout)  # not kombu's retries for minutes
+            replies = app.control.ping(destination=names, timeout=timeout, connection=connection) or []
+    except Exception as error:  # the broker away: the workers will wait for it, and so may this check
+        log.info("could not ask whether workers named %s are running: %s", ", ".join(names), error)
+        return
+    alive = sorted({name for reply in replies for name in reply if name in names})
+    if alive:
+        raise CommandError(
+            f"a worker named {', '.join(alive)} is already running on {settings.CELERY_BROKER_URL}: another "
+            "`up` or `runworkers` on this machine, or another machine with the same host name. Stop it first, "
+            "or give each machine its own host name (a worker's name is <gpu0|cpu0>@<host name>)."
+        )
 
 
 def _celery_argv(python: str, hostname: str, queue: str, log_level: str, max_memory_mb: int) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from gaweb.runtime.supervisor import Supervisor, build_plans
+from gaweb.runtime.supervisor import Supervisor, build_plans, refuse_names_alive
 from gaweb.runtime.watch import Watch, stop_on_signals
 
 
@@ -26,6 +26,7 @@ class Command(BaseCommand):
                 env = " ".join(f"{k}={v!r}" for k, v in shown.items())
                 self.stdout.write(f"{plan.hostname}: {env}\n    {' '.join(plan.argv)}")
             return
+        refuse_names_alive(plans)
         supervisor = Supervisor(plans, log_dir=settings.VAR_DIR / "logs", cwd=settings.BASE_DIR, echo=self.stdout.write)
         stop_on_signals()
         try:

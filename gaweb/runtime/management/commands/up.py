@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from gaweb.accounts import ensure_first_admin
 from gaweb.runtime.progress import end_summary, follow_search, manage_py
 from gaweb.runtime.redis_server import RedisUnavailable, ensure_redis
-from gaweb.runtime.supervisor import Supervisor, build_plans
+from gaweb.runtime.supervisor import Supervisor, build_plans, refuse_names_alive
 from gaweb.runtime.watch import Watch, stop_on_signals, stop_process
 from searches import services
 from searches.genetics import SpecError
@@ -75,6 +75,7 @@ class Command(BaseCommand):
             say(f"started a private Redis at {private_redis.url} (files in {private_redis.folder})")
         else:
             say(f"using Redis at {settings.CELERY_BROKER_URL}")
+        refuse_names_alive(plans)
         supervisor = Supervisor(plans, log_dir=settings.VAR_DIR / "logs", cwd=settings.BASE_DIR, echo=say)
         started.callback(supervisor.stop)
         supervisor.start()
