@@ -6,7 +6,9 @@ import uuid
 from typing import Any
 
 import pytest
+from kombu import pools
 
+from gaweb.celery import app
 from gaweb.runtime.redis_server import PrivateRedis
 from searches.spec.presets import preset
 
@@ -82,3 +84,32 @@ def supervised(process_env, tmp_path):
     runner = Supervised(process_env, tmp_path / "var", **fast)
     yield runner
     runner.stop()
+
+
+@pytest.fixture
+def celery_to_test_redis(process_env, settings):
+    """Make this process (a live server's, a test's own services) send jobs to the test Redis and
+    queue, and read that queue as the reconciler does."""
+    # Celery fills the default exchange and routing key in from the first queue it sends to,
+    # and keeps them: they change with the queue here.
+    names = ("broker_url", "task_default_queue", "task_default_exchange", "task_default_routing_key")
+    saved = {name: app.conf[name] for name in names}
+    queue = process_env["GAWEB_QUEUE"]
+    app.conf.update(dict(zip(names, (process_env["REDIS_URL"], queue, queue, queue), strict=True)))
+    settings.CELERY_BROKER_URL, settings.CELERY_TASK_DEFAULT_QUEUE = process_env["REDIS_URL"], queue
+    _drop_connections(app)
+    yield
+    app.conf.update(saved)
+    _drop_connections(app)
+
+
+def _drop_connections(app) -> None:
+    """Forget the broker connections and the queue declarations made so far, so that the next
+    job goes to the new broker and queue (Celery's sender keeps the queue it was made with, and
+    kombu's pools, global, would hand out the closed connections of an earlier test)."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    pools.reset()
+    app.__dict__.pop("amqp", None)
+

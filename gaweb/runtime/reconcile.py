@@ -7,8 +7,8 @@ supervisor of each machine (``runworkers``, ``up``):
   that have used up ``GAWEB_MAX_ATTEMPTS``);
 * advances every running search (one whose advance failed after its last result would wait);
   a search whose advance keeps raising fails with the error, and the others go on;
-* when the broker's queue is empty, sends again the jobs of entities that have
-  waited in the queue too long: their jobs were lost with Redis.
+* sends again the jobs of entities that have waited in the queue too long and whose job the
+  broker's queue does not hold: their jobs were lost with Redis.
 
 Everything here is idempotent, so several machines may reconcile at once.
 """
@@ -19,22 +19,13 @@ import logging
 import time
 from datetime import timedelta
 
-import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 
 from searches import services
+from searches.services.queueing import jobs_waiting
 
 log = logging.getLogger("gaweb.reconcile")
-
-
-def broker_queue_length() -> int | None:
-    """Jobs waiting in this installation's Redis queue; None when Redis does not answer."""
-    try:
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2)
-        return int(client.llen(settings.CELERY_TASK_DEFAULT_QUEUE))
-    except (redis.RedisError, OSError):
-        return None
 
 
 def reconcile() -> dict[str, int]:
@@ -46,9 +37,10 @@ def reconcile() -> dict[str, int]:
             max_attempts=settings.GAWEB_MAX_ATTEMPTS,
         )
         services.searches_advance_idle()
-        if broker_queue_length() == 0:
+        waiting = jobs_waiting()
+        if waiting is not None:  # Redis answers: what it lacks was lost (and can be sent again now)
             done["resent"] = services.entities_resend_lost(
-                waiting_longer_than=timedelta(seconds=settings.GAWEB_RESEND_AFTER_SECONDS)
+                waiting_longer_than=timedelta(seconds=settings.GAWEB_RESEND_AFTER_SECONDS), in_broker=waiting
             )
     except DatabaseError as error:
         log.warning("reconciliation skipped: the database is unavailable (%s)", error)

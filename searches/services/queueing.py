@@ -6,8 +6,12 @@ Tasks are sent by name, so the search domain needs a Celery app but not the work
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 from collections.abc import Sequence
+
+import redis
 
 # The installation's Celery app, made current when Django loads gaweb: the domain names no module
 # of the layers above it (gaweb's project package starts the runtime, which imports this one).
@@ -50,6 +54,33 @@ def send_evaluations(entity_ids: Sequence[int]) -> None:
     for entity_id in entity_ids:
         app.send_task(EVALUATE_TASK, args=[entity_id])
     log.info("queued %d entities for the workers", len(entity_ids))
+
+
+def jobs_waiting(*, limit: int = 1_000_000) -> set[int] | None:
+    """The entity ids of the evaluation jobs waiting in this installation's Redis queue (at most
+    ``limit`` jobs read); None when Redis does not answer.
+
+    Reads the queue as kombu's Redis transport keeps it: one JSON message per job, whose body is
+    the task's arguments in base64-encoded JSON (``[[entity_id], {}, {...}]``).
+    """
+    try:
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=10)
+        messages = client.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, limit - 1)
+    except (redis.RedisError, OSError) as error:
+        log.info("could not read the jobs waiting in %s: %s", settings.CELERY_TASK_DEFAULT_QUEUE, error)
+        return None
+    return {entity_id for entity_id in map(_entity_of_job, messages) if entity_id is not None}
+
+
+def _entity_of_job(message: bytes) -> int | None:
+    try:
+        envelope = json.loads(message)
+        if envelope["headers"]["task"] != EVALUATE_TASK:
+            return None
+        args = json.loads(base64.b64decode(envelope["body"]))[0]
+        return int(args[0])
+    except (ValueError, KeyError, TypeError, IndexError):  # not a message of ours, or of another form
+        return None
 
 
 def workers_listening(*, timeout: float = 1.0) -> int | None:

@@ -6,6 +6,7 @@ Everything here is idempotent, so the supervisors of several machines may run it
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import timedelta
 
 from django.db import DatabaseError, transaction
@@ -53,12 +54,15 @@ def entities_requeue_stale(*, stale_after: timedelta, max_attempts: int) -> int:
     return handled
 
 
-def entities_resend_lost(*, waiting_longer_than: timedelta) -> int:
-    """Send again the jobs of entities queued for longer than ``waiting_longer_than``.
+def entities_resend_lost(*, waiting_longer_than: timedelta, in_broker: Collection[int] = ()) -> int:
+    """Send again the jobs of entities queued for longer than ``waiting_longer_than`` whose job is
+    not among those waiting in the broker (``in_broker``: their entity ids, as the broker holds them).
 
-    Call it when the broker's queue is empty: an entity still queued then has lost
-    its job (Redis restarted without its data, or was down when the job was sent).
-    A job that turns out to be a duplicate is harmless: claims are conditional.
+    Such an entity lost its job: Redis restarted without its data, or was down when the job was
+    sent. Each is found by its id, so the lost jobs of one search are sent again however busy the
+    queue is with another's (a machine without a search's dataset keeps passing that search's jobs
+    on). A job that turns out to be a duplicate (one a worker holds at this moment) is harmless:
+    claims are conditional.
     """
     now = db_now()
     lost = list(
@@ -69,9 +73,10 @@ def entities_resend_lost(*, waiting_longer_than: timedelta) -> int:
             search__execution=Search.Execution.WORKERS,
         ).select_related("search")
     )
+    waiting = set(in_broker)  # in Python: a busy queue holds more ids than a query may name
     resent = 0
     with transaction.atomic():
-        for entity in lost:
+        for entity in (entity for entity in lost if entity.pk not in waiting):
             # Only what is still queued, as it was read: a worker may have claimed it since.
             if Entity.objects.filter(pk=entity.pk, status=Entity.Status.QUEUED).update(queued_at=now):
                 queue_entities(entity.search, [entity.pk])

@@ -38,34 +38,3 @@ def browser(tmp_path):
     driver.downloads = downloads
     yield driver
     driver.quit()
-
-
-@pytest.fixture
-def celery_to_test_redis(process_env):
-    """Make this process (the live server's) send jobs to the test Redis and queue."""
-    from gaweb.celery import app
-
-    # Celery fills the default exchange and routing key in from the first queue it sends to,
-    # and keeps them: they change with the queue here.
-    names = ("broker_url", "task_default_queue", "task_default_exchange", "task_default_routing_key")
-    saved = {name: app.conf[name] for name in names}
-    queue = process_env["GAWEB_QUEUE"]
-    app.conf.update(dict(zip(names, (process_env["REDIS_URL"], queue, queue, queue), strict=True)))
-    _drop_connections(app)
-    yield
-    app.conf.update(saved)
-    _drop_connections(app)
-
-
-def _drop_connections(app) -> None:
-    """Forget the broker connections and the queue declarations made so far, so that the next
-    job goes to the new broker and queue (Celery's sender keeps the queue it was made with, and
-    kombu's pools, global, would hand out the closed connections of an earlier test)."""
-    from kombu import pools
-
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    pools.reset()
-    app.__dict__.pop("amqp", None)
-
