@@ -62,6 +62,7 @@ def main() -> None:
 
     from searches import services
     from searches.live import cache as state_cache
+    from searches.live import dashboard
     from searches.models import Entity
     from tests.simulate import simulated_search
 
@@ -161,7 +162,7 @@ def main() -> None:
         "benchmark": "dashboard_scale", "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores", "database": "SQLite",
         "requests_per_point": args.requests, "results": results, "browser": draws,
-        "aggregate_above": __import__("searches.live.dashboard").dashboard.AGGREGATE_ABOVE,
+        "aggregate_above": dashboard.AGGREGATE_ABOVE,
     }, indent=2) + "\n")  # fmt: skip
     plot_dashboard_scale(json.loads(args.output.read_text()), args.output.with_suffix(".png"))
     print(f"written {shown(args.output)}")
