@@ -51,19 +51,9 @@ def latest_state(search: Search, *, since: tuple[str, int] | None = None) -> Sta
     When the version moves, the board catches up with what ended (cheap: what changed); the
     whole state is encoded only when a client asks for it, once per version.
     """
-    key = f"gaweb:state:{search.pk}:{search.created_at.timestamp()}"
+    key = _key(search)
     with _LOCKS[search.pk % LOCK_STRIPES]:
-        cached = cache.get(key)  # (looked at, version, the whole state or None)
-        board = _board(key)
-        if cached is not None and board is not None and time.time() - cached[0] < FRESH_FOR_SECONDS:
-            version, whole = cached[1], cached[2]
-        else:
-            version = live_state.state_version(search)
-            whole = cached[2] if cached is not None and cached[1] == version and board is not None else None
-            if whole is None:  # something moved (or this process has no board yet): catch up
-                board = live_state.board_catch_up(search, board)
-                _keep_board(key, board)
-            cache.set(key, (time.time(), version, whole), 3600)
+        version, whole, board = _caught_up(search, key)
         if since is not None and since[0] == board.token and since[1] <= len(board.points):
             # A delta is small and cheap to build: one per client, never cached.
             return _encoded(version, live_state.dashboard_state(search, version=version, board=board, since=since))
@@ -71,6 +61,35 @@ def latest_state(search: Search, *, since: tuple[str, int] | None = None) -> Sta
             whole = _encoded(version, live_state.dashboard_state(search, version=version, board=board))
             cache.set(key, (time.time(), version, whole), 3600)
         return whole
+
+
+def latest_leaderboard_page(search: Search, *, offset: int) -> dict:
+    """A page of the leaderboard, from the board kept for the state (caught up as the state is,
+    under the same lock): a page costs what changed, never a board built afresh."""
+    with _LOCKS[search.pk % LOCK_STRIPES]:
+        _, _, board = _caught_up(search, _key(search))
+        return live_state.leaderboard_page(search, offset=offset, board=board)
+
+
+def _key(search: Search) -> str:
+    return f"gaweb:state:{search.pk}:{search.created_at.timestamp()}"
+
+
+def _caught_up(search: Search, key: str) -> tuple[str, State | None, dashboard.Board]:
+    """The version, the whole state encoded for it if there is one, and the board caught up:
+    the version looked at once a second at most, and the board caught up only when it moved.
+    Called under the search's lock."""
+    cached = cache.get(key)  # (looked at, version, the whole state or None)
+    board = _board(key)
+    if cached is not None and board is not None and time.time() - cached[0] < FRESH_FOR_SECONDS:
+        return cached[1], cached[2], board
+    version = live_state.state_version(search)
+    whole = cached[2] if cached is not None and cached[1] == version and board is not None else None
+    if whole is None:  # something moved (or this process has no board yet): catch up
+        board = live_state.board_catch_up(search, board)
+        _keep_board(key, board)
+    cache.set(key, (time.time(), version, whole), 3600)
+    return version, whole, board
 
 
 def forget_all() -> None:

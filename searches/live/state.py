@@ -87,9 +87,9 @@ def board_catch_up(search: Search, board: dashboard.Board | None = None) -> dash
     return board
 
 
-def leaderboard_page(search: Search, *, offset: int) -> dict[str, Any]:
-    """One page of the leaderboard beyond the state's first (the dashboard pages through them all)."""
-    board = board_catch_up(search)
+def leaderboard_page(search: Search, *, offset: int, board: dashboard.Board) -> dict[str, Any]:
+    """One page of the leaderboard beyond the state's first (the dashboard pages through them all),
+    from the search's board caught up (``board_catch_up``; kept per process by ``cache``)."""
     rows = _with_genomes(board.leaderboard(offset=offset))
     return {"rows": rows, "total": board.ranked_count, "offset": offset, "size": dashboard.LEADERBOARD_SIZE}
 

@@ -12,8 +12,7 @@ from django.views.decorators.http import condition, require_GET, require_http_me
 
 from searches import services
 from searches.genetics import SpecError
-from searches.live import state as live_state
-from searches.live.cache import latest_state
+from searches.live.cache import latest_leaderboard_page, latest_state
 from searches.models import Entity, Search
 from searches.reads import lineage, selectors
 from searches.spec import previews
@@ -96,7 +95,7 @@ def leaderboard(request, pk: int):
     offset = whole_number(request.GET.get("offset", "0"))
     if offset is None:
         return JsonResponse({"error": "offset must be a whole number, 0 or more"}, status=400)
-    return JsonResponse(live_state.leaderboard_page(search, offset=offset))
+    return JsonResponse(latest_leaderboard_page(search, offset=offset))
 
 
 @api_login_required
