@@ -36,6 +36,11 @@ class Search(models.Model):
     # Steady-state mode: candidates born so far (a birth's number seeds its random stream).
     births = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The search's best fitness, the one figure every page, the API and the terminal show: the
+    # crowned candidate's (the top of ``reads.selectors.ranked_best``: trained to its last epoch,
+    # by the mean of its trainings where ``ga.confirm`` trained it again). Kept by the services as
+    # results are recorded, so that a list of searches reads it from their rows.
+    best_fitness = models.FloatField(null=True, blank=True)
     # Advances that raised in a row (a reconciler's pass, on any machine); at the limit the search
     # fails with the error, so that one search's bug never stops a process that serves the others.
     advance_errors = models.PositiveIntegerField(default=0)

@@ -61,9 +61,11 @@ def end_summary(search: Search, seconds: float) -> list[str]:
         lines.append(f"error: {search.error}")
     best = best_entity(search)
     if best is not None:
+        search.refresh_from_db(fields=["best_fitness"])
+        trainings = f", the mean of {len(best.trainings)} trainings" if len(best.trainings) > 1 else ""
         lines.append(
-            f"best fitness {best.fitness:.4f} (entity #{best.pk}, generation {best.generation.number + 1}): "
-            f"{json.dumps(best.genome)}"
+            f"best fitness {search.best_fitness:.4f} (entity #{best.pk}, generation {best.generation.number + 1}"
+            f"{trainings}): {json.dumps(best.genome)}"
         )
     return lines
 

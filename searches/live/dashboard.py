@@ -126,7 +126,6 @@ class Board:
         self.done_by_worker: Counter = Counter()
         self.status_counts: Counter = Counter()
         self.baseline: Point | None = None
-        self.best_fitness: float | None = None  # the best of what ended, as the progress line shows it
         self.newest_end = None  # the latest ``finished_at`` folded in: where the next catch-up looks from
         self.search_status = ""  # the search's status when last caught up
         self.trained_seconds = [0.0, 0]  # sum and count of the trained candidates' times
@@ -164,8 +163,6 @@ class Board:
             self.early["seconds"] += point.train_seconds or 0.0
         if point.origin == "baseline" and point.fitness is not None:
             self.baseline = point
-        elif point.fitness is not None and point.status != "stopped":
-            self.best_fitness = point.fitness if self.best_fitness is None else max(self.best_fitness, point.fitness)
         if point.origin == "confirmation" and point.status == "done" and point.fitness is not None:
             self._confirmed[point.replicate_of].append(point.fitness)
             self._rank(point.replicate_of)
@@ -239,6 +236,16 @@ class Board:
     def fitness_density(self, generations: Iterable[int] | None = None) -> dict[int, list[int]]:
         chosen = sorted(self._fitness_density) if generations is None else sorted(set(generations))
         return {g: self._fitness_density[g] for g in chosen if g in self._fitness_density}
+
+    @property
+    def best_fitness(self) -> float | None:
+        """The top of the ranking, the baseline aside (it ranks as a reference): the search's best
+        fitness as every page shows it (``Search.best_fitness``)."""
+        for _, _, pk in self._ranking:
+            point = self._ranked[pk]
+            if point.origin != "baseline":
+                return self.mean_fitness(point)
+        return None
 
     @property
     def ranked_count(self) -> int:

@@ -74,7 +74,7 @@ def comparison(searches: Sequence[Search]) -> dict[str, Any]:
                 "population": search.population,
                 "generations": search.generations,
                 "evaluations": curve.pop("total"),
-                "best_fitness": best.fitness if best else None,
+                "best_fitness": search.best_fitness,
                 "best_id": best.pk if best else None,
                 "best_genome": best.genome if best else None,
                 "best_genome_text": ", ".join(f"{k}={value_label(v)}" for k, v in best.genome.items()) if best else "-",

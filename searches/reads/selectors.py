@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 
 from searches.clock import db_now
 from searches.models import Entity, Generation, Search
@@ -86,6 +86,13 @@ def ranked_best(search: Search, count: int) -> list[Entity]:
     return ranked[:count]
 
 
+def crowned_fitness(search: Search) -> float | None:
+    """The search's best fitness by the one definition (``ranked_best``'s top, by the mean of its
+    trainings), as the services keep it in ``Search.best_fitness``."""
+    best = ranked_best(search, 1)
+    return statistics.fmean(best[0].trainings) if best else None
+
+
 def iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
@@ -128,10 +135,9 @@ def search_progress(search: Search) -> dict[str, Any]:
             failed=Count("id", filter=Q(status=Entity.Status.FAILED)),
             cached=Count("id", filter=Q(status=Entity.Status.CACHED, finished_at__isnull=False)),
             cancelled=Count("id", filter=Q(status=Entity.Status.CANCELLED)),
-            best=Max("fitness", filter=~Q(origin=Entity.Origin.BASELINE) & ~Q(status=Entity.Status.STOPPED)),
         )
     )
-    best = counts.pop("best")
+    best = Search.objects.filter(pk=search.pk).values_list("best_fitness", flat=True).first()
     return {
         **counts,
         "ended": counts["done"] + counts["stopped"] + counts["failed"] + counts["cached"],
@@ -148,8 +154,6 @@ def search_rows(*, limit: int = 200) -> list[dict[str, Any]]:
             ended=Count(
                 "entities", filter=Entity.has_ended("entities__") & ~Q(entities__origin=Entity.Origin.FINAL)
             ),
-            # the baseline is a reference, never the search's best
-            best=Max("entities__fitness", filter=~Q(entities__origin=Entity.Origin.BASELINE)),
         )
         .order_by("-created_at", "-id")[:limit]
     )
@@ -164,7 +168,7 @@ def search_rows(*, limit: int = 200) -> list[dict[str, Any]]:
                 "ended": search.ended,
                 "total": total,
                 "percent": round(100 * search.ended / total) if total else 0,
-                "best": search.best,
+                "best": search.best_fitness,
                 "duration": (end - search.started_at).total_seconds() if search.started_at else None,
             }
         )

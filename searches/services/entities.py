@@ -17,6 +17,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from searches.clock import db_now
 from searches.models import Entity, EpochResult, Search, UnableHost
+from searches.reads.selectors import crowned_fitness
 from searches.spec.search import fitness_from
 
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -114,8 +115,23 @@ def entity_record_result(
             )
             if dataset_info and search.dataset_info != dataset_info:
                 Search.objects.filter(pk=search.pk).update(dataset_info=dict(dataset_info))
+            if status == Entity.Status.DONE:
+                _keep_best_fitness(search.pk, entity_id, fitness)
             return True
     return already_recorded(entity_id, attempt, status)
+
+
+def _keep_best_fitness(search_id: int, entity_id: int, fitness: float) -> None:
+    """Keep ``Search.best_fitness`` the top of ``ranked_best`` as a result is recorded: a candidate's
+    first training can only raise it; a confirmation moves its candidate's mean, up or down, so
+    the top is read again (once per confirmation, at the end of a search)."""
+    origin = Entity.objects.filter(pk=entity_id).values_list("origin", flat=True).first()
+    if origin == Entity.Origin.CONFIRMATION:
+        search = Search.objects.get(pk=search_id)
+        Search.objects.filter(pk=search_id).update(best_fitness=crowned_fitness(search))
+    elif origin not in Entity.MEASUREMENTS:
+        higher = Q(best_fitness__isnull=True) | Q(best_fitness__lt=fitness)
+        Search.objects.filter(higher, pk=search_id).update(best_fitness=fitness)
 
 
 def entity_report_epoch(*, entity_id: int, epoch: int, metrics: Mapping[str, Any], attempt: int | None = None) -> bool:
