@@ -12,7 +12,7 @@ from django.conf import settings
 
 from searches.exports import best_py as scripts
 from searches.models import Entity, FinalModel, Search
-from searches.reads.selectors import final_results, generation_summaries, iso, ranked_best
+from searches.reads.selectors import best_configuration, final_results, generation_summaries, iso
 from searches.spec.catalog import NAMED_DATASETS
 
 
@@ -134,11 +134,12 @@ def dataset_facts(search: Search) -> dict[str, Any] | None:
 
 
 def best_model(search: Search) -> FinalModel:
-    """The trained model of the search's best (``best.keras``), from its final training."""
-    best = ranked_best(search, 1)
+    """``best.keras``: the final training's pick (the best on the images held out of the final
+    trainings), or, with none held out, the model of the search's crowned candidate."""
+    best = best_configuration(search)
     final = (
         FinalModel.objects.filter(
-            entity__search=search, entity__origin=Entity.Origin.FINAL, entity__replicate_of=best[0]
+            entity__search=search, entity__origin=Entity.Origin.FINAL, entity__replicate_of=best
         )
         .order_by("-entity__pk")
         .first()
@@ -157,6 +158,9 @@ def best_document(search: Search, best: Entity) -> dict[str, Any]:
     return {
         "search": {"id": search.pk, "name": search.name, "status": search.status, "strategy": search.policy.strategy},
         "entity": best.pk,
+        # "final training": the best of the final trainings on the images they held out (the same
+        # network as best.keras); "search": the search's own best, before any final training.
+        "chosen_by": "final training" if any(row["picked"] for row in finals) else "search",
         "generation": best.generation.number,
         "genome": best.genome,
         "fitness": best.fitness,

@@ -86,6 +86,41 @@ def ranked_best(search: Search, count: int) -> list[Entity]:
     return ranked[:count]
 
 
+def final_pick(search: Search) -> Entity | None:
+    """The candidate whose final training scored best on the images held out of every final
+    training of the search (``final.validation_fraction``): the network behind ``best.keras``,
+    ``best.json`` and ``best.py`` once the best are trained on all data. None before that, or
+    when no share was held out. Never chosen by the test split; ties go to the search's ranking."""
+    finals = (
+        Entity.objects.filter(
+            search=search, origin=Entity.Origin.FINAL, status=Entity.Status.DONE,
+            replicate_of__isnull=False, accuracy__isnull=False,
+        )
+        .select_related("replicate_of__generation")
+        .order_by("-accuracy", "index")
+    )  # fmt: skip
+    final = finals.first()
+    if final is None:
+        return None
+    pick = final.replicate_of
+    pick.trainings = [pick.fitness, *confirmations_of(pick)]
+    return pick
+
+
+def confirmations_of(entity: Entity) -> list[float]:
+    return list(
+        Entity.objects.filter(
+            replicate_of=entity, origin=Entity.Origin.CONFIRMATION, status=Entity.Status.DONE
+        ).values_list("fitness", flat=True)
+    )
+
+
+def best_configuration(search: Search) -> Entity | None:
+    """What the downloads describe: the final training's pick once there is one, else the search's
+    crowned candidate (``best_entity``)."""
+    return final_pick(search) or best_entity(search)
+
+
 def crowned_fitness(search: Search) -> float | None:
     """The search's best fitness by the one definition (``ranked_best``'s top, by the mean of its
     trainings), as the services keep it in ``Search.best_fitness``."""
@@ -237,6 +272,11 @@ def final_results(search: Search) -> list[dict[str, Any]]:
             .values_list("fitness", "accuracy")
             .first()
         )
+    picked = max(
+        (f for f in finals if f.replicate_of_id and f.status == Entity.Status.DONE and f.accuracy is not None),
+        key=lambda f: f.accuracy, default=None,
+    )  # fmt: skip  (the first of equals: ``finals`` are in the search's ranking order)
+    crowned = best_entity(search)
     rows = []
     for rank, final in enumerate(finals, start=1):
         original = final.replicate_of
@@ -256,11 +296,17 @@ def final_results(search: Search) -> list[dict[str, Any]]:
                 ),
                 "search_fitness": search_figures[0],
                 "validation_accuracy": search_figures[1],
+                "final_validation_accuracy": final.accuracy,
                 "test_accuracy": final.test_accuracy,
                 "test_loss": final.test_loss,
+                # best.keras is this one: the best on the images held out of the final trainings
+                "picked": picked is not None and final.pk == picked.pk,
+                # the search's own choice (its best by the short trainings): the crown held if picked
+                "crowned": crowned is not None and original is not None and original.pk == crowned.pk,
                 "parameter_count": final.parameter_count,
                 "train_seconds": final.train_seconds,
                 "trained_images": final.timings.get("trained_images"),
+                "validation_images": final.timings.get("validation_images"),
                 "test_images": final.timings.get("test_images"),
                 "worker": final.worker,
                 "gpu": final.gpu,

@@ -85,9 +85,12 @@ def entity_record_final(
     model: bytes,
     history=(),
     timings=None,
+    validation_accuracy: float | None = None,
     attempt: int | None = None,
 ) -> bool:
     """Record a final training: its measure on the test split and its model (when not too large).
+    ``validation_accuracy`` (on the images held out of every final training of the search) is
+    kept as the entity's ``accuracy``: it, never the test split, chooses the model of ``best.keras``.
 
     Safe to repeat for the same claim, like every record.
     """
@@ -97,6 +100,7 @@ def entity_record_final(
             status=Entity.Status.DONE,
             test_accuracy=test_accuracy,
             test_loss=test_loss,
+            accuracy=validation_accuracy,
             parameter_count=parameter_count,
             train_seconds=train_seconds,
             history=list(history),

@@ -102,13 +102,18 @@ class FinalSettings:
     ``top_k`` distinct best genomes (and, with ``include_baseline``, the tutorial's own
     network, trained the same way, for comparison) are trained on every search image
     (``max_train_samples`` caps them) for ``epochs`` (None: the search's own), then
-    evaluated once on the test split.
+    evaluated once on the test split. ``validation_fraction`` of those images is held out of
+    every final training alike (the same images, by the search's seed) and measures each final
+    model: the best by it is the model behind ``best.keras``. The search's ranking came from
+    short, noisy trainings; the test split must never choose (0: no share held out, and
+    ``best.keras`` is the search's crowned candidate's).
     """
 
     top_k: int = 3
     epochs: int | None = None
     include_baseline: bool = True
     max_train_samples: int | None = None
+    validation_fraction: float = 0.1
 
 
 MAX_FINAL_TOP_K = 20
@@ -136,5 +141,14 @@ def final_from_spec(spec: Any) -> FinalSettings:
     cap = spec.get("max_train_samples")
     if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or not 10 <= cap <= 100_000_000):
         errors.add("max_train_samples", "must be empty (every image) or an integer of at least 10")
+    fraction = spec.get("validation_fraction", 0.1)
+    if not is_number(fraction) or not 0 <= fraction <= 0.5:
+        errors.add("validation_fraction", "must be a share between 0 (none held out) and 0.5")
     errors.raise_if_any()
-    return FinalSettings(top_k=top_k, epochs=epochs, include_baseline=baseline, max_train_samples=cap)
+    return FinalSettings(
+        top_k=top_k,
+        epochs=epochs,
+        include_baseline=baseline,
+        max_train_samples=cap,
+        validation_fraction=float(fraction),
+    )

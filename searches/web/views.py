@@ -184,7 +184,7 @@ def entities_csv(request, pk: int):
 
 def _search_and_best(pk: int):
     search = get_object_or_404(Search, pk=pk)
-    best = selectors.best_entity(search)
+    best = selectors.best_configuration(search)
     if best is None:
         raise Http404("no entity of this search has been trained yet")
     return search, best

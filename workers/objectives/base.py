@@ -58,6 +58,8 @@ class FinalResult:
     model: bytes
     history: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # On the images held out of every final training of the search alike; None: none held out.
+    validation_accuracy: float | None = None
 
 
 class CandidateFailed(Exception):

@@ -62,6 +62,7 @@ class KerasObjective:
             data = self.datasets.final(
                 request.spec["dataset"], image_size=training["image_size"],
                 max_train_samples=final.max_train_samples, seed=request.seed,
+                validation_fraction=final.validation_fraction,
             )  # fmt: skip
         except NoTestSplit as error:  # the same on every machine
             raise CandidateFailed(str(error)) from error
@@ -81,8 +82,12 @@ class KerasObjective:
             train_seconds=outcome.timings["fit"],
             model=outcome.model,
             history=outcome.history,
-            timings={**outcome.timings, "trained_images": len(data.y_train), "test_images": len(data.y_test)},
-        )
+            timings={
+                **outcome.timings, "trained_images": len(data.y_train), "test_images": len(data.y_test),
+                "validation_images": len(data.y_val),
+            },
+            validation_accuracy=outcome.validation_accuracy,
+        )  # fmt: skip
 
 
 def _weights_seed(request: EvaluationRequest) -> int:

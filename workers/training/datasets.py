@@ -17,7 +17,7 @@ import logging
 import math
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +79,9 @@ class FinalData(_Shaped):
     scale: float
     mean: np.ndarray
     variance: np.ndarray
+    # Held out of the training images, to pick among the final models (empty: none held out).
+    x_val: np.ndarray = field(default_factory=lambda: np.empty((0,), np.float32))
+    y_val: np.ndarray = field(default_factory=lambda: np.empty((0,), np.int64))
 
 
 def split(source: ImageSource, *, seed: int, validation_fraction: float, max_train_samples: int | None) -> Split:
@@ -105,25 +108,35 @@ def split(source: ImageSource, *, seed: int, validation_fraction: float, max_tra
     )
 
 
-def final_data(dataset: Dataset, *, max_train_samples: int | None = None, seed: int = 0) -> FinalData:
-    """Every search image (or ``max_train_samples`` of them, drawn by ``seed``) and the test split."""
+def final_data(
+    dataset: Dataset, *, max_train_samples: int | None = None, seed: int = 0, validation_fraction: float = 0.0
+) -> FinalData:
+    """Every search image (or ``max_train_samples`` of them, drawn by ``seed``) and the test split;
+    ``validation_fraction`` of those images held out (drawn by ``seed`` too: the same for every
+    final training of a search), to choose among the final models without the test split."""
     if dataset.test is None:
         raise NoTestSplit(f"this dataset has no test split to measure a final model on: {dataset.test_help}")
     source = dataset.search
     order = np.arange(len(source.labels))
     if max_train_samples is not None and max_train_samples < len(order):
         order = np.sort(np.random.default_rng(seed).permutation(len(order))[:max_train_samples])
-    x_train = source.pixels(order).astype(np.float32)
+    held = np.zeros(len(order), dtype=bool)
+    if validation_fraction > 0:
+        count = max(1, round(validation_fraction * len(order)))
+        held[np.random.default_rng([seed, 1]).permutation(len(order))[:count]] = True
+    x_train = source.pixels(order[~held]).astype(np.float32)
     scaled = x_train / source.scale
     return FinalData(
         x_train=x_train,
-        y_train=source.labels[order],
+        y_train=source.labels[order[~held]],
         x_test=dataset.test.pixels(np.arange(len(dataset.test.labels))).astype(np.float32),
         y_test=dataset.test.labels,
         class_names=source.class_names,
         scale=source.scale,
         mean=scaled.mean(axis=(0, 1, 2)),
         variance=scaled.var(axis=(0, 1, 2)),
+        x_val=source.pixels(order[held]).astype(np.float32),
+        y_val=source.labels[order[held]],
     )
 
 
@@ -166,8 +179,13 @@ class DatasetCache:
             self._splits.popitem(last=False)
         return result
 
-    def final(self, dataset: str, *, image_size: int, max_train_samples: int | None, seed: int) -> FinalData:
-        return final_data(self.dataset(dataset, image_size=image_size), max_train_samples=max_train_samples, seed=seed)
+    def final(
+        self, dataset: str, *, image_size: int, max_train_samples: int | None, seed: int, validation_fraction: float
+    ) -> FinalData:
+        return final_data(
+            self.dataset(dataset, image_size=image_size),
+            max_train_samples=max_train_samples, seed=seed, validation_fraction=validation_fraction,
+        )  # fmt: skip
 
     def _load(self, dataset: str, image_size: int) -> Dataset:
         log.info("loading dataset %s", dataset)

@@ -102,6 +102,8 @@ class FinalOutcome:
     history: list[dict[str, Any]]
     model: bytes
     timings: dict[str, float] = field(default_factory=dict)
+    # On the share of the training images held out of the final training (None: none held out).
+    validation_accuracy: float | None = None
 
 
 def train_final(
@@ -112,7 +114,8 @@ def train_final(
     seed: int,
     go_on: Callable[[int, Mapping[str, float]], bool] | None = None,
 ) -> FinalOutcome:
-    """Train the genome's network on every training image, then measure it on the test split, once.
+    """Train the genome's network on every training image (but the share held out to choose among
+    the final models, measured after training), then measure it on the test split, once.
 
     The network carries its own preprocessing (scaling and standardisation with the training
     images' statistics), so the saved model takes images as the dataset stores them.
@@ -127,6 +130,9 @@ def train_final(
     fitted, trained = _fit(
         model, g, data.x_train, data.y_train, epochs, None, _AskAfterEachEpoch(go_on) if go_on else None
     )
+    validation_accuracy = None
+    if len(data.y_val):
+        validation_accuracy = float(model.evaluate(data.x_val, data.y_val, batch_size=256, verbose=0)[1])
     began = time.perf_counter()
     loss, accuracy = model.evaluate(data.x_test, data.y_test, batch_size=256, verbose=0)
     measured = time.perf_counter() - began
@@ -141,6 +147,7 @@ def train_final(
         history=_history_rows(fitted.history),
         model=saved,
         timings={"build": built, "fit": trained, "test": measured},
+        validation_accuracy=validation_accuracy,
     )
 
 

@@ -180,20 +180,24 @@
     const failedOnly = rows.length > 0 && rows.every((r) => r.status === "failed");
     if (form) form.hidden = !(state.search.status === "completed" && (rows.length === 0 || failedOnly));
     const download = document.getElementById("download-best-keras");
-    if (download) download.hidden = !rows.some((r) => r.rank === 1 && r.model_bytes);
+    // best.keras: the pick of the final training (the best on its held-out images), or the search's crown.
+    const picked = rows.some((r) => r.picked);
+    if (download) download.hidden = !rows.some((r) => (picked ? r.picked : r.crowned) && r.model_bytes);
     const card = document.getElementById("final-card");
     card.hidden = rows.length === 0;
     const body = card.querySelector("tbody");
     body.innerHTML = "";
     rows.forEach((r) => {
       const tr = body.appendChild(el("tr", undefined, { className: r.tutorial ? "tutorial" : "" }));
-      tr.appendChild(el("td", r.tutorial ? "tutorial" : String(r.rank)));
+      const marks = (r.crowned ? " · the search's best" : "") + (r.picked ? " · best.keras" : "");
+      tr.appendChild(el("td", (r.tutorial ? "tutorial" : String(r.rank)) + marks));
       const genome = tr.appendChild(el("td", undefined, { className: "genome" }));
       Object.entries(r.genome).forEach(([name, value], i) => {
         if (i) genome.appendChild(document.createTextNode(", "));
         genome.appendChild(el(r.differs_from_tutorial.includes(name) ? "strong" : "span", name + "=" + value));
       });
       tr.appendChild(el("td", fmt(r.validation_accuracy)));
+      tr.appendChild(el("td", fmt(r.final_validation_accuracy)));
       tr.appendChild(el("td", fmt(r.test_accuracy)));
       tr.appendChild(el("td", fmt(r.test_loss)));
       tr.appendChild(el("td", r.parameter_count === null ? "-" : r.parameter_count.toLocaleString("en")));

@@ -151,6 +151,7 @@ CASES = [
     ("final epochs 0", changed("final", {"epochs": 0}), "final.epochs", "between 1 and 1000"),
     ("final baseline yes", changed("final", {"include_baseline": "yes"}), "final.include_baseline", "true or false"),
     ("final cap of 3 images", changed("final", {"max_train_samples": 3}), "final.max_train_samples", "at least 10"),
+    ("final held-out share 0.9", changed("final", {"validation_fraction": 0.9}), "final.validation_fraction", "0.5"),
     ("final not an object", changed("final", 3), "final", "must be an object"),
 ]
 IDS = [case[0] for case in CASES]
