@@ -247,6 +247,8 @@ class Entity(models.Model):
             # The dashboard's version (the newest end) and its catch-up (what ended since).
             models.Index(fields=["search", "finished_at"], name="entity_search_finished"),
             models.Index(fields=["search", "origin"], name="entity_search_origin"),  # the final results
+            # Steady-state births: the ended candidates not answered yet, without scanning the answered.
+            models.Index(fields=["search"], condition=models.Q(bred=False), name="entity_unbred"),
         ]
 
     def __str__(self) -> str:
@@ -272,7 +274,8 @@ class EpochResult(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["entity", "epoch"], name="one_result_per_entity_epoch")]
-        indexes = [models.Index(fields=["search", "epoch"], name="epoch_result_search_epoch")]
+        # Covers the early-stopping counts and the median (search, epoch, then the values in order).
+        indexes = [models.Index(fields=["search", "epoch", "val_accuracy"], name="epoch_result_value")]
 
 
 class FinalModel(models.Model):

@@ -80,10 +80,19 @@ class StoppingRule:
 
     def goes_on(self, *, epoch: int, value: float, others: Sequence[float]) -> bool:
         """Whether a candidate with ``value`` after ``epoch`` trains on, given the others' values then."""
+        return self.decides(
+            epoch=epoch, value=value, others=len(others), better=sum(other > value for other in others),
+            median=statistics.median(others) if others else None,
+        )  # fmt: skip
+
+    def decides(self, *, epoch: int, value: float, others: int, better: int, median: float | None) -> bool:
+        """``goes_on`` from what a database counts without reading every value: how many others
+        reached this epoch, how many of them did ``better``, and their ``median`` (the median rule's)."""
         if not self.is_rung(epoch) or not others:
             return True
         if self.rule == "median":
-            return len(others) < self.warmup or value >= statistics.median(others)
-        reached = len(others) + 1
-        better = sum(other > value for other in others)
-        return better < math.ceil(reached / self.reduction)
+            return others < self.warmup or median is None or value >= median
+        return better < math.ceil((others + 1) / self.reduction)
+
+    def needs_median(self) -> bool:
+        return self.rule == "median"

@@ -138,7 +138,9 @@ def entity_report_epoch(*, entity_id: int, epoch: int, metrics: Mapping[str, Any
     """A training candidate reports an epoch: its learning curve grows live, and the search's
     early-stopping rule says whether it goes on. False: stop now (or the claim was lost).
 
-    ``metrics`` are Keras's logs of that epoch (``val_accuracy`` decides).
+    ``metrics`` are Keras's logs of that epoch (``val_accuracy`` decides). The decision reads
+    counts (and, for the median rule, the one or two middle values) on an index, after the
+    write: never every value of the search, and never under SQLite's write lock.
     """
     row = {"epoch": epoch, **{name: round(float(value), 6) for name, value in metrics.items()}}
     with transaction.atomic():
@@ -158,11 +160,21 @@ def entity_report_epoch(*, entity_id: int, epoch: int, metrics: Mapping[str, Any
         EpochResult.objects.update_or_create(
             entity_id=entity_id, epoch=epoch, defaults={"search_id": entity.search_id, "val_accuracy": value}
         )
-        rule = entity.search.stopping_rule
-        if rule is None or not rule.is_rung(epoch):
-            return True
-        others = EpochResult.objects.filter(search_id=entity.search_id, epoch=epoch).exclude(entity_id=entity_id)
-        return rule.goes_on(epoch=epoch, value=value, others=list(others.values_list("val_accuracy", flat=True)))
+    rule = entity.search.stopping_rule
+    if rule is None or not rule.is_rung(epoch):
+        return True
+    others = EpochResult.objects.filter(search_id=entity.search_id, epoch=epoch).exclude(entity_id=entity_id)
+    count = others.count()
+    better = others.filter(val_accuracy__gt=value).count() if not rule.needs_median() else 0
+    median = _median(others, count) if rule.needs_median() and count else None
+    return rule.decides(epoch=epoch, value=value, others=count, better=better, median=median)
+
+
+def _median(values, count: int) -> float:
+    """The median of ``count`` values, reading the one or two in the middle (an index range)."""
+    ordered = values.order_by("val_accuracy").values_list("val_accuracy", flat=True)
+    middle = list(ordered[(count - 1) // 2 : count // 2 + 1])
+    return sum(middle) / len(middle)
 
 
 def record_failure(*, entity_id: int, reason: str, attempt: int | None = None) -> bool:

@@ -175,3 +175,19 @@ def test_a_birth_reads_only_the_parents_it_can_have_and_gets_the_same_pool(stead
     assert reference_parent_pool(previous=read[-POPULATION:], history=read, policy=policy) == reference_parent_pool(
         previous=everything[-POPULATION:], history=everything, policy=policy
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the plan is SQLite's; PostgreSQL's planner scans a table this small anyway"
+)
+def test_a_birth_finds_the_unanswered_ends_on_their_own_index(steady_spec):
+    """Each birth looks for the candidates not yet answered (``bred=False``): on SQLite's plan, through
+    the partial index of those alone, not by scanning every ended candidate of the search."""
+    search = _start(steady_spec)
+    unanswered = Entity.objects.filter(Entity.has_ended(), search=search, bred=False)
+    with connection.cursor() as cursor:
+        sql, params = unanswered.query.sql_with_params()
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "entity_unbred" in plan, plan
