@@ -11,8 +11,21 @@ from searches.exports.documents import (
     best_document,
     best_model,
     best_script,
+    entities_csv_lines,
+    model_chunks,
     search_export,
+    search_export_chunks,
     write_entities_csv,
 )
 
-__all__ = ["ExportUnavailable", "best_document", "best_model", "best_script", "search_export", "write_entities_csv"]
+__all__ = [
+    "ExportUnavailable",
+    "best_document",
+    "best_model",
+    "best_script",
+    "entities_csv_lines",
+    "model_chunks",
+    "search_export",
+    "search_export_chunks",
+    "write_entities_csv",
+]

@@ -5,10 +5,15 @@ and its best configuration (``best.json``, and ``best.py``, a script that builds
 from __future__ import annotations
 
 import csv
+import json
+from collections.abc import Iterator
 from importlib import metadata
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import BinaryField
+from django.db.models.functions import Substr
 
 from searches.exports import best_py as scripts
 from searches.models import Entity, FinalModel, Search
@@ -31,7 +36,31 @@ _ENTITY_FIELDS = (
 
 def search_export(search: Search) -> dict[str, Any]:
     """Everything about a search as plain JSON data: spec, generations and every entity."""
-    entities = Entity.objects.filter(search=search).order_by("generation__number", "index").values(*_ENTITY_FIELDS)
+    return {**_export_head(search), "entities": list(_entity_rows(search)), "final": final_results(search)}
+
+
+def search_export_chunks(search: Search) -> Iterator[str]:
+    """``search_export`` as JSON text, a piece at a time: the entities are read and written a few
+    thousand at a time, so that exporting a search of 100,000 holds none of it whole in memory."""
+    head = json.dumps(_export_head(search), cls=DjangoJSONEncoder)
+    yield head[:-1] + ', "entities": ['
+    batch: list[str] = []
+    first = True
+    for row in _entity_rows(search):
+        batch.append(json.dumps(row, cls=DjangoJSONEncoder))
+        if len(batch) == EXPORT_BATCH:
+            yield ("" if first else ", ") + ", ".join(batch)
+            first, batch = False, []
+    if batch:
+        yield ("" if first else ", ") + ", ".join(batch)
+    yield '], "final": ' + json.dumps(final_results(search), cls=DjangoJSONEncoder) + "}"
+
+
+# Entities read (and written) at a time by the streamed exports.
+EXPORT_BATCH = 2000
+
+
+def _export_head(search: Search) -> dict[str, Any]:
     return {
         "gaweb_version": settings.GAWEB_VERSION,
         "search": {
@@ -53,9 +82,12 @@ def search_export(search: Search) -> dict[str, Any]:
         },
         "spec": search.spec,
         "generations": generation_summaries(search),
-        "entities": [_entity_row(row) for row in entities],
-        "final": final_results(search),
     }
+
+
+def _entity_rows(search: Search) -> Iterator[dict[str, Any]]:
+    entities = Entity.objects.filter(search=search).order_by("generation__number", "index").values(*_ENTITY_FIELDS)
+    return (_entity_row(row) for row in entities.iterator(chunk_size=EXPORT_BATCH))
 
 
 def _entity_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -97,13 +129,35 @@ CSV_COLUMNS = (
 
 def write_entities_csv(search: Search, out: IO[str]) -> None:
     """One row per entity, one column per trait; text a spreadsheet would run is made inert."""
+    for line in entities_csv_lines(search):
+        out.write(line)
+
+
+def entities_csv_lines(search: Search) -> Iterator[str]:
+    """``entities.csv`` a line at a time, the entities read a few thousand at a time."""
     traits = search.space.names
-    writer = csv.writer(out)
-    writer.writerow([*CSV_COLUMNS, "parent_a", "parent_b", *traits])
-    for entity in search_export(search)["entities"]:
+    line = _CsvLine()
+    yield line([*CSV_COLUMNS, "parent_a", "parent_b", *traits])
+    for entity in _entity_rows(search):
         parents = (entity["parents"] + [None, None])[:2]
         cells = [entity[c] for c in CSV_COLUMNS] + parents + [entity["genome"].get(t) for t in traits]
-        writer.writerow([inert_cell(cell) for cell in cells])
+        yield line([inert_cell(cell) for cell in cells])
+
+
+class _CsvLine:
+    """One CSV row as text (the csv module writes to a file; this is a file of one line)."""
+
+    def __init__(self):
+        self._text = ""
+        self._writer = csv.writer(self)
+
+    def write(self, text: str) -> None:
+        self._text += text
+
+    def __call__(self, cells) -> str:
+        self._text = ""
+        self._writer.writerow(cells)
+        return self._text
 
 
 def inert_cell(cell):
@@ -138,7 +192,7 @@ def best_model(search: Search) -> FinalModel:
     trainings), or, with none held out, the model of the search's crowned candidate."""
     best = best_configuration(search)
     final = (
-        FinalModel.objects.filter(
+        FinalModel.objects.defer("data").filter(
             entity__search=search, entity__origin=Entity.Origin.FINAL, entity__replicate_of=best
         )
         .order_by("-entity__pk")
@@ -149,6 +203,18 @@ def best_model(search: Search) -> FinalModel:
     if final is None:
         raise ExportUnavailable("no trained model yet: train the best on all data first (the dashboard's button)")
     return final
+
+
+# A stored model is read from the database this much at a time, as the download is sent.
+MODEL_CHUNK = 4 * 1024 * 1024
+
+
+def model_chunks(model: FinalModel) -> Iterator[bytes]:
+    """A stored model's bytes, ``MODEL_CHUNK`` at a time: a download of a 500 MB model never holds it whole."""
+    stored = FinalModel.objects.filter(pk=model.pk)
+    for start in range(0, model.size, MODEL_CHUNK):
+        part = Substr("data", start + 1, MODEL_CHUNK, output_field=BinaryField())
+        yield bytes(stored.annotate(part=part).values_list("part", flat=True).get())
 
 
 def best_document(search: Search, best: Entity) -> dict[str, Any]:

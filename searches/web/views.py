@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -164,21 +164,26 @@ def best_keras(request, pk: int):
         model = exports.best_model(search)
     except exports.ExportUnavailable as why:
         raise Http404(str(why)) from None
-    response = HttpResponse(bytes(model.data), content_type="application/octet-stream")
+    response = StreamingHttpResponse(exports.model_chunks(model), content_type="application/octet-stream")
+    response["Content-Length"] = str(model.size)
     response["Content-Disposition"] = f'attachment; filename="gaweb-search-{pk}-best.keras"'
     return response
 
 
+# The exports of a whole search are streamed: read, encoded and sent a few thousand entities at a time.
+
+
 def export_json(request, pk: int):
     search = get_object_or_404(Search.objects.select_related("owner"), pk=pk)
-    return _attachment(json.dumps(exports.search_export(search)), f"gaweb-search-{pk}.json", "application/json")
+    response = StreamingHttpResponse(exports.search_export_chunks(search), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="gaweb-search-{pk}.json"'
+    return response
 
 
 def entities_csv(request, pk: int):
     search = get_object_or_404(Search.objects.select_related("owner"), pk=pk)
-    response = HttpResponse(content_type="text/csv")
+    response = StreamingHttpResponse(exports.entities_csv_lines(search), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="gaweb-search-{pk}-entities.csv"'
-    exports.write_entities_csv(search, response)
     return response
 
 

@@ -9,9 +9,11 @@ import sys
 
 import numpy as np
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 
-from searches import services
+from searches import exports, services
+from searches.exports import documents
 from searches.exports.best_py import network_script
 from searches.exports.documents import inert_cell
 from searches.models import Entity, Search
@@ -38,15 +40,28 @@ def test_best_json_of_a_search_with_nothing_trained_is_404(owner_client, running
 @pytest.mark.django_db
 def test_entities_csv_has_a_row_per_entity_and_a_column_per_trait(owner_client, finished_search):
     response = owner_client.get(reverse("searches:entities_csv", args=[finished_search.pk]))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.streaming  # read and sent a few thousand entities at a time
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == Entity.objects.filter(search=finished_search).count()
     assert {"fitness", "parent_a", "learning_rate", "optimizer"} <= set(rows[0])
 
 
 @pytest.mark.django_db
 def test_export_json_holds_every_entity(owner_client, finished_search):
-    export = owner_client.get(reverse("searches:export_json", args=[finished_search.pk])).json()
+    response = owner_client.get(reverse("searches:export_json", args=[finished_search.pk]))
+    assert response.streaming
+    export = json.loads(b"".join(response.streaming_content))
     assert len(export["entities"]) == Entity.objects.filter(search=finished_search).count()
+    assert export == json.loads(json.dumps(exports.search_export(finished_search), cls=DjangoJSONEncoder))
+
+
+@pytest.mark.django_db
+def test_export_json_streams_its_entities_in_batches_that_join_into_one_document(owner_client, finished_search,
+                                                                                monkeypatch):  # fmt: skip
+    monkeypatch.setattr(documents, "EXPORT_BATCH", 5)
+    pieces = list(exports.search_export_chunks(finished_search))
+    assert len(pieces) > 4  # the head, the batches, the final results
+    assert len(json.loads("".join(pieces))["entities"]) == Entity.objects.filter(search=finished_search).count()
 
 
 @pytest.mark.django_db

@@ -45,5 +45,5 @@ def test_the_dashboard_and_the_downloads_name_the_strategy(owner_client, owner, 
     search = run_inline(services.search_create(spec=small_spec, owner=owner, execution=Search.Execution.INLINE).pk)
     assert owner_client.get(f"/api/searches/{search.pk}/").json()["search"]["strategy"] == "tpe"
     assert owner_client.get(reverse("searches:best_json", args=[search.pk])).json()["search"]["strategy"] == "tpe"
-    export = owner_client.get(reverse("searches:export_json", args=[search.pk])).json()
+    export = json.loads(b"".join(owner_client.get(reverse("searches:export_json", args=[search.pk])).streaming_content))
     assert export["search"]["strategy"] == "tpe" and "rebreeds" in export["entities"][0]

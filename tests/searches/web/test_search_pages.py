@@ -86,7 +86,8 @@ def test_malformed_json_says_where_it_broke(owner_client):
 def test_the_spec_round_trips_from_the_form_to_the_export(owner_client, small_spec):
     owner_client.post(reverse("searches:new"), {"spec": json.dumps(small_spec)})
     search = Search.objects.get()
-    exported = owner_client.get(reverse("searches:export_json", args=[search.pk])).json()["spec"]
+    response = owner_client.get(reverse("searches:export_json", args=[search.pk]))
+    exported = json.loads(b"".join(response.streaming_content))["spec"]
     for key in ("name", "dataset", "objective", "seed", "traits"):
         assert exported[key] == small_spec[key]
     assert {k: exported["ga"][k] for k in small_spec["ga"]} == small_spec["ga"]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import keras
 import pytest
 from django.urls import reverse
 
-from searches import services
-from searches.models import Entity, Search
-from workers.inline import run_inline
+from searches import exports, services
+from searches.exports import documents
+from searches.models import Entity, FinalModel, Search
+from workers.inline import run_final_inline, run_inline
 
 SPEC = {
     "name": "tiny keras", "dataset": "digits", "objective": "keras", "seed": 6,
@@ -40,7 +43,6 @@ def test_only_the_owner_or_staff_may_start_it(client, other, staff, keras_search
 
 @pytest.mark.django_db
 def test_the_trained_model_and_its_test_accuracy_come_back_as_downloads(owner_client, client, keras_search, tmp_path):
-    from workers.inline import run_final_inline
 
     best_keras = reverse("searches:best_keras", args=[keras_search.pk])
     assert owner_client.get(best_keras).status_code == 404  # nothing trained at last yet
@@ -48,14 +50,26 @@ def test_the_trained_model_and_its_test_accuracy_come_back_as_downloads(owner_cl
     response = owner_client.get(best_keras)
     assert response["Content-Disposition"].endswith('best.keras"')
     path = tmp_path / "best.keras"
-    path.write_bytes(response.content)
+    assert response.streaming and int(response["Content-Length"]) == FinalModel.objects.get(entity=final).size
+    path.write_bytes(b"".join(response.streaming_content))
     assert keras.saving.load_model(path).output_shape == (None, 10)
     document = owner_client.get(reverse("searches:best_json", args=[keras_search.pk])).json()
     assert document["class_names"] == [str(d) for d in range(10)]
     assert document["final"]["best"]["test_accuracy"] == final.test_accuracy and document["final"]["tutorial"] is None
     state = owner_client.get(f"/api/searches/{keras_search.pk}/").json()
     assert state["final"][0]["test_accuracy"] == final.test_accuracy and state["final"][0]["rank"] == 1
-    exported = owner_client.get(reverse("searches:export_json", args=[keras_search.pk])).json()
+    export = owner_client.get(reverse("searches:export_json", args=[keras_search.pk]))
+    exported = json.loads(b"".join(export.streaming_content))
     assert exported["final"][0]["id"] == final.pk
     client.logout()
     assert client.get(best_keras).status_code == 302  # anonymous: to sign in first
+
+
+@pytest.mark.django_db
+def test_a_stored_model_is_read_in_chunks_that_join_into_its_bytes(keras_search, monkeypatch):
+    (final,) = run_final_inline(keras_search.pk)
+    stored = FinalModel.objects.get(entity=final)
+    monkeypatch.setattr(documents, "MODEL_CHUNK", 1000)
+    chunks = list(exports.model_chunks(exports.best_model(keras_search)))
+    assert len(chunks) == -(-stored.size // 1000) and all(len(c) == 1000 for c in chunks[:-1])
+    assert b"".join(chunks) == bytes(stored.data)
