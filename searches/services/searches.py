@@ -16,7 +16,7 @@ from searches.models import Entity, Generation, Search
 from searches.services.births import births_start
 from searches.services.generations import create_entities, create_generation
 from searches.spec.catalog import TUTORIAL_GENOME
-from searches.spec.search import SearchSpec, parse_spec
+from searches.spec.search import MAX_NAME_LENGTH, SearchSpec, parse_spec
 
 log = logging.getLogger("gaweb.services")
 
@@ -103,9 +103,11 @@ def search_cancel(*, search_id: int) -> bool:
 
 
 def search_rerun(*, search_id: int, owner) -> Search:
-    """A new search from the same spec (and seed), started at once."""
+    """A new search from the same spec (and seed), started at once, named as a re-run of the original
+    (the list would otherwise show two searches of one name)."""
     original = Search.objects.get(pk=search_id)
-    return search_create_and_start(spec=original.spec, owner=owner)
+    name = f"{original.name} (re-run of #{original.pk})"[:MAX_NAME_LENGTH]
+    return search_create_and_start(spec={**original.spec, "name": name}, owner=owner)
 
 
 def _end(search_id: int, status: str, *, error: str, queued_reason: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
@@ -46,13 +46,16 @@ def test_the_owner_presses_the_button_and_sees_the_best_next_to_the_tutorial(
 
     finals = Entity.objects.filter(search=search, origin=Entity.Origin.FINAL)
     try:
-        WebDriverWait(browser, 240).until(trained)
+        # The table is drawn afresh at each update: a row read as it is replaced is read again.
+        WebDriverWait(browser, 240, ignored_exceptions=[StaleElementReferenceException]).until(trained)
     except TimeoutException:
         table = browser.find_element(By.ID, "final-card").text
         raise AssertionError(f"{list(finals.values_list('status', 'error'))}; {table!r}\n{workers.logs()}") from None
     rows = browser.find_elements(By.CSS_SELECTOR, "#final-table tbody tr")
     best = Entity.objects.get(search=search, origin=Entity.Origin.FINAL, replicate_of__isnull=False)
-    assert rows[0].text.startswith("1") and f"{best.test_accuracy:.4f}" in rows[0].text
+    assert rows[0].text.startswith("1 · the search's best · best.keras") and f"{best.test_accuracy:.4f}" in rows[0].text
     assert rows[1].text.startswith("tutorial")
+    headings = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#final-table thead th")]
+    assert "Training time" in headings and "Validation accuracy (final)" in headings
     assert browser.find_element(By.ID, "download-best-keras").is_displayed()
     assert not browser.find_element(By.ID, "train-final").is_displayed()  # trained: nothing to press again

@@ -201,6 +201,7 @@
       tr.appendChild(el("td", fmt(r.test_accuracy)));
       tr.appendChild(el("td", fmt(r.test_loss)));
       tr.appendChild(el("td", r.parameter_count === null ? "-" : r.parameter_count.toLocaleString("en")));
+      tr.appendChild(el("td", r.train_seconds === null ? "-" : duration(r.train_seconds)));
       tr.appendChild(el("td", r.status + (r.error ? ": " + r.error : "")));
     });
   }

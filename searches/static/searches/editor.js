@@ -53,6 +53,8 @@
       if (input.closest("#trait-rows")) return;
       const value = get(input.dataset.path);
       if (input.dataset.kind === "bool") input.checked = Boolean(value);
+      // A setting the spec leaves out shows the value that will run (data-default), not a blank.
+      else if ((value === undefined || value === null) && input.dataset.default) input.value = input.dataset.default;
       else input.value = value === undefined || value === null ? "" : value;
     });
     seedTutorial.checked = (get("ga.seed_genomes") || []).some(isTutorial);
@@ -208,7 +210,8 @@
   // --- Errors from the server, next to the field that caused them ---------------------
 
   function showErrors(shown) {
-    document.querySelectorAll(".field-error").forEach((e) => e.remove());
+    // The editor's own notes only: the upload's reason is the server's, written into the page.
+    editor.querySelectorAll(".field-error").forEach((e) => e.remove());
     editor.querySelectorAll(".invalid").forEach((e) => e.classList.remove("invalid"));
     Object.entries(shown).forEach(([path, messages]) => {
       const quoted = (p) => '"' + CSS.escape(p) + '"';

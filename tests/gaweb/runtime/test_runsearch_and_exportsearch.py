@@ -27,7 +27,9 @@ def test_runsearch_inline_prints_a_line_per_generation(exported):
     output, _ = exported
     lines = [line for line in output.splitlines() if line.startswith("generation ")]
     assert [line.split(":")[0] for line in lines] == [f"generation {n}/8" for n in range(1, 9)]
-    assert all("best" in line and "mean" in line and "elapsed" in line for line in lines)
+    assert all("its best" in line and "its mean" in line and "elapsed" in line for line in lines)
+    so_far = [float(line.split("best so far ")[1].split()[0]) for line in lines]
+    assert so_far == sorted(so_far)  # the best so far never goes down, whatever one generation's best
     assert "completed" in output
 
 

@@ -111,7 +111,8 @@ def test_rerun_starts_a_new_search_from_the_same_spec(owner_client, finished_sea
     response = owner_client.post(reverse("searches:rerun", args=[finished_search.pk]))
     rerun = Search.objects.exclude(pk=finished_search.pk).get()
     assert response["Location"] == reverse("searches:detail", args=[rerun.pk])
-    assert rerun.spec == finished_search.spec and rerun.status == Search.Status.RUNNING
+    assert rerun.spec == {**finished_search.spec, "name": f"{finished_search.name} (re-run of #{finished_search.pk})"}
+    assert rerun.name != finished_search.name and rerun.status == Search.Status.RUNNING
 
 
 @pytest.mark.django_db

@@ -56,8 +56,11 @@ class Command(BaseCommand):
     def report_generation(self, search: Search, generation: Generation, started: float) -> None:
         mean = "-" if generation.mean_fitness is None else f"{generation.mean_fitness:.4f}"
         best = "-" if generation.best_fitness is None else f"{generation.best_fitness:.4f}"
+        search.refresh_from_db(fields=["best_fitness"])
+        so_far = "-" if search.best_fitness is None else f"{search.best_fitness:.4f}"
         self.stdout.write(
-            f"generation {generation.number + 1}/{search.generations}: best {best}  mean {mean}  "
+            f"generation {generation.number + 1}/{search.generations}: its best {best}  its mean {mean}  "
+            f"best so far {so_far}  "
             f"(done {generation.done_count}, cached {generation.cached_count}, failed {generation.failed_count})  "
             f"elapsed {time.monotonic() - started:.1f}s"
         )
