@@ -16,7 +16,7 @@ from tests.processes import ROOT, wait_until
 def test_runworkers_refuses_to_start_a_worker_whose_name_is_alive(supervised, process_env):
     supervised.start(cpu_workers=1)
     name = f"cpu0@{socket.gethostname()}"
-    probe = Celery(broker=process_env["REDIS_URL"])
+    probe = Celery(broker=process_env["REDIS_URL"], set_as_current=False)  # gaweb's app stays the current one
     assert wait_until(lambda: probe.control.ping(destination=[name], timeout=1), timeout=60), supervised.logs()
 
     second = subprocess.run(
