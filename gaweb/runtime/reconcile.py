@@ -37,11 +37,9 @@ def reconcile() -> dict[str, int]:
             max_attempts=settings.GAWEB_MAX_ATTEMPTS,
         )
         services.searches_advance_idle()
-        waiting = jobs_waiting()
-        if waiting is not None:  # Redis answers: what it lacks was lost (and can be sent again now)
-            done["resent"] = services.entities_resend_lost(
-                waiting_longer_than=timedelta(seconds=settings.GAWEB_RESEND_AFTER_SECONDS), in_broker=waiting
-            )
+        done["resent"] = services.entities_resend_lost(
+            waiting_longer_than=timedelta(seconds=settings.GAWEB_RESEND_AFTER_SECONDS), in_broker=jobs_waiting
+        )
     except DatabaseError as error:
         log.warning("reconciliation skipped: the database is unavailable (%s)", error)
         # A long-lived loop, not a request: nothing else closes a connection the database cut

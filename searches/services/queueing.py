@@ -56,15 +56,23 @@ def send_evaluations(entity_ids: Sequence[int]) -> None:
     log.info("queued %d entities for the workers", len(entity_ids))
 
 
-def jobs_waiting(*, limit: int = 1_000_000) -> set[int] | None:
-    """The entity ids of the evaluation jobs waiting in this installation's Redis queue (at most
-    ``limit`` jobs read); None when Redis does not answer.
+# The longest queue read whole to see which jobs it holds (about 1.5 KB a job).
+MAX_JOBS_READ = 20_000
+
+
+def jobs_waiting(*, limit: int = MAX_JOBS_READ) -> set[int] | None:
+    """The entity ids of the evaluation jobs waiting in this installation's Redis queue; None when
+    Redis does not answer, or when the queue holds more than ``limit`` jobs (it is not read then:
+    a queue that long is busy, and its lost jobs are looked for when it is shorter).
 
     Reads the queue as kombu's Redis transport keeps it: one JSON message per job, whose body is
     the task's arguments in base64-encoded JSON (``[[entity_id], {}, {...}]``).
     """
     try:
         client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=10)
+        if client.llen(settings.CELERY_TASK_DEFAULT_QUEUE) > limit:
+            log.info("%s holds over %d jobs: lost ones are looked for later", settings.CELERY_TASK_DEFAULT_QUEUE, limit)
+            return None
         messages = client.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, limit - 1)
     except (redis.RedisError, OSError) as error:
         log.info("could not read the jobs waiting in %s: %s", settings.CELERY_TASK_DEFAULT_QUEUE, error)

@@ -6,7 +6,7 @@ Everything here is idempotent, so the supervisors of several machines may run it
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import timedelta
 
 from django.db import DatabaseError, transaction
@@ -54,9 +54,12 @@ def entities_requeue_stale(*, stale_after: timedelta, max_attempts: int) -> int:
     return handled
 
 
-def entities_resend_lost(*, waiting_longer_than: timedelta, in_broker: Collection[int] = ()) -> int:
+def entities_resend_lost(
+    *, waiting_longer_than: timedelta, in_broker: Callable[[], Collection[int] | None] = tuple
+) -> int:
     """Send again the jobs of entities queued for longer than ``waiting_longer_than`` whose job is
-    not among those waiting in the broker (``in_broker``: their entity ids, as the broker holds them).
+    not among those waiting in the broker (``in_broker()``: their entity ids as the broker holds
+    them, asked only when some entity has waited that long; None when it cannot say: nothing is sent).
 
     Such an entity lost its job: Redis restarted without its data, or was down when the job was
     sent. Each is found by its id, so the lost jobs of one search are sent again however busy the
@@ -73,7 +76,12 @@ def entities_resend_lost(*, waiting_longer_than: timedelta, in_broker: Collectio
             search__execution=Search.Execution.WORKERS,
         ).select_related("search")
     )
-    waiting = set(in_broker)  # in Python: a busy queue holds more ids than a query may name
+    if not lost:
+        return 0
+    held = in_broker()
+    if held is None:
+        return 0
+    waiting = set(held)  # in Python: a busy queue holds more ids than a query may name
     resent = 0
     with transaction.atomic():
         for entity in (entity for entity in lost if entity.pk not in waiting):

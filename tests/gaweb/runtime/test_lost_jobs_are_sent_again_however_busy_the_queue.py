@@ -39,3 +39,11 @@ def test_the_lost_jobs_of_one_search_are_sent_again_while_another_s_fill_the_que
     assert reconcile()["resent"] == 6
     assert jobs_waiting() == lost_ids | busy_ids and broker.llen(queue) == 12  # the busy search's not doubled
     assert reconcile()["resent"] == 0  # just sent: nothing is lost now
+
+
+def test_a_queue_too_long_to_read_is_not_taken_for_lost_jobs(small_spec, process_env, celery_to_test_redis):
+    search = _started(small_spec, "long queue")
+    assert jobs_waiting(limit=5) is None  # six jobs wait: more than it may read
+    Entity.objects.filter(search=search).update(queued_at=timezone.now() - timedelta(hours=1))
+    assert services.entities_resend_lost(waiting_longer_than=timedelta(minutes=1), in_broker=lambda: None) == 0
+    assert redis.Redis.from_url(process_env["REDIS_URL"]).llen(process_env["GAWEB_QUEUE"]) == 6
