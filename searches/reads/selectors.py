@@ -276,7 +276,7 @@ def final_results(search: Search) -> list[dict[str, Any]]:
         (f for f in finals if f.replicate_of_id and f.status == Entity.Status.DONE and f.accuracy is not None),
         key=lambda f: f.accuracy, default=None,
     )  # fmt: skip  (the first of equals: ``finals`` are in the search's ranking order)
-    crowned = best_entity(search)
+    crowned = best_entity(search) if finals else None  # two queries, only once there are final trainings
     rows = []
     for rank, final in enumerate(finals, start=1):
         original = final.replicate_of
