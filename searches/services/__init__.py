@@ -38,6 +38,7 @@ from searches.services.searches import (
     search_create,
     search_create_and_start,
     search_fail,
+    search_finish,
     search_rerun,
     search_start,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "search_create_and_start",
     "search_end_if_no_host_can",
     "search_fail",
+    "search_finish",
     "search_rerun",
     "search_start",
     "search_train_final",

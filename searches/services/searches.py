@@ -1,4 +1,4 @@
-"""Writes for a search as a whole: create it, start it, end it (failed or cancelled), run it again."""
+"""Writes for a search as a whole: create it, start it, end it (failed, cancelled or finished early), run it again."""
 
 from __future__ import annotations
 
@@ -100,6 +100,21 @@ def search_cancel(*, search_id: int) -> bool:
     if cancelled:
         log.info("search #%s cancelled", search_id)
     return cancelled
+
+
+def search_finish(*, search_id: int, note: str) -> bool:
+    """End a running search now as completed, keeping what it found (its best can then be trained
+    at last): a time budget spent, or a user who has seen enough. True if it was active.
+
+    Its queued entities end as cancelled, as in ``search_cancel``; ``note`` says why it ended.
+    """
+    finished = _end(
+        search_id, Search.Status.COMPLETED, error="", queued_reason="not trained: the search was finished early"
+    )
+    if finished:
+        Search.objects.filter(pk=search_id).update(note=note)
+        log.info("search #%s finished early: %s", search_id, note)
+    return finished
 
 
 def search_rerun(*, search_id: int, owner) -> Search:

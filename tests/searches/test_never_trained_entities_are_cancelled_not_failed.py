@@ -81,3 +81,15 @@ def test_a_copy_waiting_for_a_cancelled_original_is_cancelled_with_it(small_spec
     services.search_cancel(search_id=search.pk)
     copy.refresh_from_db()
     assert copy.status == Entity.Status.CANCELLED
+
+
+@pytest.mark.django_db
+def test_a_search_finished_early_is_completed_with_its_queued_entities_cancelled(small_spec):
+    search = _running(small_spec)
+    trained = _train_one(search)
+    assert services.search_finish(search_id=search.pk, note="its 10-minute budget is spent")
+    search.refresh_from_db()
+    assert search.status == Search.Status.COMPLETED and search.note == "its 10-minute budget is spent"
+    others = Entity.objects.filter(search=search).exclude(pk=trained.pk)
+    assert set(others.values_list("status", flat=True)) == {Entity.Status.CANCELLED}
+    assert not services.search_finish(search_id=search.pk, note="again"), "an ended search ends once"
