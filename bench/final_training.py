@@ -113,7 +113,8 @@ def main() -> None:
         "benchmark": "final_training",
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "command": "python bench/final_training.py " + " ".join(
+        "command": "python bench/final_training.py "
+        + " ".join(
             f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if k not in ("archive", "output", "work_dir")
         ),
         "data": f"the CIFAR-10 training split, {args.test_per_class * 10:,} images held out as the test split",

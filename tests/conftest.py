@@ -112,4 +112,3 @@ def _drop_connections(app) -> None:
         app._pool = None
     pools.reset()
     app.__dict__.pop("amqp", None)
-

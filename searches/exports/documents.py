@@ -192,9 +192,8 @@ def best_model(search: Search) -> FinalModel:
     trainings), or, with none held out, the model of the search's crowned candidate."""
     best = best_configuration(search)
     final = (
-        FinalModel.objects.defer("data").filter(
-            entity__search=search, entity__origin=Entity.Origin.FINAL, entity__replicate_of=best
-        )
+        FinalModel.objects.defer("data")
+        .filter(entity__search=search, entity__origin=Entity.Origin.FINAL, entity__replicate_of=best)
         .order_by("-entity__pk")
         .first()
         if best

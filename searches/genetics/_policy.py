@@ -82,9 +82,7 @@ class BreedingPolicy:
                 "strategy", f"unknown strategy {str(self.strategy)[:40]!r}; choose one of: {', '.join(STRATEGIES)}"
             )
         if self.duplicates not in DUPLICATES:
-            errors.add(
-                "duplicates", f"unknown {str(self.duplicates)[:40]!r}; choose one of: {', '.join(DUPLICATES)}"
-            )
+            errors.add("duplicates", f"unknown {str(self.duplicates)[:40]!r}; choose one of: {', '.join(DUPLICATES)}")
         if self.mode not in MODES:
             errors.add("mode", f"unknown mode {str(self.mode)[:40]!r}; choose one of: {', '.join(MODES)}")
         elif self.mode == "steady_state" and self.duplicates == "cache":

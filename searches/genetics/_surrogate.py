@@ -136,9 +136,9 @@ def blend_crossover(
         reach = BLEND_ALPHA * (high - low)
         position = low - reach + u * (high - low + 2 * reach)
         child[trait.name] = trait.value_at(min(max(position, 0.0), 1.0))
-        sources[trait.name] = "a" if abs(trait.position(child[trait.name]) - pa) <= abs(
-            trait.position(child[trait.name]) - pb
-        ) else "b"
+        sources[trait.name] = (
+            "a" if abs(trait.position(child[trait.name]) - pa) <= abs(trait.position(child[trait.name]) - pb) else "b"
+        )
     return child, sources
 
 

@@ -226,5 +226,6 @@ TRAIT_TYPES: dict[str, type[Trait]] = {
     cls.kind: cls for cls in (BoolTrait, IntTrait, FloatTrait, GeometricFloatTrait, GeometricIntTrait, ChoiceTrait)
 }
 
+
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -20,9 +20,7 @@ from searches.spec.catalog import TUTORIAL_GENOME
 
 def generation_summaries(search: Search) -> list[dict[str, Any]]:
     """One row per generation: its numbers, statistics and entity counts as they are now (one query)."""
-    candidate = ~Q(entities__status=Entity.Status.PARENT_ONLY) & ~Q(
-        entities__origin__in=Entity.MEASUREMENTS
-    )
+    candidate = ~Q(entities__status=Entity.Status.PARENT_ONLY) & ~Q(entities__origin__in=Entity.MEASUREMENTS)
     ended_copy = Q(entities__status=Entity.Status.CACHED, entities__finished_at__isnull=False)
     rows = (
         Generation.objects.filter(search=search)
@@ -80,9 +78,7 @@ def ranked_best(search: Search, count: int) -> list[Entity]:
     candidates.update((e.pk, e) for e in originals.filter(pk__in=confirmed).select_related("generation"))
     for entity in candidates.values():
         entity.trainings = [entity.fitness, *confirmed.get(entity.pk, [])]
-    ranked = sorted(
-        candidates.values(), key=lambda e: (-statistics.fmean(e.trainings), e.generation.number, e.index)
-    )
+    ranked = sorted(candidates.values(), key=lambda e: (-statistics.fmean(e.trainings), e.generation.number, e.index))
     return ranked[:count]
 
 
@@ -186,9 +182,7 @@ def search_rows(*, limit: int = 200) -> list[dict[str, Any]]:
     searches = (
         Search.objects.select_related("owner")
         .annotate(
-            ended=Count(
-                "entities", filter=Entity.has_ended("entities__") & ~Q(entities__origin=Entity.Origin.FINAL)
-            ),
+            ended=Count("entities", filter=Entity.has_ended("entities__") & ~Q(entities__origin=Entity.Origin.FINAL)),
         )
         .order_by("-created_at", "-id")[:limit]
     )
@@ -274,7 +268,8 @@ def final_results(search: Search) -> list[dict[str, Any]]:
         )
     picked = max(
         (f for f in finals if f.replicate_of_id and f.status == Entity.Status.DONE and f.accuracy is not None),
-        key=lambda f: f.accuracy, default=None,
+        key=lambda f: f.accuracy,
+        default=None,
     )  # fmt: skip  (the first of equals: ``finals`` are in the search's ranking order)
     crowned = best_entity(search) if finals else None  # two queries, only once there are final trainings
     rows = []

@@ -115,9 +115,7 @@ def create_entities(search: Search, generation: Generation, proposals: Sequence[
             copies_of_siblings.append(proposal)
         else:
             firsts.add(digest)
-            to_train.append(
-                _entity(search, generation, proposal, ids, status=Entity.Status.QUEUED, queued_at=now)
-            )
+            to_train.append(_entity(search, generation, proposal, ids, status=Entity.Status.QUEUED, queued_at=now))
 
     created = Entity.objects.bulk_create(to_train)
     first_ids = {entity.genome_hash: entity.pk for entity in created}

@@ -94,7 +94,6 @@ def training_from_spec(spec: Any) -> TrainingSettings:
     )
 
 
-
 @dataclass(frozen=True)
 class FinalSettings:
     """The final training of a finished search ("Train the best on all data").

@@ -69,7 +69,5 @@ def test_it_asks_after_each_epoch_and_stops_when_told(digits):
 
 
 def test_a_no_after_the_last_epoch_is_not_a_stop(digits):
-    outcome = train_candidate(
-        {**SMALL}, digits, epochs=2, seed=1, go_on=lambda epoch, metrics: epoch != 2
-    )
+    outcome = train_candidate({**SMALL}, digits, epochs=2, seed=1, go_on=lambda epoch, metrics: epoch != 2)
     assert not outcome.stopped and len(outcome.history) == 2
