@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable
 
 from searches import services
@@ -16,20 +17,35 @@ class SearchStalled(RuntimeError):
     """Entities of the search are running somewhere else, so this process cannot finish it."""
 
 
-def run_inline(search_id: int, *, on_generation: Callable[[Generation], None] | None = None) -> Search:
+def run_inline(
+    search_id: int,
+    *,
+    on_generation: Callable[[Generation], None] | None = None,
+    minutes: float | None = None,
+    on_entity: Callable[[int], None] | None = None,
+) -> Search:
     """Evaluate the search's queued entities one by one until the search ends.
 
-    ``on_generation`` is called with each generation as it ends.
+    ``on_generation`` is called with each generation as it ends, ``on_entity`` with each
+    entity's id once it is evaluated. With ``minutes``, no training starts after that many
+    minutes: the search is then finished early, as completed, with what it found.
     """
+    deadline = None if minutes is None else time.monotonic() + 60 * minutes
     worker = f"inline@{socket.gethostname()}"
     search = Search.objects.get(pk=search_id)
     if search.status == Search.Status.PENDING:
         services.search_start(search_id=search_id)
     reported: set[int] = set()
     while True:
+        if deadline is not None and time.monotonic() >= deadline:
+            services.search_finish(search_id=search_id, note=f"its time budget of {minutes:g} minutes was spent")
+            search.refresh_from_db()
+            return search
         entity_id = selectors.next_queued_entity_id(search_id)
         if entity_id is not None:
             evaluate_entity(entity_id, worker=worker)
+            if on_entity:
+                on_entity(entity_id)
         else:
             bred = services.search_advance(search_id=search_id)
             if not bred and selectors.next_queued_entity_id(search_id) is None:

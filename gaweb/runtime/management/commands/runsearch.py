@@ -23,8 +23,15 @@ class Command(BaseCommand):
             "--inline", action="store_true", help="evaluate every entity in this process (no Redis, no workers)"
         )
         mode.add_argument("--wait", action="store_true", help="queue it for the workers and follow it until it ends")
+        parser.add_argument(
+            "--minutes",
+            type=float,
+            help="with --inline: start no training after this many minutes, and keep what it found",
+        )
 
-    def handle(self, *args, spec: str, inline: bool, wait: bool, **options):
+    def handle(self, *args, spec: str, inline: bool, wait: bool, minutes: float | None, **options):
+        if minutes is not None and (not inline or not minutes > 0):
+            raise CommandError("--minutes is a time budget for --inline searches: a number of minutes above 0")
         execution = Search.Execution.INLINE if inline else Search.Execution.WORKERS
         try:
             search = services.search_create(spec=read_spec_file(spec), execution=execution)
@@ -38,7 +45,9 @@ class Command(BaseCommand):
         )
         started = time.monotonic()
         if inline:
-            search = run_inline(search.pk, on_generation=lambda g: self.report_generation(search, g, started))
+            search = run_inline(
+                search.pk, on_generation=lambda g: self.report_generation(search, g, started), minutes=minutes
+            )
         else:
             services.search_start(search_id=search.pk)
             if not wait:
