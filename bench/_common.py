@@ -35,6 +35,31 @@ def cifar10_folder(archive: Path, into: Path) -> Path:
     return train
 
 
+# The held-out test split that the CIFAR-10 benchmarks carve out of the training split (the only
+# CIFAR-10 here): this many images per class, drawn by a fixed seed.
+TEST_PER_CLASS = 1000
+SPLIT_SEED = 2026
+
+
+def held_out_layout(train: Path, into: Path, per_class: int = TEST_PER_CLASS) -> Path:
+    """``into/train/<class>`` and ``into/test/<class>`` (hard links to the unpacked images): the
+    layout that ``folder:`` datasets and ``GAWEB_CIFAR10_PATH`` take, with a test split no search sees."""
+    import os
+    import random
+
+    if (into / "test").is_dir():
+        return into
+    for folder in sorted(p for p in train.iterdir() if p.is_dir()):
+        images = sorted(folder.iterdir())
+        random.Random(f"{SPLIT_SEED}-{folder.name}").shuffle(images)
+        for part, chosen in (("test", images[:per_class]), ("train", images[per_class:])):
+            target = into / part / folder.name
+            target.mkdir(parents=True, exist_ok=True)
+            for image in chosen:
+                os.link(image, target / image.name)
+    return into
+
+
 def summary(values: list[float]) -> str:
     if len(values) == 1:
         return f"{values[0]:.1f}"

@@ -84,7 +84,7 @@ def test_the_strategy_bakeoff_runs_in_a_tiny_configuration(tmp_path):
     assert (tmp_path / "strategy_bakeoff.png").stat().st_size > 0
 
 
-def test_the_final_training_benchmark_runs_on_a_tiny_image_archive(tmp_path):
+def test_the_cifar_budget_experiment_runs_on_a_tiny_image_archive(tmp_path):
     import tarfile
 
     from PIL import Image
@@ -98,13 +98,18 @@ def test_the_final_training_benchmark_runs_on_a_tiny_image_archive(tmp_path):
     archive = tmp_path / "tiny.tar.xz"
     with tarfile.open(archive, "w:xz") as tar:
         tar.add(tmp_path / "images" / "train", arcname="train")
-    output = tmp_path / "final.json"
-    _run("bench/final_training.py", "--archive", str(archive), "--work-dir", str(tmp_path / "work"),
-         "--test-per-class", "2", "--population", "2", "--generations", "1", "--epochs", "1", "--samples", "40",
-         "--final-epochs", "1", "--final-samples", "40", "--output", str(output))  # fmt: skip
-    result = json.loads(output.read_text())
-    assert [row["tutorial"] for row in result["final"]] == [False, True]
-    assert all(row["status"] == "done" and 0 <= row["test_accuracy"] <= 1 for row in result["final"])
+    output = tmp_path / "budget.json"
+    _run("bench/cifar_budget.py", "--archive", str(archive), "--work-dir", str(tmp_path / "work"),
+         "--test-per-class", "2", "--seeds", "1", "--minutes", "0.01", "--samples", "30", "--epochs", "2",
+         "--top-k", "1", "--final-samples", "40", "--final-epochs", "1", "--output", str(output))  # fmt: skip
+    (seed,) = json.loads(output.read_text())["seeds"]
+    assert set(seed["arms"]) == {"tutorial", "recommended", "reference", "optuna"}
+    for arm in ("recommended", "reference", "optuna"):
+        run = seed["arms"][arm]
+        assert run["trained"] + run["stopped"] >= 1 and 0 <= run["final"]["test"] <= 1
+    # The recommended arm starts from the tutorial's values: its first candidate is the tutorial network,
+    # whose final training the arm then shares with the tutorial's row.
+    assert seed["arms"]["recommended"]["final"]["test"] == seed["arms"]["tutorial"]["final"]["test"]
     assert len(list((tmp_path / "work" / "cifar10-2-held-out" / "test" / "truck").iterdir())) == 2
 
 
