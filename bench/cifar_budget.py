@@ -21,7 +21,8 @@ training images, 10% of them held out to pick the arm's model (the test split ne
 ``--final-epochs`` epochs, then measured once on the 10,000 held-out images. A genome trained at last
 in one arm of a seed is not trained again for another: the same genome, images and seed give the same model.
 
-    .venv/bin/python bench/cifar_budget.py --seeds 1 2          # about 35 minutes a seed on 2 cores
+    .venv/bin/python bench/cifar_budget.py --seeds 1 2          # about 70 minutes a seed on 2 cores
+    .venv/bin/python bench/cifar_budget.py --seeds 3 --append   # one more seed, beside those already run
     .venv/bin/python bench/cifar_budget.py --report              # the tables again, from the JSON
 """
 
@@ -263,7 +264,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--space", choices=sorted(SPACES), default="reference", help="the tutorial's, or the wide one")
     parser.add_argument("--arms", nargs="+", choices=ARMS, default=list(ARMS))
-    parser.add_argument("--minutes", type=float, default=6.0, help="wall-clock search budget of each arm")
+    parser.add_argument("--minutes", type=float, default=10.0, help="wall-clock search budget of each arm")
     parser.add_argument("--samples", type=int, default=3000, help="training images per search candidate")
     parser.add_argument("--epochs", type=int, default=3, help="per search candidate")
     parser.add_argument("--top-k", type=int, default=3)
@@ -274,6 +275,9 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=ROOT / "var" / "bench", help="where the images are unpacked")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--report", action="store_true", help="print the tables of --output and stop")
+    parser.add_argument(
+        "--append", action="store_true", help="keep the other seeds already in --output (run with the same settings)"
+    )
     args = parser.parse_args()
     if args.report:
         report(json.loads(args.output.read_text()))
@@ -312,8 +316,15 @@ def main() -> None:
         ),
         "seeds": [],
     }
+    if args.append and args.output.exists():
+        earlier = json.loads(args.output.read_text())
+        if earlier["size"] != result["size"]:
+            raise SystemExit(f"--append: {shown(args.output)} was run with other settings: {earlier['size']}")
+        result["seeds"] = [s for s in earlier["seeds"] if s["seed"] not in args.seeds]
+        result["command"] = earlier["command"]
     for seed in args.seeds:
         result["seeds"].append(run_seed(dataset, seed, args))
+        result["seeds"].sort(key=lambda s: s["seed"])
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(result, indent=2, default=str) + "\n")  # each seed kept as it ends
     report(result)
