@@ -23,6 +23,7 @@ from searches.services.entities import (
     entity_record_result,
     entity_report_epoch,
 )
+from searches.services.extension import search_extend, search_resume
 from searches.services.failures import entity_record_failure
 from searches.services.final import entity_record_final, search_train_final
 from searches.services.recovery import (
@@ -63,9 +64,11 @@ __all__ = [
     "search_create",
     "search_create_and_start",
     "search_end_if_no_host_can",
+    "search_extend",
     "search_fail",
     "search_finish",
     "search_rerun",
+    "search_resume",
     "search_start",
     "search_train_final",
     "searches_advance_idle",

@@ -44,6 +44,17 @@ def births_start(search: Search) -> None:
     _breed(search, min(first, search.population, search.birth_budget))
 
 
+def births_resume(search: Search) -> None:
+    """Queue births for a search taken up again (given more cohorts, or resumed) as at its start: one
+    more than the workers listening, less the candidates already queued (in the caller's transaction)."""
+    listening = 1 if search.execution == Search.Execution.INLINE else workers_listening()
+    wanted = search.population if listening is None else listening + 1
+    waiting = Entity.objects.filter(search=search, status=Entity.Status.QUEUED).count()
+    count = min(wanted - waiting, search.birth_budget - search.births)
+    if count > 0:
+        _breed(search, count)
+
+
 def births_advance(*, search_id: int) -> list[int]:
     """Answer every candidate that has ended since the last call with a child; complete the search
     at the end of its budget. Safe to call at any time, from any number of processes.

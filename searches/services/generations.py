@@ -166,19 +166,25 @@ def summarise(generation: Generation) -> None:
 
 
 def confirm_best(search: Search) -> bool:
-    """Queue the confirmations of the search's best candidates (``ga.confirm``), once.
+    """Queue the confirmations of the search's best candidates (``ga.confirm``) that have none yet.
 
     Each of the ``confirm`` best candidates is trained once more, from other initial weights;
     the search's best is then the one whose trainings average highest. Returns whether it
-    queued them now (the search completes when they have ended).
+    queued any now (the search completes when they have ended). The best by their first
+    training do not change once confirmed, so this queues once; a search given more
+    generations confirms its new best, if they are new.
     """
-    if not search.policy.confirm or Entity.objects.filter(search=search, origin=Entity.Origin.CONFIRMATION).exists():
+    if not search.policy.confirm:
         return False
-    best = list(
+    top = (
         Entity.objects.filter(search=search, status=Entity.Status.DONE)
-        .exclude(origin=Entity.Origin.BASELINE)
+        .exclude(origin__in=Entity.MEASUREMENTS)
         .order_by("-fitness", "generation__number", "index")[: search.policy.confirm]
     )
+    confirmed = set(
+        Entity.objects.filter(search=search, origin=Entity.Origin.CONFIRMATION).values_list("replicate_of", flat=True)
+    )
+    best = [entity for entity in top if entity.pk not in confirmed]
     if not best:
         return False
     generation = search.generation_set.order_by("-number").first()
