@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
@@ -18,6 +19,7 @@ from searches.reads import lineage, selectors
 from searches.spec import previews
 from searches.spec.search import MAX_SPEC_BYTES, decode_spec
 from searches.web.params import whole_number
+from searches.web.permissions import can_change
 
 
 def api_login_required(view):
@@ -47,6 +49,40 @@ def searches(request):
         return JsonResponse({"errors": error.errors}, status=400)
     url = reverse("searches:detail", args=[search.pk])
     return JsonResponse({"id": search.pk, "url": url}, status=201, headers={"Location": url})
+
+
+@api_login_required
+@require_POST
+def search_extend(request, pk: int):
+    """``{"generations": N}``: N more generations for a completed search (the owner or staff)."""
+    search = get_object_or_404(Search, pk=pk)
+    if not can_change(request.user, search):
+        return JsonResponse({"error": "only the owner of this search, or staff, may extend it"}, status=403)
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or "generations" not in body:
+        return JsonResponse({"error": 'send {"generations": N}, a whole number of generations'}, status=400)
+    try:
+        search = services.search_extend(search_id=pk, generations=body["generations"])
+    except services.InvalidTransition as why:
+        return JsonResponse({"error": str(why)}, status=409)
+    return JsonResponse({"id": search.pk, "status": search.status, "generations": search.generations})
+
+
+@api_login_required
+@require_POST
+def search_resume(request, pk: int):
+    """Take up a cancelled search where it stopped (the owner or staff)."""
+    search = get_object_or_404(Search, pk=pk)
+    if not can_change(request.user, search):
+        return JsonResponse({"error": "only the owner of this search, or staff, may resume it"}, status=403)
+    try:
+        search = services.search_resume(search_id=pk)
+    except services.InvalidTransition as why:
+        return JsonResponse({"error": str(why)}, status=409)
+    return JsonResponse({"id": search.pk, "status": search.status, "generations": search.generations})
 
 
 def _state_etag(request, pk: int) -> str | None:

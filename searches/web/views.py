@@ -115,6 +115,35 @@ def search_cancel(request, pk: int):
 
 
 @require_POST
+def search_extend(request, pk: int):
+    search = get_object_or_404(Search, pk=pk)
+    if not can_change(request.user, search):
+        return HttpResponseForbidden("Only the owner of this search, or staff, may extend it.")
+    generations = whole_number(request.POST.get("generations", ""))
+    try:
+        services.search_extend(search_id=pk, generations=generations if generations is not None else 0)
+    except services.InvalidTransition as why:
+        messages.error(request, f"Cannot run more generations: {why}.")
+    else:
+        messages.success(request, f"Search #{pk} runs {generations} more generation{'s' if generations != 1 else ''}.")
+    return redirect("searches:detail", pk=pk)
+
+
+@require_POST
+def search_resume(request, pk: int):
+    search = get_object_or_404(Search, pk=pk)
+    if not can_change(request.user, search):
+        return HttpResponseForbidden("Only the owner of this search, or staff, may resume it.")
+    try:
+        services.search_resume(search_id=pk)
+    except services.InvalidTransition as why:
+        messages.error(request, f"Cannot resume: {why}.")
+    else:
+        messages.success(request, f"Search #{pk} resumed where it stopped.")
+    return redirect("searches:detail", pk=pk)
+
+
+@require_POST
 def search_rerun(request, pk: int):
     search = get_object_or_404(Search, pk=pk)
     try:

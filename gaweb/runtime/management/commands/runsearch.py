@@ -14,10 +14,16 @@ from workers.inline import run_inline
 
 
 class Command(BaseCommand):
-    help = "Create a search from a JSON spec and run it (--inline: in this process, with no broker or worker)."
+    help = (
+        "Create a search from a JSON spec and run it (--inline: in this process, with no broker or worker); "
+        "or give a completed search more generations (--extend ID N), or resume a cancelled one (--resume ID)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("spec", help="path of a JSON spec, or - for standard input")
+        parser.add_argument("spec", nargs="?", help="path of a JSON spec, or - for standard input")
+        again = parser.add_mutually_exclusive_group()
+        again.add_argument("--extend", nargs=2, type=int, metavar=("ID", "N"), help="N more generations for search ID")
+        again.add_argument("--resume", type=int, metavar="ID", help="take up cancelled search ID where it stopped")
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument(
             "--inline", action="store_true", help="evaluate every entity in this process (no Redis, no workers)"
@@ -29,9 +35,14 @@ class Command(BaseCommand):
             help="with --inline: start no training after this many minutes, and keep what it found",
         )
 
-    def handle(self, *args, spec: str, inline: bool, wait: bool, minutes: float | None, **options):
+    def handle(self, *args, spec: str | None, inline: bool, wait: bool, minutes: float | None, **options):
         if minutes is not None and (not inline or not minutes > 0):
             raise CommandError("--minutes is a time budget for --inline searches: a number of minutes above 0")
+        again = options.get("extend") or options.get("resume")
+        if (spec is None) == (again is None):
+            raise CommandError("give a spec to run, or --extend ID N, or --resume ID (one of them)")
+        if again is not None:
+            return self.take_up(options.get("extend"), options.get("resume"), inline=inline, wait=wait, minutes=minutes)
         execution = Search.Execution.INLINE if inline else Search.Execution.WORKERS
         try:
             search = services.search_create(spec=read_spec_file(spec), execution=execution)
@@ -43,13 +54,37 @@ class Command(BaseCommand):
         self.stdout.write(
             f"search #{search.pk} {search.name!r}: {search.generations} generations of {search.population}"
         )
+        self.follow(search, inline=inline, wait=wait, minutes=minutes)
+
+    def take_up(self, extend, resume, *, inline: bool, wait: bool, minutes: float | None) -> None:
+        """``--extend ID N`` or ``--resume ID``: the search goes on where it ended, then is followed
+        as a new one would be (an inline search runs in this process, whatever the flags)."""
+        search_id = extend[0] if extend else resume
+        if not Search.objects.filter(pk=search_id).exists():
+            raise CommandError(f"no search #{search_id}")
+        try:
+            if extend:
+                search = services.search_extend(search_id=search_id, generations=extend[1])
+            else:
+                search = services.search_resume(search_id=search_id)
+        except services.InvalidTransition as why:
+            raise CommandError(f"search #{search_id}: {why}") from None
+        self.stdout.write(
+            f"search #{search.pk} {search.name!r}: {search.status}, {search.generations} generations of "
+            f"{search.population}"
+        )
+        inline = inline or search.execution == Search.Execution.INLINE
+        self.follow(search, inline=inline, wait=wait, minutes=minutes)
+
+    def follow(self, search: Search, *, inline: bool, wait: bool, minutes: float | None) -> None:
         started = time.monotonic()
         if inline:
             search = run_inline(
                 search.pk, on_generation=lambda g: self.report_generation(search, g, started), minutes=minutes
             )
         else:
-            services.search_start(search_id=search.pk)
+            if search.status == Search.Status.PENDING:
+                services.search_start(search_id=search.pk)
             if not wait:
                 self.stdout.write(f"queued for the workers; see it with `{manage_py()} exportsearch {search.pk}`")
                 return
