@@ -18,9 +18,7 @@ def _completed(spec) -> Search:
 
 
 def _trainings(search: Search) -> Counter:
-    trained = Entity.objects.filter(search=search, status=Entity.Status.DONE).exclude(
-        origin=Entity.Origin.CONFIRMATION
-    )
+    trained = Entity.objects.filter(search=search, status=Entity.Status.DONE).exclude(origin=Entity.Origin.CONFIRMATION)
     return Counter(trained.values_list("genome_hash", flat=True))
 
 

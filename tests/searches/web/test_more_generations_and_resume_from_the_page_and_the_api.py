@@ -1,4 +1,4 @@
-""""Run N more generations" on a completed search and "Resume" on a cancelled one, from the detail page
+"""Run N more generations on a completed search, and Resume on a cancelled one, from the detail page
 and the API: the owner or staff only; a refusal says why and changes nothing."""
 
 from __future__ import annotations
