@@ -7,6 +7,7 @@ the last evaluation), so a curve stays small however long the search. Two querie
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -86,6 +87,32 @@ def comparison(searches: Sequence[Search]) -> dict[str, Any]:
     return {"same_space": len(spaces) == 1, "searches": rows}
 
 
+MAX_TICKS = 12
+
+
+def _ticks(trait, log: bool) -> list[float] | None:
+    """Where a numeric axis is labelled: at the trait's own values when it has few (a 2-value integer
+    shows 2 and 3, not 2.2, 2.4 ...), at 1, 2 and 5 times each power of ten on a log axis (a decade
+    alone would label one tick), or None to let the chart choose."""
+    grid = trait.grid()
+    if grid is None and trait.kind == "int":
+        grid = list(range(int(trait.low), int(trait.high) + 1))
+    if grid is not None and len(grid) <= MAX_TICKS:
+        return [float(v) for v in grid]
+    if not log:
+        return None
+    low, high = float(trait.low), float(trait.high)
+    candidates = (
+        float(f"{m}e{e}")
+        for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+        for m in (1, 2, 5)
+    )
+    ticks = [t for t in candidates if low <= t <= high]
+    if len(ticks) > MAX_TICKS:
+        ticks = [t for t in ticks if math.log10(t).is_integer()]
+    return ticks
+
+
 def parallel_coordinates(search: Search, *, seed: int = 0) -> dict[str, Any]:
     """One search's candidates as columns, a trait each and fitness: the fittest half of at most
     ``MAX_LINES``, and a random draw (fixed by ``seed``) of the rest."""
@@ -109,7 +136,8 @@ def parallel_coordinates(search: Search, *, seed: int = 0) -> dict[str, Any]:
             index = {(type(v), v): i for i, v in enumerate(grid)}
             dimension.update(ticks=labels, values=[index.get((type(v), v)) for v in values])
         else:
-            dimension.update(log=trait.kind.startswith("geometric"), low=trait.low, high=trait.high, values=values)
+            log = trait.kind.startswith("geometric")
+            dimension.update(log=log, low=trait.low, high=trait.high, values=values, ticks_at=_ticks(trait, log))
         dimensions.append(dimension)
     fitness = [value for value, _ in rows]
     return {"search": search.pk, "shown": len(rows), "total": total, "fitness": fitness, "traits": dimensions}

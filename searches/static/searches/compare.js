@@ -21,11 +21,15 @@
     : lines.shown + " of " + lines.total + " candidates (the fittest half, and a draw of the rest)";
   const dimensions = lines.traits.map((t) => {
     if (t.ticks) return { label: t.name, values: t.values, tickvals: t.ticks.map((_, i) => i), ticktext: t.ticks, range: [0, Math.max(1, t.ticks.length - 1)] };
-    if (t.log) {  // parcoords has no log axis: the exponent is drawn, with the values as tick labels
-      const lo = Math.log10(t.low), hi = Math.log10(t.high), ticks = [];
-      for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) ticks.push(e);
-      return { label: t.name + " (log)", values: t.values.map((v) => (v > 0 ? Math.log10(v) : null)), range: [lo, hi], tickvals: ticks, ticktext: ticks.map((e) => String(10 ** e)) };
+    // Ticks at the trait's own values (ticks_at, from the server); parcoords has no log axis, so a
+    // geometric trait is drawn by its exponent, labelled with the values.
+    const label = (v) => String(Number(v.toPrecision(6)));
+    if (t.log) {
+      const ticks = t.ticks_at || [];
+      return { label: t.name + " (log)", values: t.values.map((v) => (v > 0 ? Math.log10(v) : null)),
+        range: [Math.log10(t.low), Math.log10(t.high)], tickvals: ticks.map(Math.log10), ticktext: ticks.map(label) };
     }
+    if (t.ticks_at) return { label: t.name, values: t.values, range: [t.low, t.high], tickvals: t.ticks_at, ticktext: t.ticks_at.map(label) };
     return { label: t.name, values: t.values, range: [t.low, t.high] };
   });
   dimensions.push({ label: "fitness", values: lines.fitness, range: [0, 1] });
