@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -34,3 +35,28 @@ def test_left_out_settings_show_their_defaults_and_an_upload_s_refusal_stays_sho
     reason = wait.until(ready.visibility_of_element_located((By.ID, "upload-error")))
     assert "not-a-spec.json: not valid JSON" in reason.text
     assert not Search.objects.exists()
+
+
+def test_an_unknown_keras_trait_is_named_beside_its_name_field_until_it_is_edited(live_server, browser):
+    get_user_model().objects.create_user("ada", password="correct-horse-9")
+    sign_in(browser, live_server, "ada", "correct-horse-9")
+    wait = WebDriverWait(browser, 30)
+    browser.get(live_server.url + "/searches/new/?preset=digits-demo")
+    wait.until(ready.visibility_of_element_located((By.ID, "editor")))
+    name = browser.find_element(By.CSS_SELECTOR, '#editor [data-path="traits[0].name"]')
+    name.clear()
+    name.send_keys("conv_blockz")
+    browser.find_element(By.ID, "start").click()
+
+    beside = (By.CSS_SELECTOR, "#trait-rows .trait:first-child .field-name .field-error")
+    note = wait.until(ready.visibility_of_element_located(beside))
+    assert "does not know 'conv_blockz'" in note.text
+    # The previews (which judge the space alone) are drawn after the page opens: the verdict stays.
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#trait-rows .preview .main-svg"))
+    assert "does not know 'conv_blockz'" in browser.find_element(*beside).text
+    assert not Search.objects.exists()
+
+    name = browser.find_element(By.CSS_SELECTOR, '#editor [data-path="traits[0].name"]')
+    name.clear()
+    name.send_keys("conv_blocks", Keys.TAB)
+    WebDriverWait(browser, 10).until(lambda b: not b.find_elements(*beside))

@@ -16,6 +16,10 @@
   const TUTORIAL = JSON.parse(document.getElementById("tutorial-genome").textContent || "{}");
   const seedTutorial = document.getElementById("seed-tutorial");
   let spec = {};
+  // The traits as the server judged them (the spec it sent back with ``errors``): its verdict on a
+  // trait (an unknown keras trait, say) stands beside that trait until the trait is edited, since
+  // the previews judge only the space.
+  let judged = null;
 
   function parse() {
     try { spec = JSON.parse(textarea.value || "{}"); } catch (e) { return false; }
@@ -180,9 +184,14 @@
       if (asked !== previewAsked) return; // a newer edit has asked since
       rows.querySelectorAll(".trait").forEach((row, index) => drawPreview(row.querySelector(".preview"), data.traits[index]));
       showCombinations(data);
-      // The traits' errors as they are now; the other fields' errors as the server last judged them.
-      const others = Object.entries(errors).filter(([path]) => !path.startsWith("traits"));
-      showErrors(Object.fromEntries(others.concat(Object.entries(data.errors))));
+      // The traits' errors as they are now; the other fields' errors as the server last judged them,
+      // and its verdict on each trait not edited since.
+      const unedited = (path) => {
+        const index = /^traits\[(\d+)\]/.exec(path);
+        return index !== null && judged !== null && judged[index[1]] === JSON.stringify((spec.traits || [])[index[1]]);
+      };
+      const kept = Object.entries(errors).filter(([path]) => !path.startsWith("traits") || (unedited(path) && !(path in data.errors)));
+      showErrors(Object.fromEntries(kept.concat(Object.entries(data.errors))));
     }, 250);
   }
 
@@ -282,6 +291,7 @@
 
   if (parse()) {
     editor.hidden = false;
+    judged = (Array.isArray(spec.traits) ? spec.traits : []).map((trait) => JSON.stringify(trait));
     load();
   } else {
     document.getElementById("json-box").open = true; // a pasted spec that does not parse: show it as it is
