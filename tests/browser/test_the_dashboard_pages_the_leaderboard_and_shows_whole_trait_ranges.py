@@ -50,3 +50,18 @@ def test_the_leaderboard_pages_fits_the_window_and_the_trait_charts_have_titles_
     wait.until(lambda d: "(the best)" in d.find_element(By.ID, "family-title").text)
     nodes = browser.execute_script("return document.querySelectorAll('#family-chart .scatterlayer .point').length")
     assert nodes >= 3  # the best and its two parents at least
+
+    # Its labels are readable, and an immigrant parent sits half a row above its child, not on its row.
+    drawn = browser.execute_script(
+        "const d = document.getElementById('family-chart').data; const nodes = d[d.length - 1];"
+        "return {size: nodes.textfont.size, rows: nodes.y, symbols: nodes.marker.symbol};"
+    )
+    assert drawn["size"] >= 11
+    rows = dict(zip(drawn["rows"], drawn["symbols"], strict=True))
+    assert all(row % 1 == 0.5 for row, symbol in zip(drawn["rows"], drawn["symbols"], strict=True) if symbol == "diamond")
+    assert all(row % 1 == 0 for row, symbol in rows.items() if symbol != "diamond")
+    # The first generation's points are drawn in a blue that shows, not a near-white.
+    first = browser.execute_script(
+        "return document.querySelectorAll('#scatter .small-chart')[0].data[0].marker.colorscale[0][1];"
+    )
+    assert first == "#9ecae1"

@@ -27,6 +27,8 @@
   // densities are drawn instead). No chart needs WebGL, whose contexts a browser keeps ~16 of.
   // Fitness lives in [0, 1]: the axis fits the points, but never runs outside that range.
   const FITNESS_RANGE = { minallowed: 0, maxallowed: 1.02 };
+  // Points by generation, light to dark; the first generation's light blue still shows on the plot's grey.
+  const GENERATIONS = [[0, "#9ecae1"], [1, "#08306b"]];
   const layout = (extra) => Object.assign({ margin: { l: 50, r: 10, t: 10, b: 40 }, uirevision: "keep", hovermode: "closest",
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fafafa" }, extra);
 
@@ -349,7 +351,7 @@
       } else {
         traces = [{
           type: "scatter", mode: "markers", x: pts.traits[t.name].map((v) => (categorical ? label(v) : v)), y: pts.fitness,
-          customdata: pts.id, marker: { size: 5, opacity: 0.5, color: pts.generation, colorscale: "Blues", reversescale: true, cmin: 0, cmax: state.search.generations - 1 },
+          customdata: pts.id, marker: { size: 5, opacity: 0.7, color: pts.generation, colorscale: GENERATIONS, cmin: 0, cmax: Math.max(1, state.search.generations - 1) },
           hovertemplate: t.name + " = %{x}<br>fitness %{y:.4f}<extra>#%{customdata}</extra>",
         }];
       }
@@ -390,19 +392,22 @@
       row.map((n) => [centre(n), n]).sort((a, b) => a[0] - b[0]).forEach(([, n], i) => x.set(n.id, i - (row.length - 1) / 2));
     });
     const node = new Map(tree.nodes.map((n) => [n.id, n]));
+    // An immigrant is stored in its child's generation; it is drawn half a row above it, so that
+    // the line to it is not lost along the children's own row.
+    const rowOf = (n) => n.generation + (n.origin === "immigrant" ? 0.5 : 1);
     const traces = ["a", "b"].map((side) => {
       const xs = [], ys = [];
-      tree.edges.filter((e) => e.side === side).forEach((e) => { xs.push(x.get(e.child), x.get(e.parent), null); ys.push(node.get(e.child).generation + 1, node.get(e.parent).generation + 1, null); });
+      tree.edges.filter((e) => e.side === side).forEach((e) => { xs.push(x.get(e.child), x.get(e.parent), null); ys.push(rowOf(node.get(e.child)), rowOf(node.get(e.parent)), null); });
       return { type: "scatter", mode: "lines", x: xs, y: ys, hoverinfo: "skip", showlegend: false, line: { width: 1, color: side === "a" ? "#4a6fa5" : "#e67e22" } };
     });
     traces.push({ type: "scatter", mode: "markers", showlegend: false, marker: { size: 7, opacity: 0, color: "#000" },
       x: tree.edges.map((e) => (x.get(e.child) + x.get(e.parent)) / 2),
-      y: tree.edges.map((e) => (node.get(e.child).generation + node.get(e.parent).generation) / 2 + 1),
+      y: tree.edges.map((e) => (rowOf(node.get(e.child)) + rowOf(node.get(e.parent))) / 2),
       text: tree.edges.map((e) => "#" + e.parent + " → #" + e.child + " (parent " + e.side + ")<br>passed on: " + (e.traits.join(", ") || "none")), hoverinfo: "text" });
     const symbol = (n) => (n.id === tree.root ? "star" : n.origin === "immigrant" ? "diamond" : n.founder ? "square" : "circle");
     const colour = (n) => (n.id === tree.root ? "#d4a017" : n.origin === "immigrant" ? "#8e44ad" : n.founder ? "#7f8c8d" : "#4a6fa5");
-    traces.push({ type: "scatter", mode: "markers+text", showlegend: false, x: tree.nodes.map((n) => x.get(n.id)), y: tree.nodes.map((n) => n.generation + 1),
-      text: tree.nodes.map((n) => fmt(n.fitness, 3)), textposition: "middle right", textfont: { size: 9 }, customdata: tree.nodes.map((n) => n.id),
+    traces.push({ type: "scatter", mode: "markers+text", showlegend: false, x: tree.nodes.map((n) => x.get(n.id)), y: tree.nodes.map(rowOf),
+      text: tree.nodes.map((n) => fmt(n.fitness, 3)), textposition: "middle right", textfont: { size: 11 }, customdata: tree.nodes.map((n) => n.id),
       hovertext: tree.nodes.map((n) => "#" + n.id + " · generation " + (n.generation + 1) + " · " + n.origin + (n.founder && n.origin !== "immigrant" ? " (founder)" : "") +
         "<br>fitness " + fmt(n.fitness) + (n.mutated.length ? "<br>mutated: " + n.mutated.join(", ") : "")), hoverinfo: "text",
       marker: { size: tree.nodes.map((n) => (n.id === tree.root ? 16 : 10)), symbol: tree.nodes.map(symbol), color: tree.nodes.map(colour),
