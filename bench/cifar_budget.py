@@ -245,6 +245,20 @@ def report(result: dict) -> None:
         median = f"{statistics.median(tests):.4f}" if tests else "-"
         print(f"{arm:<12} " + " ".join(f"{c:>22}" for c in cells) + f"  {median:>8}")
     print("\n(test accuracy of the arm's final model, points above the tutorial's, candidates evaluated)\n")
+    crowned = picked = runs = 0
+    for s in seeds:
+        for arm in ARMS:
+            top = [row for row in (s["arms"].get(arm) or {}).get("top", []) if row.get("test") is not None]
+            if len(top) > 1:
+                best_test = max(row["test"] for row in top)
+                runs += 1
+                crowned += top[0]["test"] == best_test
+                picked += s["arms"][arm]["final"]["test"] == best_test
+    if runs:
+        print(
+            f"of {runs} runs' top candidates, the best on test after the final training was the search's crowned "
+            f"candidate in {crowned}, and the one picked on the final training's validation share in {picked}\n"
+        )
     for s in seeds:
         for arm in ARMS:
             run = s["arms"].get(arm)
@@ -280,6 +294,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.report:
+        setup_django()
         report(json.loads(args.output.read_text()))
         return
 
