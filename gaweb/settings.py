@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "searches",
     "workers",
     "gaweb.runtime",
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in (see "Sign-in throttling" below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gaweb.urls"
@@ -145,6 +149,17 @@ CSRF_FAILURE_VIEW = "gaweb.csrf.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "searches:list"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in throttling (django-axes): after GAWEB_SIGNIN_FAILURES failed sign-ins for one user name,
+# or from one address, that name or address is locked out for GAWEB_SIGNIN_LOCKOUT_MINUTES. The
+# answer is the same whether or not the account exists; staff unlock from the admin ("Access attempts").
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("GAWEB_SIGNIN_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("GAWEB_SIGNIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gaweb.signin.locked_out"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
