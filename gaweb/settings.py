@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 import plotly
+from django.core.exceptions import ImproperlyConfigured
 
 from . import __version__
 from .env import env_bool, env_int, env_list, env_str
@@ -160,6 +162,15 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "gaweb.signin.locked_out"
 AXES_VERBOSE = False
+
+# /metrics (Prometheus): readable from these addresses or networks, or with this bearer token.
+GAWEB_METRICS_TOKEN = env_str("GAWEB_METRICS_TOKEN")
+try:
+    GAWEB_METRICS_ALLOWED = [
+        ipaddress.ip_network(item, strict=False) for item in env_list("GAWEB_METRICS_ALLOWED", ["127.0.0.1", "::1"])
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"GAWEB_METRICS_ALLOWED: {error} (addresses or networks, separated by commas)") from None
 
 LOGGING = {
     "version": 1,
