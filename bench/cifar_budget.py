@@ -219,7 +219,8 @@ def run_seed(dataset: str, seed: int, args) -> dict:
         picked = result["final"]
         print(
             f"seed {seed}: {arm}: {result['trained']} trained, {result['stopped']} stopped early, "
-            f"{result['failed']} failed; best in search {result['top'][0]['search_fitness']:.4f}; "
+            f"{result['failed']} failed; best in search "
+            f"{result['top'][0]['search_fitness'] if result['top'] else '- (none trained to its last epoch)'}; "
             f"its final model (picked on validation): test {picked['test'] if picked else '-'}",
             flush=True,
         )
