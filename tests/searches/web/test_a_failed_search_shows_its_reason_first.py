@@ -73,4 +73,4 @@ def test_best_json_without_a_best_says_why_on_a_page_of_the_site(owner_client, r
 @pytest.mark.django_db
 def test_cancel_asks_for_confirmation(owner_client, running_search):
     page = _page(owner_client, running_search.pk)
-    assert "cannot be undone" in page["cancel-form"]["attrs"]["data-confirm"]
+    assert "Resume takes it up again" in page["cancel-form"]["attrs"]["data-confirm"]
