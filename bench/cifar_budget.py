@@ -313,7 +313,7 @@ def main() -> None:
     from workers.objectives import get_objective
 
     get_objective("keras").datasets.dataset(dataset, image_size=32)
-    shown_args = {k: v for k, v in vars(args).items() if k not in ("archive", "output", "work_dir", "report")}
+    shown_args = {k: v for k, v in vars(args).items() if k not in ("archive", "output", "work_dir", "report", "append")}
     result = {
         "benchmark": "cifar_budget",
         "date": time.strftime("%Y-%m-%d"),
