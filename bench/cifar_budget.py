@@ -21,7 +21,7 @@ training images, 10% of them held out to pick the arm's model (the test split ne
 ``--final-epochs`` epochs, then measured once on the 10,000 held-out images. A genome trained at last
 in one arm of a seed is not trained again for another: the same genome, images and seed give the same model.
 
-    .venv/bin/python bench/cifar_budget.py --seeds 1 2          # about 70 minutes a seed on 2 cores
+    .venv/bin/python bench/cifar_budget.py --seeds 1 2          # about 90 minutes a seed on 2 cores
     .venv/bin/python bench/cifar_budget.py --seeds 3 --append   # one more seed, beside those already run
     .venv/bin/python bench/cifar_budget.py --report              # the tables again, from the JSON
 """
