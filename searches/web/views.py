@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
@@ -102,11 +103,24 @@ def search_compare(request):
     return render(request, "searches/compare.html", context)
 
 
+def owner_or_staff(action: str):
+    """The view runs for the search's owner or staff only; anyone else gets a 403 that says so."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(request, pk: int, *args, **kwargs):
+            if not can_change(request.user, get_object_or_404(Search, pk=pk)):
+                return HttpResponseForbidden(f"Only the owner of this search, or staff, may {action}.")
+            return view(request, pk, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
 @require_POST
+@owner_or_staff("cancel it")
 def search_cancel(request, pk: int):
-    search = get_object_or_404(Search, pk=pk)
-    if not can_change(request.user, search):
-        return HttpResponseForbidden("Only the owner of this search, or staff, may cancel it.")
     if services.search_cancel(search_id=pk):
         messages.success(request, f"Search #{pk} cancelled.")
     else:
@@ -115,10 +129,8 @@ def search_cancel(request, pk: int):
 
 
 @require_POST
+@owner_or_staff("extend it")
 def search_extend(request, pk: int):
-    search = get_object_or_404(Search, pk=pk)
-    if not can_change(request.user, search):
-        return HttpResponseForbidden("Only the owner of this search, or staff, may extend it.")
     generations = whole_number(request.POST.get("generations", ""))
     try:
         services.search_extend(search_id=pk, generations=generations if generations is not None else 0)
@@ -130,10 +142,8 @@ def search_extend(request, pk: int):
 
 
 @require_POST
+@owner_or_staff("resume it")
 def search_resume(request, pk: int):
-    search = get_object_or_404(Search, pk=pk)
-    if not can_change(request.user, search):
-        return HttpResponseForbidden("Only the owner of this search, or staff, may resume it.")
     try:
         services.search_resume(search_id=pk)
     except services.InvalidTransition as why:
@@ -156,10 +166,8 @@ def search_rerun(request, pk: int):
 
 
 @require_POST
+@owner_or_staff("train its best at last")
 def search_train_final(request, pk: int):
-    search = get_object_or_404(Search, pk=pk)
-    if not can_change(request.user, search):
-        return HttpResponseForbidden("Only the owner of this search, or staff, may train its best at last.")
     try:
         queued = services.search_train_final(search_id=pk)
     except services.InvalidTransition as why:
