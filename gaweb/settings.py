@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from . import __version__
 from .env import env_bool, env_int, env_list, env_str
+from .objectives_file import read_objectives_file
 
 # What exports name as the version that made them (read through django.conf, so that the search
 # domain never imports the project package).
@@ -192,6 +193,19 @@ LOGGING = {
 GAWEB_DATA_ROOTS = [
     Path(p).expanduser() for p in env_list("GAWEB_DATA_ROOTS", [str(VAR_DIR / "data")], separator=os.pathsep)
 ]
+# The user's own objectives on this machine, for code that is not an installed package (packages
+# name theirs in the `gaweb.objectives` entry-point group): "name=module:attribute", separated by commas.
+GAWEB_OBJECTIVES = {}
+for _item in env_list("GAWEB_OBJECTIVES", []):
+    _name, _, _path = (part.strip() for part in _item.partition("="))
+    if not _name or not _path:
+        raise ImproperlyConfigured(f"GAWEB_OBJECTIVES: {_item!r} is not name=module:attribute")
+    GAWEB_OBJECTIVES[_name] = _path
+# The same, and training commands, from a TOML file (see gaweb/objectives_file.py).
+GAWEB_OBJECTIVE_COMMANDS: dict = {}
+if env_str("GAWEB_OBJECTIVES_FILE"):
+    _code, GAWEB_OBJECTIVE_COMMANDS = read_objectives_file(env_str("GAWEB_OBJECTIVES_FILE"))
+    GAWEB_OBJECTIVES = {**_code, **GAWEB_OBJECTIVES}
 # A local copy of CIFAR-10 (the python archive or its extracted folder), for machines offline.
 GAWEB_CIFAR10_PATH = env_str("GAWEB_CIFAR10_PATH") or None
 # The longest one entity may train; also bounds how long Redis waits before it re-delivers a job.

@@ -316,3 +316,23 @@ class UnableHost(models.Model):
     def host_of(worker: str) -> str:
         """The machine of a worker's node name (``gpu0@host``): its workers share its files."""
         return worker.rpartition("@")[2] or worker
+
+
+class ObjectiveOffer(models.Model):
+    """An objective a machine's workers have (``workers.objectives.registry``), as they said when
+    they started: the form offers these, and a spec may name only one some machine has."""
+
+    host = models.CharField(max_length=200)  # the part of the worker's name after the "@"
+    name = models.CharField(max_length=32)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20)  # "built-in", "objective", "keras" (a Keras builder), "function", "command"
+    # The trait names it understands, where it declares them; null: any.
+    traits = models.JSONField(null=True, blank=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["host", "name"], name="one_offer_per_host_and_name")]
+        ordering = ["name", "host"]
+
+    def __str__(self) -> str:
+        return f"{self.host} has the objective {self.name!r}"

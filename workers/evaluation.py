@@ -60,6 +60,8 @@ class Heartbeat:
     def __init__(self, entity_id: int, attempt: int, *, every: float):
         self.entity_id, self.attempt, self.every = entity_id, attempt, every
         self._stop = threading.Event()
+        # Set when a beat finds the claim gone (the candidate cancelled, or given to another worker).
+        self.lost = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{entity_id}", daemon=True)
 
     def __enter__(self) -> Heartbeat:
@@ -74,7 +76,8 @@ class Heartbeat:
         try:
             while not self._stop.wait(self.every):
                 try:
-                    services.entity_heartbeat(entity_id=self.entity_id, attempt=self.attempt)
+                    if not services.entity_heartbeat(entity_id=self.entity_id, attempt=self.attempt):
+                        self.lost.set()
                 except DatabaseError as error:  # the next beat may get through
                     log.warning("heartbeat of entity #%s failed: %s", self.entity_id, error)
         finally:
@@ -115,11 +118,12 @@ def evaluate_entity(
             return True
 
     replicate = 1 if entity.origin == Entity.Origin.CONFIRMATION else 0
-    request = EvaluationRequest(
-        entity_id=entity.pk, genome=entity.genome, spec=search.spec, on_epoch=on_epoch, replicate=replicate
-    )
-    report = Report(Outcome.DONE)
     heartbeat = Heartbeat(entity.pk, attempt, every=settings.GAWEB_HEARTBEAT_SECONDS)
+    request = EvaluationRequest(
+        entity_id=entity.pk, genome=entity.genome, spec=search.spec, on_epoch=on_epoch, replicate=replicate,
+        cut_off=heartbeat.lost.is_set,
+    )  # fmt: skip
+    report = Report(Outcome.DONE)
 
     def fail(reason: str) -> None:
         _retrying(lambda: services.entity_record_failure(entity_id=entity.pk, reason=reason, attempt=attempt))

@@ -6,14 +6,17 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import socket
+from dataclasses import asdict
 
 from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import DatabaseError
 
-from searches.services import entities_requeue_orphans
+from searches.models import UnableHost
+from searches.services import entities_requeue_orphans, objectives_offer
 
-from .objectives import get_objective
+from .objectives import get_objective, offers
 
 log = logging.getLogger("gaweb.workers")
 
@@ -21,6 +24,7 @@ log = logging.getLogger("gaweb.workers")
 @worker_process_init.connect
 def prepare_worker_process(**_kwargs) -> None:
     take_up_cut_off_work()
+    announce_objectives()
     # The synthetic objective's imports (NumPy among them) are paid here too, not by the first
     # candidate: 64 simulated workers starting their first candidates together on one machine
     # took up to 2 s longer to claim them.
@@ -46,6 +50,16 @@ def prepare_worker_process(**_kwargs) -> None:
 def worker_name() -> str | None:
     """This worker's node name (``cpu0@host``), as ``runworkers`` gives it; None when started otherwise."""
     return os.environ.get("GAWEB_WORKER_NAME") or None
+
+
+def announce_objectives(host: str | None = None) -> None:
+    """Tell the system which objectives this machine has, so that the form offers them and a
+    spec may name them (``workers.objectives.registry``)."""
+    host = host or UnableHost.host_of(worker_name() or socket.gethostname())
+    try:
+        objectives_offer(host=host, offers=[asdict(offer) for offer in offers()])
+    except DatabaseError as error:  # the next worker process to start says it again
+        log.warning("could not record the objectives of %s: %s", host, error)
 
 
 def take_up_cut_off_work() -> int:

@@ -9,7 +9,8 @@
 * ``recovery``: find lost work again (cut-off entities, silent workers, lost jobs), and keep
   one search's errors to that search;
 * ``queueing``: the jobs sent to the workers once the transaction commits;
-* ``unable_hosts``: a machine without a search's dataset leaves its work to the others.
+* ``unable_hosts``: a machine without a search's dataset leaves its work to the others;
+* ``objective_offers``: the objectives each machine's workers have.
 
 Callers use the names below (``services.search_create(...)``), keyword-only.
 """
@@ -26,6 +27,7 @@ from searches.services.entities import (
 from searches.services.extension import search_extend, search_resume
 from searches.services.failures import entity_record_failure
 from searches.services.final import entity_record_final, search_train_final
+from searches.services.objective_offers import objectives_offer
 from searches.services.recovery import (
     entities_requeue_orphans,
     entities_requeue_stale,
@@ -58,6 +60,7 @@ __all__ = [
     "entity_record_final",
     "entity_record_result",
     "entity_report_epoch",
+    "objectives_offer",
     "search_advance",
     "search_advance_failed",
     "search_cancel",

@@ -19,6 +19,7 @@ from django.db.models import Max
 from searches.clock import db_now
 from searches.genetics import genome_hash
 from searches.models import Entity, FinalModel, Search
+from searches.reads.objectives import trains_keras_networks
 from searches.reads.selectors import ranked_best
 from searches.services.entities import already_recorded, running_claim
 from searches.services.queueing import queue_entities
@@ -43,8 +44,10 @@ def search_train_final(*, search_id: int, on_workers: bool = True) -> list[int]:
         search = Search.objects.select_for_update().get(pk=search_id)
         if search.status != Search.Status.COMPLETED:
             raise InvalidTransition("only a completed search has a best to train at last")
-        if search.objective != "keras":
-            raise InvalidTransition("final training trains networks: this search's objective is not keras")
+        if not trains_keras_networks(search.objective):
+            raise InvalidTransition(
+                "final training trains networks: this search's objective is neither keras nor a Keras builder"
+            )
         finals = Entity.objects.filter(search=search, origin=Entity.Origin.FINAL)
         if finals.exclude(status=Entity.Status.FAILED).exists():
             raise InvalidTransition("this search's best are already trained, or in training")
@@ -54,7 +57,7 @@ def search_train_final(*, search_id: int, on_workers: bool = True) -> list[int]:
         if not best:
             raise InvalidTransition("no candidate of this search was trained to its last epoch")
         genomes = [(entity, entity.genome) for entity in best]
-        if final.include_baseline:
+        if final.include_baseline and search.objective == "keras":  # the tutorial's network is gaweb's
             genomes.append((None, {name: TUTORIAL_GENOME[name] for name in search.space.names}))
         generation = search.generation_set.order_by("-number").first()
         first = (generation.entities.aggregate(last=Max("index"))["last"] or 0) + 1

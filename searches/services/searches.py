@@ -13,6 +13,7 @@ from django.db.models import Q
 from searches.clock import db_now
 from searches.genetics import Proposal, propose
 from searches.models import Entity, Generation, Search
+from searches.reads.objectives import objective_traits
 from searches.services.births import births_start
 from searches.services.generations import create_entities, create_generation
 from searches.spec.catalog import TUTORIAL_GENOME
@@ -36,7 +37,7 @@ def search_create(
     Raises ``SpecError`` (nothing stored) when the spec is invalid.
     """
     if not isinstance(spec, SearchSpec):
-        spec = parse_spec(spec, data_roots=settings.GAWEB_DATA_ROOTS)
+        spec = parse_spec(spec, data_roots=settings.GAWEB_DATA_ROOTS, objectives=objective_traits())
     return Search.objects.create(
         name=spec.name,
         owner=owner,

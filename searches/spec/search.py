@@ -22,7 +22,13 @@ from searches.genetics import BreedingPolicy, ErrorCollector, Space, SpecError, 
 from searches.spec.catalog import FOLDER_PREFIX, KERAS_TRAITS, NAMED_DATASETS, TUTORIAL_GENOME, under_data_roots
 from searches.spec.training import FinalSettings, TrainingSettings, final_from_spec, training_from_spec
 
-OBJECTIVES = ("synthetic", "keras")
+# gaweb's own objectives, known everywhere; the others are the ones workers say they have
+# (``workers.objectives.registry``), given to ``parse_spec`` by the caller.
+BUILT_IN_OBJECTIVES: Mapping[str, tuple[str, ...] | None] = {"synthetic": None, "keras": None}
+BUILT_IN_DESCRIPTIONS = {
+    "synthetic": "no training: a known landscape scores each genome (tests, demos)",
+    "keras": "trains gaweb's CNN (the TensorFlow CIFAR-10 tutorial network, generalised)",
+}
 MAX_NAME_LENGTH = 200
 MAX_PATH_LENGTH = 1000
 MAX_SEED = 2**63 - 1
@@ -87,8 +93,15 @@ def read_spec_file(path: str) -> Any:
     return decode_spec(text, source=path)
 
 
-def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
-    """Validate a decoded JSON spec; raise ``SpecError`` listing every problem."""
+def parse_spec(
+    raw: Any, *, data_roots: Sequence[Path] = (), objectives: Mapping[str, Sequence[str] | None] | None = None
+) -> SearchSpec:
+    """Validate a decoded JSON spec; raise ``SpecError`` listing every problem.
+
+    ``objectives``: name -> the trait names it understands (None: any), for every objective a
+    spec may name; by default gaweb's own.
+    """
+    objectives = BUILT_IN_OBJECTIVES if objectives is None else objectives
     if not isinstance(raw, Mapping):
         raise SpecError("a search spec must be a JSON object")
     errors = ErrorCollector()
@@ -99,8 +112,11 @@ def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
     name = _check_name(raw.get("name"), errors)
     dataset = _check_dataset(raw.get("dataset", "digits"), data_roots, errors)
     objective = raw.get("objective", "synthetic")
-    if objective not in OBJECTIVES:
-        errors.add("objective", f"unknown objective {str(objective)[:40]!r}; choose one of: {', '.join(OBJECTIVES)}")
+    if not isinstance(objective, str) or objective not in objectives:
+        errors.add(
+            "objective",
+            f"unknown objective {str(objective)[:40]!r}: no worker has it; choose one of: {', '.join(objectives)}",
+        )
     seed = _check_seed(raw.get("seed"), errors)
     raw_ga = raw.get("ga")
     # The seed genomes are checked against the space, once it is read: the policy takes them after.
@@ -119,6 +135,8 @@ def parse_spec(raw: Any, *, data_roots: Sequence[Path] = ()) -> SearchSpec:
         space = _section(Space.from_spec, raw["traits"], "traits", errors)
     if space is not None and objective == "keras":
         _check_keras_traits(space, errors)
+    elif space is not None and isinstance(objective, str) and objectives.get(objective) is not None:
+        _check_declared_traits(space, objective, objectives[objective], errors)
     if seeds is not None and space is not None and ga is not None:
         ga = _with_seed_genomes(ga, seeds, space, objective, errors)
     baseline = raw.get("baseline", False)
@@ -264,6 +282,15 @@ def _check_size_penalty(fitness: Any, errors: ErrorCollector) -> float:
         errors.add("fitness.size_penalty", "must be a number between 0 and 1000 (accuracy lost per million parameters)")
         return 0.0
     return float(penalty)
+
+
+def _check_declared_traits(space: Space, objective: str, declared: Sequence[str], errors: ErrorCollector) -> None:
+    for index, trait in enumerate(space):
+        if trait.name not in declared:
+            errors.add(
+                f"traits[{index}].name",
+                f"the {objective} objective does not know {trait.name!r}; its traits: {', '.join(declared)}",
+            )
 
 
 def _check_keras_traits(space: Space, errors: ErrorCollector) -> None:

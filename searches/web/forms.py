@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from searches.genetics import SpecError
+from searches.reads.objectives import objective_traits
 from searches.spec.search import MAX_SPEC_BYTES, SearchSpec, decode_spec, parse_spec
 
 
@@ -33,7 +34,7 @@ class SpecForm(forms.Form):
                 if not cleaned.get("spec", "").strip():
                     raise SpecError("write a spec, or upload one")
                 raw = decode_spec(cleaned["spec"])
-            self.parsed = parse_spec(raw, data_roots=settings.GAWEB_DATA_ROOTS)
+            self.parsed = parse_spec(raw, data_roots=settings.GAWEB_DATA_ROOTS, objectives=objective_traits())
         except SpecError as error:
             self.spec_errors = error.errors
             for path, messages in error.errors.items():

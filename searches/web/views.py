@@ -14,6 +14,7 @@ from searches import exports, services
 from searches.genetics import STRATEGY_HELP, SpecError
 from searches.models import Search
 from searches.reads import comparison, selectors
+from searches.reads.objectives import objectives_known, trains_keras_networks
 from searches.spec.catalog import KERAS_TRAITS, TUTORIAL_GENOME
 from searches.spec.presets import PRESETS, SCRATCH
 from searches.web.forms import SpecForm
@@ -42,6 +43,7 @@ def search_new(request):
         "keras_traits": list(KERAS_TRAITS),
         "tutorial_genome": TUTORIAL_GENOME,
         "strategies": list(STRATEGY_HELP.items()),
+        "objectives": list(objectives_known().values()),
     }
     return render(request, "searches/new.html", context, status=status)
 
@@ -68,6 +70,7 @@ def search_detail(request, pk: int):
         "search": search,
         "can_change": can_change(request.user, search),
         "has_best": selectors.best_entity(search) is not None,
+        "trains_networks": trains_keras_networks(search.objective),
     }
     return render(request, "searches/detail.html", context)
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-from django.utils.module_loading import import_string
-
 from .base import (
     CandidateFailed,
     EvaluationRequest,
@@ -15,32 +11,22 @@ from .base import (
     Objective,
     SearchFatal,
 )
-
-# Imported on first use: a worker that only runs synthetic searches never imports TensorFlow.
-OBJECTIVES = {
-    "synthetic": "workers.objectives.synthetic.SyntheticObjective",
-    "keras": "workers.objectives.keras.KerasObjective",
-}
-
-
-@cache
-def get_objective(name: str) -> Objective:
-    """The process's one instance of an objective, so that what it loads (datasets) is kept."""
-    try:
-        path = OBJECTIVES[name]
-    except KeyError:
-        raise SearchFatal(f"unknown objective {name!r}") from None
-    return import_string(path)()
-
+from .function import CandidateStopped, FunctionObjective
+from .registry import ENTRY_POINT_GROUP, Offer, get_objective, offers, registered
 
 __all__ = [
-    "OBJECTIVES",
+    "ENTRY_POINT_GROUP",
     "CandidateFailed",
+    "CandidateStopped",
     "EvaluationRequest",
     "EvaluationResult",
     "FinalResult",
+    "FunctionObjective",
     "HostCannotTrain",
     "Objective",
+    "Offer",
     "SearchFatal",
     "get_objective",
+    "offers",
+    "registered",
 ]

@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from searches.genetics import genome_hash
+
 
 @dataclass(frozen=True)
 class EvaluationRequest:
@@ -20,9 +22,20 @@ class EvaluationRequest:
     on_epoch: Callable[[int, Mapping[str, float]], bool] | None = None
     # 0 for a candidate's first training; 1 for its confirmation, from other initial weights.
     replicate: int = 0
+    # Says whether the candidate is no longer this worker's (cancelled, or given to another): an
+    # objective that waits on something else (a command) stops then. None: never asked.
+    cut_off: Callable[[], bool] | None = None
 
     def go_on(self, epoch: int, metrics: Mapping[str, float]) -> bool:
         return True if self.on_epoch is None else self.on_epoch(epoch, metrics)
+
+    def abandoned(self) -> bool:
+        return self.cut_off is not None and self.cut_off()
+
+    @property
+    def training_seed(self) -> int:
+        """The same genome in the same search starts from the same weights; a confirmation from others."""
+        return (self.seed + int(genome_hash(self.genome)[:8], 16) + 7919 * self.replicate) % 2**31
 
     @property
     def seed(self) -> int:

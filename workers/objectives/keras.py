@@ -6,7 +6,6 @@ import time
 
 from django.conf import settings
 
-from searches.genetics import genome_hash
 from searches.spec.training import final_from_spec
 from workers.training.datasets import DatasetCache, DatasetMissing, NoTestSplit
 from workers.training.trainer import TrainingFailed, train_candidate, train_final
@@ -15,9 +14,14 @@ from .base import CandidateFailed, EvaluationRequest, EvaluationResult, FinalRes
 
 
 class KerasObjective:
-    """Holds this process's datasets, so that each is loaded once for all its candidates."""
+    """Holds this process's datasets, so that each is loaded once for all its candidates.
 
-    def __init__(self) -> None:
+    ``build``: a user's own network, ``build(genome, input_shape, num_classes) -> keras.Model``
+    (compiled), trained by gaweb's trainer on gaweb's datasets in place of gaweb's network.
+    """
+
+    def __init__(self, build=None) -> None:
+        self.build = build
         self.datasets = DatasetCache(
             data_roots=settings.GAWEB_DATA_ROOTS,
             cifar10_path=settings.GAWEB_CIFAR10_PATH,
@@ -38,9 +42,11 @@ class KerasObjective:
         except DatasetMissing as error:  # here; another machine may have it
             raise HostCannotTrain(str(error)) from error
         loaded = time.perf_counter() - started
-        seed = _weights_seed(request)
+        seed = request.training_seed
         try:
-            outcome = train_candidate(request.genome, data, epochs=training["epochs"], seed=seed, go_on=request.go_on)
+            outcome = train_candidate(
+                request.genome, data, epochs=training["epochs"], seed=seed, go_on=request.go_on, build=self.build
+            )
         except TrainingFailed as error:
             raise CandidateFailed(str(error), recycle_process=error.out_of_memory) from error
         return EvaluationResult(
@@ -70,8 +76,8 @@ class KerasObjective:
             raise HostCannotTrain(str(error)) from error
         try:
             outcome = train_final(
-                request.genome, data, epochs=final.epochs or training["epochs"], seed=_weights_seed(request),
-                go_on=request.go_on,
+                request.genome, data, epochs=final.epochs or training["epochs"], seed=request.training_seed,
+                go_on=request.go_on, build=self.build,
             )  # fmt: skip
         except TrainingFailed as error:
             raise CandidateFailed(str(error), recycle_process=error.out_of_memory) from error
@@ -88,8 +94,3 @@ class KerasObjective:
             },
             validation_accuracy=outcome.validation_accuracy,
         )  # fmt: skip
-
-
-def _weights_seed(request: EvaluationRequest) -> int:
-    """The same genome in the same search starts from the same weights; a confirmation from others."""
-    return (request.seed + int(genome_hash(request.genome)[:8], 16) + 7919 * request.replicate) % 2**31

@@ -29,12 +29,30 @@ def complete_genome(genome: Mapping[str, Any]) -> dict[str, Any]:
     return {**TUTORIAL_GENOME, **genome}
 
 
-@keras.saving.register_keras_serializable(package="gaweb")
-class LocalResponseNormalization(layers.Layer):
+def local_response_normalization(x, *, depth_radius=4, bias=1.0, alpha=0.001 / 9.0, beta=0.75):
     """``tf.nn.local_response_normalization`` in backend-neutral Keras, with the tutorial's values.
 
     Each activation is divided by ``(bias + alpha * sum of squares of the
     2 * depth_radius + 1 neighbouring channels) ** beta``.
+
+    Written as ``keras.ops`` calls on the functional graph, not as a layer class of gaweb's: a
+    saved model then holds only Keras's own operations, and ``keras.saving.load_model`` opens
+    ``best.keras`` in any Python with Keras, without gaweb's code.
+    """
+    channels = x.shape[-1]
+    padded = ops.pad(ops.square(x), [[0, 0], [0, 0], [0, 0], [depth_radius, depth_radius]])
+    window = padded[..., 0:channels]
+    for offset in range(1, 2 * depth_radius + 1):
+        window = ops.add(window, padded[..., offset : offset + channels])
+    return ops.divide(x, ops.power(ops.add(ops.multiply(window, alpha), bias), beta))
+
+
+@keras.saving.register_keras_serializable(package="gaweb")
+class LocalResponseNormalization(layers.Layer):
+    """The same normalisation as a layer: models that earlier versions of gaweb saved name it, and
+    load with it.
+
+    New models use ``local_response_normalization``, which needs no gaweb code to load.
     """
 
     def __init__(
@@ -44,11 +62,9 @@ class LocalResponseNormalization(layers.Layer):
         self.depth_radius, self.bias, self.alpha, self.beta = depth_radius, bias, alpha, beta
 
     def call(self, inputs):
-        channels = inputs.shape[-1]
-        radius = self.depth_radius
-        padded = ops.pad(ops.square(inputs), [[0, 0], [0, 0], [0, 0], [radius, radius]])
-        window = sum(padded[..., offset : offset + channels] for offset in range(2 * radius + 1))
-        return inputs / ops.power(self.bias + self.alpha * window, self.beta)
+        return local_response_normalization(
+            inputs, depth_radius=self.depth_radius, bias=self.bias, alpha=self.alpha, beta=self.beta
+        )
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -90,7 +106,7 @@ def build_model(
         pool = layers.MaxPooling2D if g["pooling"] == "max" else layers.AveragePooling2D
         x = pool(pool_size=3, strides=2, padding="same")(x)
         if g[f"conv{block}_norm"]:
-            x = LocalResponseNormalization()(x) if g["normalization"] == "lrn" else layers.BatchNormalization()(x)
+            x = local_response_normalization(x) if g["normalization"] == "lrn" else layers.BatchNormalization()(x)
     x = layers.Flatten()(x)
     # tf.nn.l2_loss, which the tutorial used, is half the sum of squares.
     regularizer = keras.regularizers.L2(g["weight_decay"] / 2) if g["weight_decay"] else None

@@ -14,6 +14,11 @@ from .builder import build_model, compile_model, complete_genome
 from .datasets import FinalData, Split
 from .quietly import keras
 
+# A user's own network: ``build(genome, input_shape, num_classes)`` returns a compiled ``keras.Model``.
+Builder = Callable[[Mapping[str, Any], tuple[int, ...], int], Any]
+# The batch size of a user's network whose genome has no ``batch_size`` trait: Keras's own default.
+DEFAULT_BATCH_SIZE = 32
+
 
 class TrainingFailed(Exception):
     """The candidate cannot be trained; ``out_of_memory`` asks for a fresh process."""
@@ -73,16 +78,26 @@ def train_candidate(
     epochs: int,
     seed: int,
     go_on: Callable[[int, Mapping[str, float]], bool] | None = None,
+    build: Builder | None = None,
 ) -> TrainingOutcome:
     """Build, compile and fit the genome's network; the accuracy is the last epoch's on validation.
 
     ``go_on(epoch, metrics)``, when given, is asked after each epoch whether to train on.
+    ``build``: the user's own network instead of gaweb's (it gets the standardised images).
     """
-    g = complete_genome(genome)
-    model, built = _build(g, seed, lambda: build_model(g, input_shape=data.input_shape, num_classes=data.num_classes))
+    if build is None:
+        g = complete_genome(genome)
+        model, built = _build(
+            g, seed, lambda: build_model(g, input_shape=data.input_shape, num_classes=data.num_classes)
+        )
+    else:
+        g = dict(genome)
+        model, built = _build(g, seed, lambda: _users(build, g, data.input_shape, data.num_classes))
     asking = _AskAfterEachEpoch(go_on) if go_on is not None else None
     fitted, trained = _fit(model, g, data.x_train, data.y_train, epochs, (data.x_val, data.y_val), asking)
     rows = _history_rows(fitted.history)
+    if "val_accuracy" not in rows[-1]:
+        raise TrainingFailed("the network reports no val_accuracy: compile it with metrics=['accuracy']")
     return TrainingOutcome(
         accuracy=rows[-1]["val_accuracy"],
         parameter_count=int(model.count_params()),
@@ -113,6 +128,7 @@ def train_final(
     epochs: int,
     seed: int,
     go_on: Callable[[int, Mapping[str, float]], bool] | None = None,
+    build: Builder | None = None,
 ) -> FinalOutcome:
     """Train the genome's network on every training image (but the share held out to choose among
     the final models, measured after training), then measure it on the test split, once.
@@ -120,13 +136,20 @@ def train_final(
     The network carries its own preprocessing (scaling and standardisation with the training
     images' statistics), so the saved model takes images as the dataset stores them.
     """
-    g = complete_genome(genome)
     standardise = (data.scale, data.mean, data.variance)
+    if build is None:
+        g = complete_genome(genome)
 
-    def build():
-        return build_model(g, input_shape=data.input_shape, num_classes=data.num_classes, standardise=standardise)
+        def make():
+            return build_model(g, input_shape=data.input_shape, num_classes=data.num_classes, standardise=standardise)
+    else:
+        g = dict(genome)
 
-    model, built = _build(g, seed, build)
+        def make():
+            inner = _users(build, g, data.input_shape, data.num_classes)
+            return with_preprocessing(inner, data.input_shape, standardise)
+
+    model, built = _build(g, seed, make)
     fitted, trained = _fit(
         model, g, data.x_train, data.y_train, epochs, None, _AskAfterEachEpoch(go_on) if go_on else None
     )
@@ -159,7 +182,11 @@ def _build(genome: Mapping[str, Any], seed: int, build: Callable[[], keras.Model
     keras.utils.set_random_seed(seed)
     started = time.perf_counter()
     try:
-        model = compile_model(build(), genome)
+        model = build()
+        if not model.compiled:  # gaweb's own networks; a user's comes compiled
+            compile_model(model, genome)
+    except TrainingFailed:
+        raise
     except MemoryError as error:
         raise TrainingFailed(f"out of memory while building: {error}", out_of_memory=True) from error
     except Exception as error:
@@ -175,8 +202,8 @@ def _fit(model, genome, x, y, epochs: int, validation, asking: _AskAfterEachEpoc
     started = time.perf_counter()
     try:
         fitted = model.fit(
-            x, y, batch_size=genome["batch_size"], epochs=epochs, validation_data=validation, callbacks=callbacks,
-            verbose=0,
+            x, y, batch_size=genome.get("batch_size", DEFAULT_BATCH_SIZE), epochs=epochs,
+            validation_data=validation, callbacks=callbacks, verbose=0,
         )  # fmt: skip
     except Exception as error:
         if _is_out_of_memory(error):
@@ -187,6 +214,30 @@ def _fit(model, genome, x, y, epochs: int, validation, asking: _AskAfterEachEpoc
     if broken or not losses:
         raise TrainingFailed(f"the loss became NaN or infinite in epoch {broken[0] if broken else 1}")
     return fitted, time.perf_counter() - started
+
+
+def _users(build: Builder, genome: Mapping[str, Any], input_shape, num_classes: int):
+    """The user's network for ``genome``, which must come compiled (gaweb knows nothing of its loss)."""
+    model = build(genome, tuple(input_shape), num_classes)
+    if not isinstance(model, keras.Model):
+        raise TrainingFailed(f"the builder returned {type(model).__name__}, not a keras.Model")
+    if not model.compiled:
+        raise TrainingFailed("the builder must return a compiled model: model.compile(..., metrics=['accuracy'])")
+    return model
+
+
+def with_preprocessing(inner, input_shape, standardise):
+    """``inner`` behind gaweb's preprocessing (pixels as stored -> scaled and standardised), compiled
+    as ``inner`` was, so that a final user network takes images as the dataset stores them too."""
+    scale, mean, variance = standardise
+    inputs = keras.Input(shape=tuple(input_shape))
+    x = keras.layers.Rescaling(1.0 / scale, name="gaweb_rescaling")(inputs)
+    x = keras.layers.Normalization(
+        mean=list(map(float, mean)), variance=list(map(float, variance)), name="gaweb_standardise"
+    )(x)
+    model = keras.Model(inputs, inner(x), name=inner.name)
+    model.compile(optimizer=inner.optimizer, loss=inner.loss, metrics=["accuracy"])
+    return model
 
 
 def _history_rows(history: Mapping[str, list[float]]) -> list[dict[str, Any]]:

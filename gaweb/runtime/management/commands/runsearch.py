@@ -11,6 +11,7 @@ from searches.genetics import SpecError
 from searches.models import Generation, Search
 from searches.spec.search import read_spec_file
 from workers.inline import run_inline
+from workers.process_setup import announce_objectives
 
 
 class Command(BaseCommand):
@@ -44,6 +45,8 @@ class Command(BaseCommand):
         if again is not None:
             return self.take_up(options.get("extend"), options.get("resume"), inline=inline, wait=wait, minutes=minutes)
         execution = Search.Execution.INLINE if inline else Search.Execution.WORKERS
+        if inline:
+            announce_objectives()  # this process trains it: a spec may name what this machine has
         try:
             search = services.search_create(spec=read_spec_file(spec), execution=execution)
         except SpecError as error:

@@ -1,0 +1,54 @@
+"""Which objectives a spec may name: gaweb's own, and those some machine's workers have."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from searches.models import ObjectiveOffer
+from searches.spec.search import BUILT_IN_DESCRIPTIONS, BUILT_IN_OBJECTIVES
+
+
+@dataclass(frozen=True)
+class KnownObjective:
+    name: str
+    description: str
+    # The trait names it understands, where it declares them; None: any.
+    traits: tuple[str, ...] | None
+    hosts: tuple[str, ...]  # the machines that said they have it (empty for gaweb's own, until they do)
+
+
+def objectives_known() -> dict[str, KnownObjective]:
+    """Name -> what is known of it: gaweb's own first, then the others by name (one query).
+
+    Two machines may describe one name differently (two versions of a package): the traits
+    are those every machine understands, so that any machine can train what a spec names.
+    """
+    known = {
+        name: KnownObjective(name=name, description=BUILT_IN_DESCRIPTIONS[name], traits=None, hosts=())
+        for name in BUILT_IN_OBJECTIVES
+    }
+    for offer in ObjectiveOffer.objects.order_by("name", "host"):
+        earlier = known.get(offer.name)
+        traits = tuple(offer.traits) if offer.traits is not None else None
+        if earlier is None:
+            known[offer.name] = KnownObjective(offer.name, offer.description, traits, (offer.host,))
+            continue
+        if earlier.traits is not None and traits is not None:
+            traits = tuple(t for t in earlier.traits if t in traits)
+        elif offer.name in BUILT_IN_OBJECTIVES or earlier.traits is not None:
+            traits = earlier.traits
+        known[offer.name] = KnownObjective(
+            offer.name, earlier.description or offer.description, traits, (*earlier.hosts, offer.host)
+        )
+    return known
+
+
+def objective_traits() -> dict[str, tuple[str, ...] | None]:
+    """What ``parse_spec`` takes: name -> the traits it understands (None: any)."""
+    return {name: known.traits for name, known in objectives_known().items()}
+
+
+def trains_keras_networks(objective: str) -> bool:
+    """Whether the objective's candidates are Keras networks that gaweb trains (its own, or a user's
+    builder): those can be trained at last, and give a best.keras."""
+    return objective == "keras" or ObjectiveOffer.objects.filter(name=objective, kind="keras").exists()

@@ -1,0 +1,31 @@
+"""What each machine's workers say they have: the objectives the form offers and a spec may name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+
+from searches.clock import db_now
+from searches.models import ObjectiveOffer
+
+
+def objectives_offer(*, host: str, offers: Sequence[Mapping[str, Any]]) -> None:
+    """``host``'s objectives are these now (a worker starting says so): its earlier offers that are
+    not among them are gone, as when an objective is uninstalled from the machine."""
+    now = db_now()
+    with transaction.atomic():
+        ObjectiveOffer.objects.filter(host=host).exclude(name__in=[o["name"] for o in offers]).delete()
+        for offer in offers:
+            traits = offer.get("traits")
+            ObjectiveOffer.objects.update_or_create(
+                host=host,
+                name=offer["name"],
+                defaults={
+                    "description": offer.get("description") or "",
+                    "kind": offer.get("kind") or "",
+                    "traits": list(traits) if traits is not None else None,
+                    "seen_at": now,
+                },
+            )

@@ -1,0 +1,209 @@
+"""The ``command`` kind of objective: a training program run once per candidate, as Katib's and
+NNI's trial commands are. It needs to know nothing of gaweb.
+
+The worker's configuration (``GAWEB_OBJECTIVES_FILE``) names the program and its arguments;
+``{genome}`` in them is replaced by the path of a JSON file holding the genome. The program
+also finds in its environment:
+
+- ``GAWEB_GENOME``: that path;
+- ``GAWEB_EPOCHS``: the search's ``training.epochs``;
+- ``GAWEB_SEED``: a seed for this candidate's training (the same genome in the same search gets
+  the same one; a confirmation another);
+- ``GAWEB_ENTITY``: the candidate's number in gaweb.
+
+It prints JSON lines on its standard output: ``{"epoch": 1, "val_accuracy": 0.61}`` after each
+epoch (the live curve, and the search's early-stopping rule), and last its result,
+``{"val_accuracy": 0.74}`` (the objective's ``metric``; a ``parameter_count`` may come with it).
+Other lines are its log. Every line, and its standard error, goes to the worker's log, under
+the candidate's number.
+
+Its whole process group is killed when the stopping rule stops it (the last reported value is
+then its fitness), when its candidate is cancelled or given to another worker, past its
+``timeout_seconds``, and if the worker's training process itself is stopped. A program that
+cannot start, exits with an error, prints no result or a last line that is not JSON fails that
+candidate, with the last lines of its standard error as the reason.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import logging
+import os
+import queue
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .base import CandidateFailed, EvaluationRequest, EvaluationResult
+from .function import DEFAULT_METRIC, number
+
+log = logging.getLogger("gaweb.workers.command")
+
+# How often the worker looks at the candidate while the program is quiet (cancel, timeout).
+POLL_SECONDS = 0.25
+# How long a program has to end after SIGTERM before its group gets SIGKILL.
+TERM_GRACE_SECONDS = 5.0
+STDERR_LINES_KEPT = 20
+
+
+class CommandObjective:
+    """Runs ``argv`` for each candidate (see the module's docstring)."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        metric: str = DEFAULT_METRIC,
+        timeout_seconds: float | None = None,
+        cwd: str | Path | None = None,
+        description: str = "",
+        traits: Sequence[str] | None = None,
+    ):
+        if not argv or not all(isinstance(part, str) and part for part in argv):
+            raise ValueError("a command is a list of non-empty strings: the program, then its arguments")
+        self.argv, self.metric, self.timeout_seconds, self.cwd = list(argv), metric, timeout_seconds, cwd
+        self.description, self.traits = description, list(traits) if traits is not None else None
+
+    def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
+        with tempfile.TemporaryDirectory(prefix="gaweb-candidate-") as folder:
+            genome_path = Path(folder) / "genome.json"
+            genome_path.write_text(json.dumps(dict(request.genome)))
+            return self._run(request, genome_path)
+
+    def train_final(self, request: EvaluationRequest):
+        raise CandidateFailed("final training trains a keras network: this search's objective is a command")
+
+    def _run(self, request: EvaluationRequest, genome_path: Path) -> EvaluationResult:
+        argv = [part.replace("{genome}", str(genome_path)) for part in self.argv]
+        env = {
+            **os.environ,
+            "GAWEB_GENOME": str(genome_path),
+            "GAWEB_EPOCHS": str(request.training.get("epochs", 1)),
+            "GAWEB_SEED": str(request.training_seed),
+            "GAWEB_ENTITY": str(request.entity_id),
+        }
+        started = time.perf_counter()
+        try:
+            process = subprocess.Popen(
+                argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                env=env, cwd=self.cwd, start_new_session=True,  # its own process group, killed as one
+            )  # fmt: skip
+        except OSError as error:
+            raise CandidateFailed(f"cannot run {argv[0]!r}: {error.strerror or error}") from error
+        lines: queue.Queue[str | None] = queue.Queue()
+        errors: collections.deque[str] = collections.deque(maxlen=STDERR_LINES_KEPT)
+        readers = [
+            threading.Thread(target=_read, args=(process.stdout, lines.put, lambda: lines.put(None)), daemon=True),
+            threading.Thread(target=_read, args=(process.stderr, lambda line: _log_error(request, line, errors), None)),
+        ]
+        for reader in readers:
+            reader.start()
+        history: list[dict[str, Any]] = []
+        last: str | None = None
+        stopped = False
+        try:
+            while True:
+                try:
+                    line = lines.get(timeout=POLL_SECONDS)
+                except queue.Empty:
+                    self._check(request, started)
+                    continue
+                if line is None:
+                    break
+                log.info("entity #%s: %s", request.entity_id, line.rstrip()[:1000])
+                if not line.strip():
+                    continue
+                last = line
+                row = _json_object(line)
+                if row is not None and "epoch" in row:
+                    history.append(self._report(row))
+                    report = history[-1]
+                    if not request.go_on(report["epoch"], {**report, "val_accuracy": report[self.metric]}):
+                        stopped = True
+                        break
+                self._check(request, started)
+        finally:
+            _end(process)
+        for reader in readers:
+            reader.join(timeout=TERM_GRACE_SECONDS)
+        seconds = time.perf_counter() - started
+        if stopped:
+            fitness, parameters = history[-1][self.metric], 0
+        else:
+            fitness, parameters = self._result(process.returncode, last, errors)
+        return EvaluationResult(
+            accuracy=fitness, parameter_count=parameters, train_seconds=seconds, history=history,
+            timings={"fit": seconds}, stopped=stopped,
+        )  # fmt: skip
+
+    def _check(self, request: EvaluationRequest, started: float) -> None:
+        if request.abandoned():
+            raise CandidateFailed("its candidate is no longer this worker's (cancelled, or given to another)")
+        if self.timeout_seconds is not None and time.perf_counter() - started > self.timeout_seconds:
+            raise CandidateFailed(f"took longer than its timeout of {self.timeout_seconds:g} s (timeout_seconds)")
+
+    def _report(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        epoch = row["epoch"]
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 1:
+            raise CandidateFailed(f"a report's epoch must be a whole number from 1, not {epoch!r}")
+        if self.metric not in row:
+            raise CandidateFailed(f"the report of epoch {epoch} has no {self.metric!r}: {json.dumps(row)[:200]}")
+        values = {name: number(value, f"epoch {epoch}: {name}") for name, value in row.items() if name != "epoch"}
+        return {"epoch": epoch, **values}
+
+    def _result(self, returncode: int, last: str | None, errors: Sequence[str]) -> tuple[float, int]:
+        said = "; its last lines of standard error:\n" + "".join(errors) if errors else " (no standard error)"
+        if returncode != 0:
+            how = f"was killed by signal {-returncode}" if returncode < 0 else f"exited with status {returncode}"
+            raise CandidateFailed(f"the command {how}{said}")
+        if last is None:
+            raise CandidateFailed(f"the command printed no result (a last line such as {{{self.metric!r}: 0.9}})")
+        result = _json_object(last)
+        if result is None:
+            raise CandidateFailed(f"the command's last line is not a JSON object: {last.strip()[:200]!r}")
+        if self.metric not in result:
+            raise CandidateFailed(f"the command's result has no {self.metric!r}: {last.strip()[:200]}")
+        parameters = result.get("parameter_count", 0)
+        return number(result[self.metric], f"the result's {self.metric!r}"), int(number(parameters, "parameter_count"))
+
+
+def _json_object(line: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _read(stream, handle, done) -> None:
+    try:
+        for line in stream:
+            handle(line)
+    finally:
+        if done is not None:
+            done()
+
+
+def _log_error(request: EvaluationRequest, line: str, kept: collections.deque) -> None:
+    kept.append(line)
+    log.info("entity #%s (stderr): %s", request.entity_id, line.rstrip()[:1000])
+
+
+def _end(process: subprocess.Popen) -> None:
+    """The program's whole process group ends: SIGTERM, then SIGKILL after a grace period."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=TERM_GRACE_SECONDS)
+    # Its children too, even when the program itself has ended (a training script's data loaders).
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
