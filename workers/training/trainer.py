@@ -235,7 +235,10 @@ def with_preprocessing(inner, input_shape, standardise):
     x = keras.layers.Normalization(
         mean=list(map(float, mean)), variance=list(map(float, variance)), name="gaweb_standardise"
     )(x)
-    model = keras.Model(inputs, inner(x), name=inner.name)
+    # The user's layers, in a model of their own that is not compiled: a compiled model nested in
+    # another makes Keras warn, at every load, of optimizer variables it cannot restore.
+    network = keras.Model(inner.inputs, inner.outputs, name=inner.name)
+    model = keras.Model(inputs, network(x), name=inner.name)
     model.compile(optimizer=inner.optimizer, loss=inner.loss, metrics=["accuracy"])
     return model
 

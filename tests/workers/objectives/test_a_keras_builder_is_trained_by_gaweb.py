@@ -5,6 +5,7 @@ a best.keras that takes pixels as the dataset stores them."""
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import asdict
 
 import keras
@@ -44,7 +45,9 @@ def test_the_example_builder_completes_a_search_and_its_final_training(registere
     assert len(finals) == 1 and finals[0].status == Entity.Status.DONE  # top_k 1, and no tutorial network
     path = tmp_path / "best.keras"
     path.write_bytes(bytes(FinalModel.objects.get(entity=finals[0]).data))
-    model = keras.saving.load_model(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a user loading it sees no warning
+        model = keras.saving.load_model(path)
     assert model.layers[1].name == "gaweb_rescaling"  # it takes the pixels as digits stores them (0-16)
     test = load_digits().test
     _, accuracy = model.evaluate(test.pixels(np.arange(len(test))).astype("float32"), test.labels, verbose=0)
