@@ -64,7 +64,8 @@ def main() -> None:
         }  # fmt: skip
         print(
             f"{kind:14} gaweb {per_gaweb:.3f} s a candidate, directly {per_direct:.3f} s: "
-            f"overhead {1000 * (per_gaweb - per_direct):.0f} ms a candidate ({100 * (per_gaweb / per_direct - 1):.0f}%)",
+            f"overhead {1000 * (per_gaweb - per_direct):.0f} ms a candidate "
+            f"({100 * (per_gaweb / per_direct - 1):.0f}%)",
             flush=True,
         )
     result = {

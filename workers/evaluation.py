@@ -23,7 +23,14 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from searches import services
 from searches.models import Entity, UnableHost
 
-from .objectives import CandidateFailed, EvaluationRequest, HostCannotTrain, SearchFatal, get_objective
+from .objectives import (
+    CandidateCancelled,
+    CandidateFailed,
+    EvaluationRequest,
+    HostCannotTrain,
+    SearchFatal,
+    get_objective,
+)
 
 log = logging.getLogger("gaweb.workers")
 
@@ -45,6 +52,8 @@ class Outcome(StrEnum):
     # queue, untrained (HANDED_BACK), or its job was sent on without a claim (PASSED_ON).
     HANDED_BACK = "handed_back"
     PASSED_ON = "passed_on"
+    # Its search ended while it trained, and the objective stopped (a command's program killed).
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -60,8 +69,10 @@ class Heartbeat:
     def __init__(self, entity_id: int, attempt: int, *, every: float):
         self.entity_id, self.attempt, self.every = entity_id, attempt, every
         self._stop = threading.Event()
-        # Set when a beat finds the claim gone (the candidate cancelled, or given to another worker).
+        # Set when a beat finds the claim gone (given to another worker after a silence) ...
         self.lost = threading.Event()
+        # ... or the search ended (cancelled) while the candidate trains.
+        self.search_ended = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{entity_id}", daemon=True)
 
     def __enter__(self) -> Heartbeat:
@@ -78,6 +89,8 @@ class Heartbeat:
                 try:
                     if not services.entity_heartbeat(entity_id=self.entity_id, attempt=self.attempt):
                         self.lost.set()
+                    elif services.entity_search_ended(entity_id=self.entity_id):
+                        self.search_ended.set()
                 except DatabaseError as error:  # the next beat may get through
                     log.warning("heartbeat of entity #%s failed: %s", self.entity_id, error)
         finally:
@@ -121,7 +134,7 @@ def evaluate_entity(
     heartbeat = Heartbeat(entity.pk, attempt, every=settings.GAWEB_HEARTBEAT_SECONDS)
     request = EvaluationRequest(
         entity_id=entity.pk, genome=entity.genome, spec=search.spec, on_epoch=on_epoch, replicate=replicate,
-        cut_off=heartbeat.lost.is_set,
+        cut_off=heartbeat.lost.is_set, search_ended=heartbeat.search_ended.is_set,
     )  # fmt: skip
     report = Report(Outcome.DONE)
 
@@ -139,6 +152,10 @@ def evaluate_entity(
         machines = listening()
         _retrying(lambda: services.search_end_if_no_host_can(entity_id=entity.pk, worker=worker, listening=machines))
         return Report(Outcome.HANDED_BACK)
+    except CandidateCancelled as error:
+        reason = str(error)
+        _retrying(lambda: services.entity_record_cancelled(entity_id=entity.pk, reason=reason, attempt=attempt))
+        return Report(Outcome.CANCELLED)
     except SearchFatal as error:
         reason = str(error)
         fail(reason)

@@ -21,8 +21,10 @@ from searches.services.advance import search_advance
 from searches.services.entities import (
     entity_claim,
     entity_heartbeat,
+    entity_record_cancelled,
     entity_record_result,
     entity_report_epoch,
+    entity_search_ended,
 )
 from searches.services.extension import search_extend, search_resume
 from searches.services.failures import entity_record_failure
@@ -56,10 +58,12 @@ __all__ = [
     "entity_hand_back",
     "entity_heartbeat",
     "entity_pass_on",
+    "entity_record_cancelled",
     "entity_record_failure",
     "entity_record_final",
     "entity_record_result",
     "entity_report_epoch",
+    "entity_search_ended",
     "objectives_offer",
     "search_advance",
     "search_advance_failed",

@@ -67,6 +67,22 @@ def entity_heartbeat(*, entity_id: int, attempt: int | None = None) -> bool:
     return bool(running_claim(entity_id, attempt).update(heartbeat_at=db_now()))
 
 
+def entity_search_ended(*, entity_id: int) -> bool:
+    """Whether the entity's search has ended (cancelled, say) while the entity trains."""
+    return not Search.objects.filter(
+        entities__pk=entity_id, status__in=(Search.Status.PENDING, Search.Status.RUNNING)
+    ).exists()
+
+
+def entity_record_cancelled(*, entity_id: int, reason: str, attempt: int | None = None) -> bool:
+    """The entity's training was stopped because its search ended (a command's program killed):
+    it ends as cancelled, with no result, like the queued entities of that search. False if it
+    was not this claim's any more."""
+    return bool(
+        running_claim(entity_id, attempt).update(status=Entity.Status.CANCELLED, error=reason, finished_at=db_now())
+    )
+
+
 def entity_record_result(
     *,
     entity_id: int,

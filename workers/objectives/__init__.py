@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import (
+    CandidateCancelled,
     CandidateFailed,
     EvaluationRequest,
     EvaluationResult,
@@ -16,6 +17,7 @@ from .registry import ENTRY_POINT_GROUP, Offer, get_objective, offers, registere
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "CandidateCancelled",
     "CandidateFailed",
     "CandidateStopped",
     "EvaluationRequest",

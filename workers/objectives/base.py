@@ -22,15 +22,20 @@ class EvaluationRequest:
     on_epoch: Callable[[int, Mapping[str, float]], bool] | None = None
     # 0 for a candidate's first training; 1 for its confirmation, from other initial weights.
     replicate: int = 0
-    # Says whether the candidate is no longer this worker's (cancelled, or given to another): an
-    # objective that waits on something else (a command) stops then. None: never asked.
+    # Say whether the candidate is no longer this worker's (given to another after a silence), and
+    # whether its search has ended (cancelled): an objective that waits on something else (a
+    # command's program) stops then. None: never asked.
     cut_off: Callable[[], bool] | None = None
+    search_ended: Callable[[], bool] | None = None
 
     def go_on(self, epoch: int, metrics: Mapping[str, float]) -> bool:
         return True if self.on_epoch is None else self.on_epoch(epoch, metrics)
 
     def abandoned(self) -> bool:
         return self.cut_off is not None and self.cut_off()
+
+    def cancelled(self) -> bool:
+        return self.search_ended is not None and self.search_ended()
 
     @property
     def training_seed(self) -> int:
@@ -86,6 +91,13 @@ class CandidateFailed(Exception):
     def __init__(self, message: str, *, recycle_process: bool = False):
         super().__init__(message)
         self.recycle_process = recycle_process
+
+
+class CandidateCancelled(Exception):
+    """The candidate's search ended while it trained, and the objective stopped training it.
+
+    It ends as cancelled, with no result, as the search's queued candidates do.
+    """
 
 
 class SearchFatal(Exception):

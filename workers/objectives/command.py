@@ -18,8 +18,10 @@ Other lines are its log. Every line, and its standard error, goes to the worker'
 the candidate's number.
 
 Its whole process group is killed when the stopping rule stops it (the last reported value is
-then its fitness), when its candidate is cancelled or given to another worker, past its
-``timeout_seconds``, and if the worker's training process itself is stopped. A program that
+then its fitness), when its search is cancelled (the candidate then ends as cancelled, with no
+result) or its candidate given to another worker, past its ``timeout_seconds``, and if the
+worker's training process itself is stopped. The worker's heartbeat notices a cancel, within
+``GAWEB_HEARTBEAT_SECONDS``. A program that
 cannot start, exits with an error, prints no result or a last line that is not JSON fails that
 candidate, with the last lines of its standard error as the reason.
 """
@@ -41,7 +43,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .base import CandidateFailed, EvaluationRequest, EvaluationResult
+from .base import CandidateCancelled, CandidateFailed, EvaluationRequest, EvaluationResult
 from .function import DEFAULT_METRIC, number
 
 log = logging.getLogger("gaweb.workers.command")
@@ -125,7 +127,9 @@ class CommandObjective:
                 if row is not None and "epoch" in row:
                     history.append(self._report(row))
                     report = history[-1]
-                    if not request.go_on(report["epoch"], {**report, "val_accuracy": report[self.metric]}):
+                    go_on = request.go_on(report["epoch"], {**report, "val_accuracy": report[self.metric]})
+                    # A stop at the last epoch (training.epochs) would change nothing: it ends as trained.
+                    if not go_on and report["epoch"] < request.training.get("epochs", 1):
                         stopped = True
                         break
                 self._check(request, started)
@@ -144,6 +148,8 @@ class CommandObjective:
         )  # fmt: skip
 
     def _check(self, request: EvaluationRequest, started: float) -> None:
+        if request.cancelled():
+            raise CandidateCancelled("cancelled in training: the search was cancelled, and its program stopped")
         if request.abandoned():
             raise CandidateFailed("its candidate is no longer this worker's (cancelled, or given to another)")
         if self.timeout_seconds is not None and time.perf_counter() - started > self.timeout_seconds:

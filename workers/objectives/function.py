@@ -55,7 +55,8 @@ class FunctionObjective:
             if self.metric in values:
                 # The stopping rule and the live curve read ``val_accuracy``: the fitness, whatever its name.
                 go_on = request.go_on(epoch, {**values, "val_accuracy": values[self.metric]})
-                if not go_on:
+                # A stop at the last epoch (training.epochs) would change nothing: the candidate ends as trained.
+                if not go_on and epoch < request.training.get("epochs", 1):
                     raise CandidateStopped(f"stopped by the search's early-stopping rule at epoch {epoch}")
 
         started = time.perf_counter()

@@ -11,7 +11,9 @@ from workers.objectives import CandidateFailed, CandidateStopped, EvaluationRequ
 
 
 def request(on_epoch=None) -> EvaluationRequest:
-    return EvaluationRequest(entity_id=1, genome={"x": 0.5}, spec={"seed": 1, "training": {}}, on_epoch=on_epoch)
+    return EvaluationRequest(
+        entity_id=1, genome={"x": 0.5}, spec={"seed": 1, "training": {"epochs": 9}}, on_epoch=on_epoch
+    )
 
 
 def test_a_returned_number_is_the_fitness_and_the_reports_are_the_history():
@@ -51,6 +53,16 @@ def test_the_stopping_rule_sees_each_reported_fitness_and_a_stop_keeps_the_last_
     result = FunctionObjective(train, metric="score").evaluate(request(on_epoch))
     assert seen == [(1, 0.1), (2, 0.2)]
     assert result.stopped and result.accuracy == pytest.approx(0.2) and len(result.history) == 2
+
+
+def test_a_stop_at_the_last_epoch_changes_nothing():
+    def train(genome, report):
+        for epoch in range(1, 10):
+            report(epoch, val_accuracy=0.05 * epoch)
+        return 0.45
+
+    result = FunctionObjective(train).evaluate(request(lambda epoch, metrics: epoch < 9))
+    assert not result.stopped and result.accuracy == 0.45 and len(result.history) == 9
 
 
 def test_a_function_that_catches_the_stop_and_raises_it_again_is_stopped():

@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 
 from tests.processes import ROOT
-from workers.objectives import CandidateFailed, EvaluationRequest
+from workers.objectives import CandidateCancelled, CandidateFailed, EvaluationRequest
 from workers.objectives.command import CommandObjective
 
 SPEC = {"seed": 3, "training": {"epochs": 4}}
 
 
-def request(genome=None, *, on_epoch=None, cut_off=None) -> EvaluationRequest:
+def request(genome=None, *, on_epoch=None, cut_off=None, search_ended=None) -> EvaluationRequest:
     return EvaluationRequest(
         entity_id=9, genome=genome or {"learning_rate": 0.1, "l2": 0.001, "features": 3}, spec=SPEC,
-        on_epoch=on_epoch, cut_off=cut_off,
+        on_epoch=on_epoch, cut_off=cut_off, search_ended=search_ended,
     )  # fmt: skip
 
 
@@ -90,7 +90,14 @@ def test_a_stop_by_the_rule_kills_its_whole_process_group_and_keeps_the_last_rep
     assert group_is_gone(int(result.history[0]["pid"]))
 
 
-def test_a_cancelled_candidate_s_program_is_killed_within_a_poll(tmp_path):
+@pytest.mark.parametrize(
+    ("ended", "raised", "reason"),
+    [
+        ("search_ended", CandidateCancelled, "cancelled in training"),
+        ("cut_off", CandidateFailed, "no longer this worker's"),
+    ],
+)
+def test_a_cancelled_or_lost_candidate_s_program_is_killed_within_a_poll(tmp_path, ended, raised, reason):
     started = time.monotonic()
     objective = script(
         tmp_path,
@@ -106,8 +113,8 @@ def test_a_cancelled_candidate_s_program_is_killed_within_a_poll(tmp_path):
         pids.append(int(metrics["pid"]))
         return True
 
-    with pytest.raises(CandidateFailed, match="no longer this worker's"):
-        objective.evaluate(request(on_epoch=on_epoch, cut_off=lambda: bool(pids)))
+    with pytest.raises(raised, match=reason):
+        objective.evaluate(request(on_epoch=on_epoch, **{ended: lambda: bool(pids)}))
     assert group_is_gone(pids[0]) and time.monotonic() - started < 15
 
 
