@@ -8,6 +8,7 @@
     description = "a noisy quadratic, as a standalone script"
     traits = ["x", "y"]              # the traits it understands (optional)
     metric = "val_accuracy"          # the key of its fitness in its JSON lines (the default)
+    direction = "maximize"           # or "minimize" (a loss): its fitness is then its negative
     timeout_seconds = 600            # killed after this long (optional)
 
 A command's relative paths are relative to the file's folder, where it also runs (``cwd``
@@ -25,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-KEYS = {"code", "command", "description", "traits", "metric", "timeout_seconds", "cwd"}
+KEYS = {"code", "command", "description", "traits", "metric", "direction", "timeout_seconds", "cwd"}
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -77,6 +78,9 @@ def _command(name: str, table: dict[str, Any], folder: Path, problems: list[str]
     metric = table.get("metric", "val_accuracy")
     if not isinstance(metric, str) or not IDENTIFIER.match(metric):
         problems.append(f"[{name}]: metric must be a name such as val_accuracy")
+    direction = table.get("direction", "maximize")
+    if direction not in ("maximize", "minimize"):
+        problems.append(f"[{name}]: direction must be maximize or minimize")
     timeout = table.get("timeout_seconds")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
         problems.append(f"[{name}]: timeout_seconds must be a number above 0")
@@ -89,6 +93,7 @@ def _command(name: str, table: dict[str, Any], folder: Path, problems: list[str]
         "description": str(table.get("description", "")),
         "traits": traits,
         "metric": metric,
+        "direction": direction,
         "timeout_seconds": timeout,
         "cwd": str((folder / cwd).resolve()),
     }

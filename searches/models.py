@@ -27,6 +27,10 @@ class Search(models.Model):
     seed = models.BigIntegerField()
     dataset = models.CharField(max_length=1100)
     objective = models.CharField(max_length=32)
+    # What the fitness is: the objective's metric, and whether it was maximised or minimised (a
+    # minimised metric's fitness is its negative, so that higher is better everywhere).
+    metric = models.CharField(max_length=64, default="val_accuracy")
+    direction = models.CharField(max_length=8, default="maximize")
     population = models.PositiveIntegerField()
     generations = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -57,6 +61,12 @@ class Search(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status"], name="search_status")]
         verbose_name_plural = "searches"
+
+    def fitness_meaning(self) -> str:
+        """What a fitness figure of this search is, in words (before any size penalty)."""
+        if self.direction == "minimize":
+            return f"-{self.metric}: the objective's {self.metric}, minimised, so that higher is better"
+        return f"{self.metric}, maximised"
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.name}"
@@ -328,6 +338,8 @@ class ObjectiveOffer(models.Model):
     kind = models.CharField(max_length=20)  # "built-in", "objective", "keras" (a Keras builder), "function", "command"
     # The trait names it understands, where it declares them; null: any.
     traits = models.JSONField(null=True, blank=True)
+    metric = models.CharField(max_length=64, default="val_accuracy")
+    direction = models.CharField(max_length=8, default="maximize")
     seen_at = models.DateTimeField()
 
     class Meta:

@@ -71,6 +71,8 @@ def _export_head(search: Search) -> dict[str, Any]:
             "seed": search.seed,
             "dataset": search.dataset,
             "objective": search.objective,
+            "metric": search.metric,
+            "direction": search.direction,
             "strategy": search.policy.strategy,
             "execution": search.execution,
             "note": search.note,
@@ -229,6 +231,9 @@ def best_document(search: Search, best: Entity) -> dict[str, Any]:
         "generation": best.generation.number,
         "genome": best.genome,
         "fitness": best.fitness,
+        # What the fitness is: the objective's metric (minimised: its negative), less any size penalty.
+        "metric": search.metric,
+        "direction": search.direction,
         "accuracy": best.accuracy,
         "parameter_count": best.parameter_count,
         # ga.confirm: its fitness in each training (the first, then from other initial weights)

@@ -15,6 +15,8 @@ class KnownObjective:
     # The trait names it understands, where it declares them; None: any.
     traits: tuple[str, ...] | None
     hosts: tuple[str, ...]  # the machines that said they have it (empty for gaweb's own, until they do)
+    metric: str = "val_accuracy"
+    direction: str = "maximize"
 
 
 def objectives_known() -> dict[str, KnownObjective]:
@@ -31,15 +33,18 @@ def objectives_known() -> dict[str, KnownObjective]:
         earlier = known.get(offer.name)
         traits = tuple(offer.traits) if offer.traits is not None else None
         if earlier is None:
-            known[offer.name] = KnownObjective(offer.name, offer.description, traits, (offer.host,))
+            known[offer.name] = KnownObjective(
+                offer.name, offer.description, traits, (offer.host,), offer.metric, offer.direction
+            )
             continue
         if earlier.traits is not None and traits is not None:
             traits = tuple(t for t in earlier.traits if t in traits)
         elif offer.name in BUILT_IN_OBJECTIVES or earlier.traits is not None:
             traits = earlier.traits
         known[offer.name] = KnownObjective(
-            offer.name, earlier.description or offer.description, traits, (*earlier.hosts, offer.host)
-        )
+            offer.name, earlier.description or offer.description, traits, (*earlier.hosts, offer.host),
+            earlier.metric, earlier.direction,
+        )  # fmt: skip
     return known
 
 

@@ -26,6 +26,8 @@ def objectives_offer(*, host: str, offers: Sequence[Mapping[str, Any]]) -> None:
                     "description": offer.get("description") or "",
                     "kind": offer.get("kind") or "",
                     "traits": list(traits) if traits is not None else None,
+                    "metric": offer.get("metric") or "val_accuracy",
+                    "direction": offer.get("direction") or "maximize",
                     "seen_at": now,
                 },
             )

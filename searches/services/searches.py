@@ -13,7 +13,7 @@ from django.db.models import Q
 from searches.clock import db_now
 from searches.genetics import Proposal, propose
 from searches.models import Entity, Generation, Search
-from searches.reads.objectives import objective_traits
+from searches.reads.objectives import objective_traits, objectives_known
 from searches.services.births import births_start
 from searches.services.generations import create_entities, create_generation
 from searches.spec.catalog import TUTORIAL_GENOME
@@ -38,7 +38,10 @@ def search_create(
     """
     if not isinstance(spec, SearchSpec):
         spec = parse_spec(spec, data_roots=settings.GAWEB_DATA_ROOTS, objectives=objective_traits())
+    known = objectives_known().get(spec.objective)
     return Search.objects.create(
+        metric=known.metric if known else "val_accuracy",
+        direction=known.direction if known else "maximize",
         name=spec.name,
         owner=owner,
         spec=spec.to_dict(),

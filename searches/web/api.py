@@ -171,6 +171,8 @@ def _summary(row: dict) -> dict:
         "owner": search.owner.get_username() if search.owner_id else None,
         "status": search.status,
         "objective": search.objective,
+        "metric": search.metric,
+        "direction": search.direction,
         "dataset": search.dataset,
         "ended": row["ended"],
         "total": row["total"],

@@ -37,7 +37,7 @@ def test_every_mistake_is_named_with_its_table(tmp_path):
         "[both]\ncode = 'a:b'\ncommand = ['x']\n"
         "[neither]\ndescription = 'nothing to run'\n"
         "[bad]\ncommand = []\n"
-        "[odd]\ncommand = ['x']\ntimeout_seconds = -1\nmetric = 'val accuracy'\ncolour = 'red'\n"
+        "[odd]\ncommand = ['x']\ntimeout_seconds = -1\nmetric = 'val accuracy'\ncolour = 'red'\ndirection = 'down'\n"
     )
     with pytest.raises(ImproperlyConfigured) as refused:
         read_objectives_file(str(path))
@@ -50,6 +50,7 @@ def test_every_mistake_is_named_with_its_table(tmp_path):
         "[odd]: timeout_seconds must be a number above 0",
         "[odd]: metric must be a name such as val_accuracy",
         "[odd]: unknown key 'colour'",
+        "[odd]: direction must be maximize or minimize",
     ):
         assert problem in message
 

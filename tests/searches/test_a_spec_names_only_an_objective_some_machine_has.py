@@ -57,3 +57,13 @@ def test_two_machines_with_different_versions_allow_only_the_traits_both_underst
     services.objectives_offer(host="b", offers=[{**MLP, "traits": ["width", "depth"]}])
     known = objectives_known()["mlp"]
     assert known.traits == ("width",) and known.hosts == ("a", "b")
+
+
+def test_the_search_keeps_what_its_fitness_is_and_best_json_says_it(small_spec):
+    loss = {**MLP, "metric": "val_loss", "direction": "minimize"}
+    services.objectives_offer(host="gpu-box", offers=[loss])
+    search = services.search_create(spec=only_traits({**small_spec, "objective": "mlp"}, "flag", "width"))
+    assert (search.metric, search.direction) == ("val_loss", "minimize")
+    assert search.fitness_meaning().startswith("-val_loss: the objective's val_loss, minimised")
+    keras_search = services.search_create(spec=small_spec)
+    assert (keras_search.metric, keras_search.direction) == ("val_accuracy", "maximize")

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import CandidateCancelled, CandidateFailed, EvaluationRequest, EvaluationResult
-from .function import DEFAULT_METRIC, number
+from .function import DEFAULT_METRIC, DIRECTIONS, number
 
 log = logging.getLogger("gaweb.workers.command")
 
@@ -63,6 +63,7 @@ class CommandObjective:
         argv: Sequence[str],
         *,
         metric: str = DEFAULT_METRIC,
+        direction: str = "maximize",
         timeout_seconds: float | None = None,
         cwd: str | Path | None = None,
         description: str = "",
@@ -70,7 +71,10 @@ class CommandObjective:
     ):
         if not argv or not all(isinstance(part, str) and part for part in argv):
             raise ValueError("a command is a list of non-empty strings: the program, then its arguments")
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction must be maximize or minimize, not {direction!r}")
         self.argv, self.metric, self.timeout_seconds, self.cwd = list(argv), metric, timeout_seconds, cwd
+        self.sign = DIRECTIONS[direction]
         self.description, self.traits = description, list(traits) if traits is not None else None
 
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
@@ -127,7 +131,7 @@ class CommandObjective:
                 if row is not None and "epoch" in row:
                     history.append(self._report(row))
                     report = history[-1]
-                    go_on = request.go_on(report["epoch"], {**report, "val_accuracy": report[self.metric]})
+                    go_on = request.go_on(report["epoch"], {**report, "val_accuracy": self.sign * report[self.metric]})
                     # A stop at the last epoch (training.epochs) would change nothing: it ends as trained.
                     if not go_on and report["epoch"] < request.training.get("epochs", 1):
                         stopped = True
@@ -139,7 +143,7 @@ class CommandObjective:
             reader.join(timeout=TERM_GRACE_SECONDS)
         seconds = time.perf_counter() - started
         if stopped:
-            fitness, parameters = history[-1][self.metric], 0
+            fitness, parameters = self.sign * history[-1][self.metric], 0
         else:
             fitness, parameters = self._result(process.returncode, last, errors)
         return EvaluationResult(
@@ -177,7 +181,8 @@ class CommandObjective:
         if self.metric not in result:
             raise CandidateFailed(f"the command's result has no {self.metric!r}: {last.strip()[:200]}")
         parameters = result.get("parameter_count", 0)
-        return number(result[self.metric], f"the result's {self.metric!r}"), int(number(parameters, "parameter_count"))
+        value = number(result[self.metric], f"the result's {self.metric!r}")
+        return self.sign * value, int(number(parameters, "parameter_count"))
 
 
 def _json_object(line: str) -> dict[str, Any] | None:

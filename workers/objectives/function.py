@@ -24,6 +24,9 @@ from .base import CandidateFailed, EvaluationRequest, EvaluationResult
 
 # The metric a function's report and result name by default: what the keras objective reports.
 DEFAULT_METRIC = "val_accuracy"
+# A minimised metric's fitness is its negative: gaweb's rankings, strategies and stopping rules
+# all take higher as better.
+DIRECTIONS = {"maximize": 1.0, "minimize": -1.0}
 
 
 class CandidateStopped(Exception):
@@ -36,12 +39,14 @@ class CandidateStopped(Exception):
 class FunctionObjective:
     """Adapts ``train(genome, report) -> float | dict`` to gaweb's ``Objective`` interface.
 
-    ``metric`` names the value that is the fitness (higher is better): the key that
-    ``report`` and a returned dict give it under.
+    ``metric`` names the value that is the fitness: the key that ``report`` and a returned dict
+    give it under; ``direction`` says whether it is maximised or minimised (a loss).
     """
 
-    def __init__(self, train: Callable[..., Any], *, metric: str = DEFAULT_METRIC):
-        self.train, self.metric = train, metric
+    def __init__(self, train: Callable[..., Any], *, metric: str = DEFAULT_METRIC, direction: str = "maximize"):
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction must be maximize or minimize, not {direction!r}")
+        self.train, self.metric, self.sign = train, metric, DIRECTIONS[direction]
 
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
         history: list[dict[str, Any]] = []
@@ -54,7 +59,7 @@ class FunctionObjective:
             history.append(row)
             if self.metric in values:
                 # The stopping rule and the live curve read ``val_accuracy``: the fitness, whatever its name.
-                go_on = request.go_on(epoch, {**values, "val_accuracy": values[self.metric]})
+                go_on = request.go_on(epoch, {**values, "val_accuracy": self.sign * values[self.metric]})
                 # A stop at the last epoch (training.epochs) would change nothing: the candidate ends as trained.
                 if not go_on and epoch < request.training.get("epochs", 1):
                     raise CandidateStopped(f"stopped by the search's early-stopping rule at epoch {epoch}")
@@ -73,7 +78,7 @@ class FunctionObjective:
         seconds = time.perf_counter() - started
         if stopped:
             reported = [row[self.metric] for row in history if self.metric in row]
-            fitness = reported[-1]
+            fitness = self.sign * reported[-1]
         else:
             fitness = self._fitness(returned)
         parameters = returned.get("parameter_count", 0) if isinstance(returned, Mapping) else 0
@@ -95,8 +100,8 @@ class FunctionObjective:
                 raise CandidateFailed(
                     f"the function returned a dict without {self.metric!r} (its keys: {', '.join(map(str, returned))})"
                 )
-            return number(returned[self.metric], f"the returned {self.metric!r}")
-        return number(returned, "the returned fitness")
+            return self.sign * number(returned[self.metric], f"the returned {self.metric!r}")
+        return self.sign * number(returned, "the returned fitness")
 
 
 def number(value: Any, what: str) -> float:

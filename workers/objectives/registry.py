@@ -39,7 +39,7 @@ from searches.spec.search import BUILT_IN_DESCRIPTIONS
 
 from .base import HostCannotTrain, Objective
 from .command import CommandObjective
-from .function import DEFAULT_METRIC, FunctionObjective
+from .function import DEFAULT_METRIC, DIRECTIONS, FunctionObjective
 
 log = logging.getLogger("gaweb.workers")
 
@@ -62,6 +62,9 @@ class Offer:
     kind: str  # "built-in", "objective" (has evaluate), "keras" (a Keras builder), "function" or "command"
     # The trait names it understands, where it declares them; None: any.
     traits: tuple[str, ...] | None = None
+    # The fitness: this metric, maximised or minimised.
+    metric: str = DEFAULT_METRIC
+    direction: str = "maximize"
 
 
 def registered() -> dict[str, str]:
@@ -108,8 +111,9 @@ def get_objective(name: str) -> Objective:
 
 def command_objective(config: dict[str, Any]) -> CommandObjective:
     return CommandObjective(
-        config["argv"], metric=config["metric"], timeout_seconds=config["timeout_seconds"], cwd=config["cwd"],
-        description=config["description"], traits=config["traits"],
+        config["argv"], metric=config["metric"], direction=config["direction"],
+        timeout_seconds=config["timeout_seconds"], cwd=config["cwd"], description=config["description"],
+        traits=config["traits"],
     )  # fmt: skip
 
 
@@ -126,7 +130,9 @@ def adapt(target: Any) -> Objective:
 
         return KerasObjective(build=target)
     if callable(target):
-        return FunctionObjective(target, metric=getattr(target, "metric", DEFAULT_METRIC))
+        return FunctionObjective(
+            target, metric=getattr(target, "metric", DEFAULT_METRIC), direction=getattr(target, "direction", "maximize")
+        )
     raise TypeError(f"an objective is a train(genome, report) function or has evaluate(request), not {target!r}")
 
 
@@ -142,16 +148,28 @@ def offers() -> list[Offer]:
             config = settings.GAWEB_OBJECTIVE_COMMANDS[name]
             traits = tuple(config["traits"]) if config["traits"] is not None else None
             description = config["description"] or path
-            found.append(Offer(name=name, description=description[:300], kind="command", traits=traits))
+            found.append(
+                Offer(
+                    name=name,
+                    description=description[:300],
+                    kind="command",
+                    traits=traits,
+                    metric=config["metric"],
+                    direction=config["direction"],
+                )
+            )
             continue
         try:
             target = load(path)
+            offer = describe(name, target)
+            if offer.direction not in DIRECTIONS:
+                raise ValueError(f"its direction is {offer.direction!r}, not maximize or minimize")
         except Exception as error:
             log.error(
                 "objective %r (%s) cannot be loaded on this machine: %s: %s", name, path, type(error).__name__, error
             )
             continue
-        found.append(describe(name, target))
+        found.append(offer)
     return found
 
 
@@ -170,7 +188,10 @@ def describe(name: str, target: Any) -> Offer:
     description = getattr(target, "description", None) or (getattr(target, "__doc__", None) or "").strip()
     traits = getattr(target, "traits", None)
     kind = "objective" if hasattr(target, "evaluate") else "keras" if is_keras_builder(target) else "function"
+    keras_builder = kind == "keras"  # gaweb's trainer: its validation accuracy, maximised
     return Offer(
+        metric=DEFAULT_METRIC if keras_builder else str(getattr(target, "metric", DEFAULT_METRIC)),
+        direction="maximize" if keras_builder else str(getattr(target, "direction", "maximize")),
         name=name,
         description=str(description).splitlines()[0][:300] if description else "",
         kind=kind,

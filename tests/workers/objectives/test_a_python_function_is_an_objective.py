@@ -38,6 +38,25 @@ def test_a_returned_dict_gives_the_fitness_under_the_objectives_metric_and_the_m
     assert (result.accuracy, result.parameter_count) == (0.8, 1234)
 
 
+def test_a_minimised_metric_s_fitness_is_its_negative_for_the_rule_and_the_result():
+    seen = []
+
+    def train(genome, report):
+        report(1, val_loss=0.9)
+        report(2, val_loss=0.4)
+        return {"val_loss": 0.3}
+
+    def on_epoch(epoch, metrics):
+        seen.append(metrics["val_accuracy"])  # what the stopping rule reads: higher is better
+        return True
+
+    result = FunctionObjective(train, metric="val_loss", direction="minimize").evaluate(request(on_epoch))
+    assert seen == [-0.9, -0.4] and result.accuracy == -0.3
+    assert result.history[1] == {"epoch": 2, "val_loss": 0.4}  # the curve keeps the metric as reported
+    with pytest.raises(ValueError, match="maximize or minimize"):
+        FunctionObjective(train, direction="down")
+
+
 def test_the_stopping_rule_sees_each_reported_fitness_and_a_stop_keeps_the_last_one():
     seen = []
 

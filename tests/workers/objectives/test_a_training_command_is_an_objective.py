@@ -154,3 +154,17 @@ def test_its_output_goes_to_the_worker_s_log_under_the_candidate(tmp_path, caplo
     )
     assert "entity #9: epoch 1 of 1" in caplog.text
     assert json.dumps({"val_accuracy": 0.5}) in caplog.text
+
+
+def test_a_minimised_metric_s_fitness_is_its_negative(tmp_path):
+    script(
+        tmp_path,
+        """
+        import json
+        print(json.dumps({"epoch": 1, "val_loss": 0.8}))
+        print(json.dumps({"val_loss": 0.5}))
+    """,
+    )
+    argv = [sys.executable, str(tmp_path / "train.py"), "{genome}"]
+    result = CommandObjective(argv, metric="val_loss", direction="minimize").evaluate(request())
+    assert result.accuracy == -0.5 and result.history == [{"epoch": 1, "val_loss": 0.8}]

@@ -7,7 +7,7 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-from workers.objectives import FunctionObjective, HostCannotTrain, registry
+from workers.objectives import EvaluationRequest, FunctionObjective, HostCannotTrain, registry
 
 EXAMPLE = "examples.objectives.digits_mlp:train"
 
@@ -83,3 +83,31 @@ def test_what_a_name_points_at_decides_how_it_runs():
         registry.adapt(type("Plain", (), {}))
     with pytest.raises(TypeError, match="train\\(genome, report\\) function"):
         registry.adapt(42)
+
+
+def loss_function(genome, report):
+    return {"val_loss": 0.1}
+
+
+loss_function.metric, loss_function.direction = "val_loss", "minimize"
+
+
+def sideways(genome, report):
+    return 0.0
+
+
+sideways.direction = "sideways"
+
+
+def test_the_offer_names_the_metric_and_its_direction_and_leaves_out_a_wrong_direction(settings, caplog):
+    here = "tests.workers.objectives.test_objectives_are_registered_on_the_machine"
+    settings.GAWEB_OBJECTIVES = {"loss": f"{here}:loss_function", "sideways": f"{here}:sideways"}
+    offers = {offer.name: offer for offer in registry.offers()}
+    assert (offers["loss"].metric, offers["loss"].direction) == ("val_loss", "minimize")
+    assert "sideways" not in offers and "its direction is 'sideways'" in caplog.text
+    assert (
+        registry.get_objective("loss")
+        .evaluate(EvaluationRequest(entity_id=1, genome={}, spec={"seed": 1, "training": {"epochs": 1}}))
+        .accuracy
+        == -0.1
+    )
