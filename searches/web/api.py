@@ -73,6 +73,19 @@ def search_extend(request, pk: int):
 
 @api_login_required
 @require_POST
+def search_finish(request, pk: int):
+    """End a running search now as completed, with what it found (the owner or staff)."""
+    search = get_object_or_404(Search, pk=pk)
+    if not can_change(request.user, search):
+        return JsonResponse({"error": "only the owner of this search, or staff, may finish it"}, status=403)
+    if not services.search_finish(search_id=pk, note=f"finished early by {request.user.get_username()}"):
+        return JsonResponse({"error": f"search #{pk} is not running (it is {search.status})"}, status=409)
+    search.refresh_from_db()
+    return JsonResponse({"id": search.pk, "status": search.status, "note": search.note})
+
+
+@api_login_required
+@require_POST
 def search_resume(request, pk: int):
     """Take up a cancelled search where it stopped (the owner or staff)."""
     search = get_object_or_404(Search, pk=pk)

@@ -132,6 +132,17 @@ def search_cancel(request, pk: int):
 
 
 @require_POST
+@owner_or_staff("finish it")
+def search_finish(request, pk: int):
+    """End a running search now as completed, with what it found: its best can then be trained at last."""
+    if services.search_finish(search_id=pk, note=f"finished early by {request.user.get_username()}"):
+        messages.success(request, f"Search #{pk} finished: what it found is kept, and its best can be trained at last.")
+    else:
+        messages.info(request, f"Search #{pk} had already ended.")
+    return redirect("searches:detail", pk=pk)
+
+
+@require_POST
 @owner_or_staff("extend it")
 def search_extend(request, pk: int):
     generations = whole_number(request.POST.get("generations", ""))

@@ -107,8 +107,10 @@
     const summary = document.getElementById("summary");
     summary.innerHTML = "";
     parts.forEach((part) => summary.appendChild(typeof part === "string" ? el("span", part) : part));
-    const cancel = document.getElementById("cancel-form");
-    if (cancel && !["pending", "running"].includes(s.status)) cancel.remove();
+    ["cancel-form", "finish-form"].forEach((id) => {
+      const form = document.getElementById(id);
+      if (form && !["pending", "running"].includes(s.status)) form.remove();
+    });
     const error = document.getElementById("error");
     error.hidden = !s.error;
     error.textContent = s.error ? (s.status === "failed" ? "This search failed: " : "") + s.error : "";
@@ -467,8 +469,10 @@
 
   document.getElementById("leaderboard-previous").addEventListener("click", () => showBoardPage(boardOffset - PAGE));
   document.getElementById("leaderboard-next").addEventListener("click", () => showBoardPage(boardOffset + PAGE));
-  const cancelForm = document.getElementById("cancel-form");
-  if (cancelForm) cancelForm.addEventListener("submit", (event) => { if (!window.confirm(cancelForm.dataset.confirm)) event.preventDefault(); });
+  ["cancel-form", "finish-form"].forEach((id) => {
+    const form = document.getElementById(id);
+    if (form) form.addEventListener("submit", (event) => { if (!window.confirm(form.dataset.confirm)) event.preventDefault(); });
+  });
   slider.addEventListener("input", () => { sliderTouched = true; if (state) drawHistograms(); });
   overlay.addEventListener("change", () => { if (state) drawHistograms(); });
   poll();
