@@ -8,6 +8,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from gaweb.accounts import ensure_first_admin
@@ -64,6 +65,8 @@ class Command(BaseCommand):
                 say("\nstopping...")
 
     def start_all(self, started: contextlib.ExitStack, plans, say) -> None:
+        # A fresh var/ (or an upgrade) has tables to create first: the workers and the web need them.
+        call_command("migrate", interactive=False, verbosity=0)
         try:
             private_redis = ensure_redis(
                 settings.CELERY_BROKER_URL, explicit="REDIS_URL" in os.environ, folder=settings.VAR_DIR / "redis"
