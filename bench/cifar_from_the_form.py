@@ -2,7 +2,7 @@
 
 Starts ``manage.py up`` on a fresh var folder with ``GAWEB_CIFAR10_PATH`` set (the archive in
 ../shared/datasets by default), signs in as the ``admin`` it creates, and in headless Chromium:
-opens the list, takes the CIFAR-10 search it offers first (the recommended settings, with their
+opens the list, takes the first CIFAR-10 search it offers (the recommended settings, with their
 defaults untouched), starts it, lets it run ``--minutes``, presses **Finish now**, then **Train
 the best on all data**, and reads the Final results table once every row is trained: the best's
 test accuracy against the tutorial network's row, both trained by the same final training.
@@ -91,9 +91,10 @@ def drive(url: str, password: str, minutes: float, screenshot: Path) -> dict:
         browser.find_element(By.NAME, "password").send_keys(password)
         browser.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
         browser.get(url + "/")
-        first = browser.find_element(By.CSS_SELECTOR, ".empty li a")  # what the list offers first
-        preset = first.get_attribute("href").split("?preset=")[-1]
-        first.click()
+        # The CIFAR-10 search the empty list offers first (its recommended settings).
+        offer = next(a for a in browser.find_elements(By.CSS_SELECTOR, ".empty li a") if a.text.startswith("CIFAR-10"))
+        preset = offer.get_attribute("href").split("?preset=")[-1]
+        offer.click()
         wait.until(ready.visibility_of_element_located((By.ID, "editor")))
         browser.find_element(By.ID, "start").click()
         wait.until(ready.url_matches(r"/searches/\d+/$"))
