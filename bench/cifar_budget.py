@@ -91,11 +91,13 @@ def run_gaweb(arm: str, dataset: str, seed: int, args) -> dict:
     searched = time.monotonic() - began
     counts = Entity.objects.filter(search=search).exclude(origin=Entity.Origin.IMMIGRANT)
     top = ranked_best(search, args.top_k)
+    failed = counts.filter(status=Entity.Status.FAILED)
     return {
         "search_seconds": round(searched, 1),
         "trained": counts.filter(status=Entity.Status.DONE).count(),
         "stopped": counts.filter(status=Entity.Status.STOPPED).count(),
         "failed": counts.filter(status=Entity.Status.FAILED).count(),
+        "failures": sorted({e[:200] for e in failed.values_list("error", flat=True)}),
         "timeline": timeline,
         "top": [{"genome": e.genome, "search_fitness": e.fitness} for e in top],
     }
@@ -125,6 +127,7 @@ def run_optuna(dataset: str, seed: int, args) -> dict:
     deadline = began + 60 * args.minutes
     timeline: list[tuple[float, float]] = []
     counts = {"trained": 0, "stopped": 0, "failed": 0}
+    failures: set[str] = set()
     while time.monotonic() < deadline:
         trial = study.ask(dists)
         genome = from_params(space, trial.params)
@@ -135,9 +138,10 @@ def run_optuna(dataset: str, seed: int, args) -> dict:
 
         try:
             outcome = train_candidate(genome, data, epochs=args.epochs, seed=seed + trial.number, go_on=go_on)
-        except TrainingFailed:
+        except TrainingFailed as error:
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
             counts["failed"] += 1
+            failures.add(str(error)[:200])
             continue
         if outcome.stopped:
             study.tell(trial, state=optuna.trial.TrialState.PRUNED)
@@ -157,7 +161,10 @@ def run_optuna(dataset: str, seed: int, args) -> dict:
         if key not in seen and len(top) < args.top_k:
             seen.add(key)
             top.append({"genome": genome, "search_fitness": trial.value})
-    return {"search_seconds": round(time.monotonic() - began, 1), **counts, "timeline": timeline, "top": top}
+    return {
+        "search_seconds": round(time.monotonic() - began, 1), **counts, "failures": sorted(failures),
+        "timeline": timeline, "top": top,
+    }  # fmt: skip
 
 
 class FinalTrainings:
