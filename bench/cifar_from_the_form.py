@@ -1,7 +1,9 @@
 """A new user's CIFAR-10 search, from the form to the Final results table, in a real browser.
 
-Starts ``manage.py up`` on a fresh var folder with ``GAWEB_CIFAR10_PATH`` set (the archive in
-../shared/datasets by default), signs in as the ``admin`` it creates, and in headless Chromium:
+Starts ``manage.py up`` on a fresh var folder with ``GAWEB_CIFAR10_PATH`` set to CIFAR-10 with
+a test split: the training split in ../shared/datasets with 1,000 images per class held out as
+``test/`` by a fixed seed, as ``bench/cifar_budget.py`` holds them out (a user would have the
+official test split). It signs in as the ``admin`` it creates, and in headless Chromium:
 opens the list, takes the first CIFAR-10 search it offers (the recommended settings, with their
 defaults untouched), starts it, lets it run ``--minutes``, presses **Finish now**, then **Train
 the best on all data**, and reads the Final results table once every row is trained: the best's
@@ -26,23 +28,23 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-ARCHIVE = ROOT.parent / "shared" / "datasets" / "cifar10-train-jpg.tar.xz"
+from _common import ROOT, SHARED_CIFAR, TEST_PER_CLASS, cifar10_folder, held_out_layout
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=10.0, help="how long the search runs before Finish now")
-    parser.add_argument("--archive", type=Path, default=ARCHIVE)
+    parser.add_argument("--archive", type=Path, default=SHARED_CIFAR)
+    parser.add_argument("--work-dir", type=Path, default=ROOT / "var" / "bench", help="where the images are unpacked")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks" / "cifar_from_the_form.json")
     args = parser.parse_args()
-    if not args.archive.exists():
-        raise SystemExit(f"no CIFAR-10 at {args.archive}: give --archive (the archive ../shared/datasets holds)")
+    unpacked = cifar10_folder(args.archive, args.work_dir / "cifar10")
+    cifar10 = held_out_layout(unpacked, args.work_dir / f"cifar10-{TEST_PER_CLASS}-held-out")
     var = Path(tempfile.mkdtemp(prefix="gaweb-form-"))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "GAWEB_VAR_DIR": str(var), "GAWEB_CIFAR10_PATH": str(args.archive)}
+    env = {**os.environ, "GAWEB_VAR_DIR": str(var), "GAWEB_CIFAR10_PATH": str(cifar10)}
     env.pop("DATABASE_URL", None)
     log = open(var / "up.log", "w")  # noqa: SIM115 (up writes to it until it stops)
     up = subprocess.Popen(
