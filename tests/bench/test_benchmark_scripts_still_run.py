@@ -123,3 +123,11 @@ def test_the_screenshots_script_runs_in_a_tiny_configuration(tmp_path):
     _run("bench/screenshots.py", "--entities", "2100", "--generations", "2", "--output-dir", str(tmp_path))
     for name in ("dashboard.png", "dashboard_10000.png", "compare.png"):
         assert (tmp_path / name).stat().st_size > 10_000
+
+
+def test_the_objective_overhead_benchmark_runs_in_a_tiny_configuration(tmp_path):
+    output = tmp_path / "objective_overhead.json"
+    _run("bench/objective_overhead.py", "--candidates", "2", "--output", str(output))
+    kinds = json.loads(output.read_text())["kinds"]
+    assert set(kinds) == {"function", "command", "keras builder"}
+    assert all(row["candidates"] == 2 and row["direct_per_candidate"] > 0 for row in kinds.values())
