@@ -35,6 +35,21 @@ def api_login_required(view):
     return checked
 
 
+def api_owner_or_staff(action: str):
+    """The view runs for the search's owner or staff only; anyone else gets a 403 in JSON saying so."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(request, pk: int, *args, **kwargs):
+            if not can_change(request.user, get_object_or_404(Search, pk=pk)):
+                return JsonResponse({"error": f"only the owner of this search, or staff, may {action}"}, status=403)
+            return view(request, pk, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
 @api_login_required
 @require_http_methods(["GET", "POST"])
 def searches(request):
@@ -53,11 +68,9 @@ def searches(request):
 
 @api_login_required
 @require_POST
+@api_owner_or_staff("extend it")
 def search_extend(request, pk: int):
     """``{"generations": N}``: N more generations for a completed search (the owner or staff)."""
-    search = get_object_or_404(Search, pk=pk)
-    if not can_change(request.user, search):
-        return JsonResponse({"error": "only the owner of this search, or staff, may extend it"}, status=403)
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
@@ -73,24 +86,21 @@ def search_extend(request, pk: int):
 
 @api_login_required
 @require_POST
+@api_owner_or_staff("finish it")
 def search_finish(request, pk: int):
     """End a running search now as completed, with what it found (the owner or staff)."""
-    search = get_object_or_404(Search, pk=pk)
-    if not can_change(request.user, search):
-        return JsonResponse({"error": "only the owner of this search, or staff, may finish it"}, status=403)
-    if not services.search_finish(search_id=pk, note=f"finished early by {request.user.get_username()}"):
+    finished = services.search_finish(search_id=pk, note=f"finished early by {request.user.get_username()}")
+    search = Search.objects.get(pk=pk)
+    if not finished:
         return JsonResponse({"error": f"search #{pk} is not running (it is {search.status})"}, status=409)
-    search.refresh_from_db()
     return JsonResponse({"id": search.pk, "status": search.status, "note": search.note})
 
 
 @api_login_required
 @require_POST
+@api_owner_or_staff("resume it")
 def search_resume(request, pk: int):
     """Take up a cancelled search where it stopped (the owner or staff)."""
-    search = get_object_or_404(Search, pk=pk)
-    if not can_change(request.user, search):
-        return JsonResponse({"error": "only the owner of this search, or staff, may resume it"}, status=403)
     try:
         search = services.search_resume(search_id=pk)
     except services.InvalidTransition as why:
