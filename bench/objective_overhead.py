@@ -72,7 +72,7 @@ def main() -> None:
         "benchmark": "objective_overhead",
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "command": "bench/objective_overhead.py " + " ".join(sys.argv[1:]),
+        "command": " ".join(["bench/objective_overhead.py", *sys.argv[1:]]),
         "kinds": rows,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -131,7 +131,7 @@ def directly(kind: str, search, genomes: list[dict]) -> float:
         return time.perf_counter() - began
     from examples.objectives.small_resnet import build
     from workers.training.datasets import DatasetCache
-    from workers.training.quietly import keras
+    from workers.training.quietly import keras  # first: TensorFlow's start-up lines kept off the terminal
 
     training = search.spec["training"]
     data = DatasetCache(data_roots=[], cifar10_path=None).get(
