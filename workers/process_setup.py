@@ -24,15 +24,19 @@ log = logging.getLogger("gaweb.workers")
 @worker_process_init.connect
 def prepare_worker_process(**_kwargs) -> None:
     take_up_cut_off_work()
-    announce_objectives()
     # The synthetic objective's imports (NumPy among them) are paid here too, not by the first
     # candidate: 64 simulated workers starting their first candidates together on one machine
     # took up to 2 s longer to claim them.
     get_objective("synthetic")
     # Grab GPU memory as needed, not all at start, so that a model's real needs show.
     os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
-    if os.environ.get("GAWEB_PRELOAD_KERAS", "1") != "1":
-        return
+    if os.environ.get("GAWEB_PRELOAD_KERAS", "1") == "1":
+        preload_keras()
+    # Last: the user's objectives are imported to describe them, once Keras is set up as gaweb wants it.
+    announce_objectives()
+
+
+def preload_keras() -> None:
     from workers.training.quietly import keras  # paid once here, not by the first candidate
 
     threads = int(os.environ.get("GAWEB_CPU_THREADS", "0") or 0)
