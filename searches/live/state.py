@@ -149,6 +149,8 @@ def dashboard_state(
             "status": search.status,
             "error": search.error,
             "objective": search.objective,
+            "metric": search.metric,
+            "direction": search.direction,
             "strategy": search.policy.strategy,
             "note": search.note,
             "dataset": search.dataset,

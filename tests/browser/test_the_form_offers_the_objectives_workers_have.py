@@ -39,3 +39,18 @@ def test_the_form_lists_registered_objectives_and_starts_a_search_for_one(live_s
     browser.find_element(By.ID, "start").click()
     wait.until(ready.url_matches(r"/searches/\d+/$"))
     assert Search.objects.get().objective == "digits_mlp"
+
+
+def test_a_minimised_metric_is_named_on_the_dashboard(live_server, browser, small_spec):
+    loss = {**MLP, "name": "mlp_loss", "metric": "val_loss", "direction": "minimize", "traits": None}
+    services.objectives_offer(host="gpu-box", offers=[loss])
+    ada = get_user_model().objects.create_user("ada", password="correct-horse-9")
+    search = services.search_create(spec={**small_spec, "objective": "mlp_loss"}, owner=ada)
+    sign_in(browser, live_server, "ada", "correct-horse-9")
+    browser.get(f"{live_server.url}/searches/{search.pk}/")
+    wait = WebDriverWait(browser, 30)
+    meaning = wait.until(ready.visibility_of_element_located((By.ID, "fitness-meaning")))
+    assert meaning.text.startswith("Fitness: -val_loss: the objective's val_loss, minimised")
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#leaderboard thead th"))
+    headers = [th.text.replace("\u200b", "") for th in browser.find_elements(By.CSS_SELECTOR, "#leaderboard thead th")]
+    assert "-val_loss" in headers and "accuracy" not in headers

@@ -261,9 +261,13 @@
     const head = document.querySelector("#leaderboard thead");
     head.innerHTML = "";
     const hr = head.appendChild(el("tr"));
+    // The "accuracy" column holds the objective's metric: named so where it is another (negated when minimised).
+    const metric = state.search.metric || "val_accuracy";
+    const metricLabel = metric === "val_accuracy" ? "accuracy" : (state.search.direction === "minimize" ? "-" : "") + metric;
     columns.forEach((c) => {
       // A zero-width space after each underscore lets a long trait name wrap there.
-      const th = hr.appendChild(el("th", c.replaceAll("_", traits.includes(c) ? "_\u200b" : " ") + (c === sortKey ? (sortDescending ? " ▼" : " ▲") : "")));
+      const label = c === "accuracy" ? metricLabel : c;
+      const th = hr.appendChild(el("th", label.replaceAll("_", traits.includes(c) || c === "accuracy" ? "_\u200b" : " ") + (c === sortKey ? (sortDescending ? " ▼" : " ▲") : "")));
       th.addEventListener("click", () => { sortDescending = sortKey === c ? !sortDescending : c === "fitness" || c === "accuracy"; sortKey = c; drawLeaderboard(); });
     });
     const value = (r, c) => (traits.includes(c) ? r.genome[c] : c === "generation" ? r.generation + 1 : r[c]);
