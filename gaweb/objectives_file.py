@@ -26,6 +26,8 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from searches.spec.search import BUILT_IN_OBJECTIVES, OBJECTIVE_NAME
+
 KEYS = {"code", "command", "description", "traits", "metric", "direction", "timeout_seconds", "cwd"}
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -45,11 +47,15 @@ def read_objectives_file(path: str) -> tuple[dict[str, str], dict[str, dict[str,
         if not isinstance(table, dict):
             problems.append(f"{name}: must be a table ([{name}])")
             continue
+        if name in BUILT_IN_OBJECTIVES:
+            problems.append(f"[{name}]: {name} is gaweb's own objective; give yours another name")
+        elif not OBJECTIVE_NAME.match(name):
+            problems.append(f"[{name}]: a name is lower-case letters, digits, _ and - (at most 32, a letter first)")
         unknown = set(table) - KEYS
         if unknown:
             problems.append(f"[{name}]: unknown key {sorted(unknown)[0]!r}; known: {', '.join(sorted(KEYS))}")
         if ("code" in table) == ("command" in table):
-            problems.append(f'[{name}]: give either code = "module:attribute" or command = [...]')
+            problems.append(f'[{name}]: give one of code = "module:attribute" or command = [...], not both')
             continue
         if "code" in table:
             if not isinstance(table["code"], str) or not table["code"].strip():

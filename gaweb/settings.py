@@ -202,12 +202,12 @@ for _item in env_list("GAWEB_OBJECTIVES", []):
         raise ImproperlyConfigured(f"GAWEB_OBJECTIVES: {_item!r} is not name=module:attribute")
     GAWEB_OBJECTIVES[_name] = _path
 # The same, and training commands, from a TOML file (see gaweb/objectives_file.py).
+GAWEB_OBJECTIVE_FILE_CODE: dict = {}
 GAWEB_OBJECTIVE_COMMANDS: dict = {}
 if env_str("GAWEB_OBJECTIVES_FILE"):
     # Absolute from here on, also for the workers and servers this process starts in other folders.
     os.environ["GAWEB_OBJECTIVES_FILE"] = str(Path(env_str("GAWEB_OBJECTIVES_FILE")).expanduser().resolve())
-    _code, GAWEB_OBJECTIVE_COMMANDS = read_objectives_file(env_str("GAWEB_OBJECTIVES_FILE"))
-    GAWEB_OBJECTIVES = {**_code, **GAWEB_OBJECTIVES}
+    GAWEB_OBJECTIVE_FILE_CODE, GAWEB_OBJECTIVE_COMMANDS = read_objectives_file(env_str("GAWEB_OBJECTIVES_FILE"))
 # A local copy of CIFAR-10 (the python archive or its extracted folder), for machines offline.
 GAWEB_CIFAR10_PATH = env_str("GAWEB_CIFAR10_PATH") or None
 # The longest one entity may train; also bounds how long Redis waits before it re-delivers a job.

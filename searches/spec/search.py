@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import secrets
 import sys
 from collections.abc import Mapping, Sequence
@@ -25,6 +26,8 @@ from searches.spec.training import FinalSettings, TrainingSettings, final_from_s
 # gaweb's own objectives, known everywhere; the others are the ones workers say they have
 # (``workers.objectives.registry``), given to ``parse_spec`` by the caller.
 BUILT_IN_OBJECTIVES: Mapping[str, tuple[str, ...] | None] = {"synthetic": None, "keras": None}
+# What a user's objective may be called (Search.objective holds 32 characters).
+OBJECTIVE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 BUILT_IN_DESCRIPTIONS = {
     "synthetic": "no training: a known landscape scores each genome (tests, demos)",
     "keras": "trains gaweb's CNN (the TensorFlow CIFAR-10 tutorial network, generalised)",
@@ -115,7 +118,9 @@ def parse_spec(
     if not isinstance(objective, str) or objective not in objectives:
         errors.add(
             "objective",
-            f"unknown objective {str(objective)[:40]!r}: no worker has it; choose one of: {', '.join(objectives)}",
+            f"unknown objective {str(objective)[:40]!r}: no machine has it registered; choose one of: "
+            f"{', '.join(objectives)} (yours is registered with GAWEB_OBJECTIVES or GAWEB_OBJECTIVES_FILE "
+            "where it trains: README, Tune your own model)",
         )
     seed = _check_seed(raw.get("seed"), errors)
     raw_ga = raw.get("ga")

@@ -37,6 +37,8 @@ def test_every_mistake_is_named_with_its_table(tmp_path):
         "[both]\ncode = 'a:b'\ncommand = ['x']\n"
         "[neither]\ndescription = 'nothing to run'\n"
         "[bad]\ncommand = []\n"
+        "[keras]\ncode = 'a:b'\n"
+        '["Bad Name"]\ncode = "a:b"\n'
         "[odd]\ncommand = ['x']\ntimeout_seconds = -1\nmetric = 'val accuracy'\ncolour = 'red'\ndirection = 'down'\n"
     )
     with pytest.raises(ImproperlyConfigured) as refused:
@@ -44,8 +46,10 @@ def test_every_mistake_is_named_with_its_table(tmp_path):
     message = str(refused.value)
     assert message.startswith(f"GAWEB_OBJECTIVES_FILE {path}:")
     for problem in (
-        '[both]: give either code = "module:attribute" or command = [...]',
-        "[neither]: give either",
+        '[both]: give one of code = "module:attribute" or command = [...], not both',
+        "[neither]: give one of",
+        "[keras]: keras is gaweb's own objective; give yours another name",
+        "[Bad Name]: a name is lower-case letters",
         "[bad]: command must be a list of strings",
         "[odd]: timeout_seconds must be a number above 0",
         "[odd]: metric must be a name such as val_accuracy",

@@ -23,7 +23,8 @@ def test_a_name_no_machine_has_is_refused_naming_those_that_exist(small_spec):
     services.objectives_offer(host="gpu-box", offers=[MLP])
     with pytest.raises(SpecError) as refused:
         services.search_create(spec={**small_spec, "objective": "resnet"})
-    assert "unknown objective 'resnet': no worker has it; choose one of: synthetic, keras, mlp" in str(refused.value)
+    message = "unknown objective 'resnet': no machine has it registered; choose one of: synthetic, keras, mlp"
+    assert message in str(refused.value) and "GAWEB_OBJECTIVES_FILE" in str(refused.value)
     assert not Search.objects.exists()
 
 

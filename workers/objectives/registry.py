@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import entry_points
@@ -35,7 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from searches.spec.search import BUILT_IN_DESCRIPTIONS
+from searches.spec.search import BUILT_IN_DESCRIPTIONS, OBJECTIVE_NAME
 
 from .base import HostCannotTrain, Objective
 from .command import CommandObjective
@@ -50,7 +49,6 @@ BUILT_IN = {
 }
 # What ``registered`` shows for a training command, before its command line.
 COMMAND = "command: "
-NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")  # Search.objective holds 32
 
 
 @dataclass(frozen=True)
@@ -75,11 +73,14 @@ def registered() -> dict[str, str]:
     ]
     sources += [(name, path, f"GAWEB_OBJECTIVES {name!r}") for name, path in settings.GAWEB_OBJECTIVES.items()]
     sources += [
+        (name, path, f"GAWEB_OBJECTIVES_FILE [{name}]") for name, path in settings.GAWEB_OBJECTIVE_FILE_CODE.items()
+    ]
+    sources += [
         (name, COMMAND + " ".join(config["argv"]), f"GAWEB_OBJECTIVES_FILE [{name}]")
         for name, config in settings.GAWEB_OBJECTIVE_COMMANDS.items()
     ]
     for name, path, where in sources:
-        if not NAME.match(name):
+        if not OBJECTIVE_NAME.match(name):
             log.warning("%s: an objective's name is lower-case letters, digits, _ and -; ignored", where)
         elif name in found:
             log.warning("%s: the name is taken (by %s); ignored", where, found[name])

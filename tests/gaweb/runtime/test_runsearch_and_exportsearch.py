@@ -106,3 +106,11 @@ def test_runsearch_says_where_a_spec_is_not_json(tmp_path):
 def test_exportsearch_says_when_there_is_no_such_search():
     with pytest.raises(CommandError, match="no search #999"):
         _run("exportsearch", "999")
+
+
+@pytest.mark.django_db
+def test_runsearch_says_a_search_failed_with_its_reason_and_a_non_zero_status(tmp_path, synthetic_spec):
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps({**synthetic_spec, "training": {"synthetic_crash": 1.0}}))
+    with pytest.raises(CommandError, match=r"search #\d+ failed: .*told to crash"):
+        _run("runsearch", str(path), "--inline")

@@ -67,6 +67,7 @@ def test_up_stops_the_workers_and_redis_even_when_the_web_server_will_not_stop(m
     web = []
     monkeypatch.setattr(up, "ensure_redis", lambda *args, **kwargs: PrivateRedis())
     monkeypatch.setattr(up, "ensure_first_admin", lambda: None)
+    monkeypatch.setattr(up, "call_command", lambda *args, **kwargs: None)  # no database here: nothing to migrate
     monkeypatch.setattr(up, "Supervisor", Supervisor)
     monkeypatch.setattr(up.subprocess, "Popen", lambda argv, **kwargs: web.append(_stubborn()) or web[0])
     monkeypatch.setattr(up, "WEB_STOP_GRACE_SECONDS", 0.5)

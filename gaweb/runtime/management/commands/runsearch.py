@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from gaweb.celery import app
@@ -46,7 +47,10 @@ class Command(BaseCommand):
             return self.take_up(options.get("extend"), options.get("resume"), inline=inline, wait=wait, minutes=minutes)
         execution = Search.Execution.INLINE if inline else Search.Execution.WORKERS
         if inline:
-            announce_objectives()  # this process trains it: a spec may name what this machine has
+            # This process trains it, so it is where the tables must be (a first run creates them) and
+            # where the spec's objective must be registered.
+            call_command("migrate", interactive=False, verbosity=0)
+            announce_objectives()
         try:
             search = services.search_create(spec=read_spec_file(spec), execution=execution)
         except SpecError as error:
@@ -116,3 +120,5 @@ class Command(BaseCommand):
         for line in end_summary(search, seconds):
             self.stdout.write(line)
         self.stdout.write(f"everything: {manage_py()} exportsearch {search.pk}")
+        if search.status == Search.Status.FAILED:  # a script can tell a failed search from a finished one
+            raise CommandError(f"search #{search.pk} failed: {search.error}")
