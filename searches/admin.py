@@ -23,6 +23,7 @@ class GenerationAdmin(admin.ModelAdmin):
         "done_count",
         "failed_count",
         "cached_count",
+        "stopped_count",
     )
     list_select_related = ("search",)
 

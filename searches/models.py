@@ -132,6 +132,8 @@ class Generation(models.Model):
     done_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     cached_count = models.PositiveIntegerField(default=0)
+    # Stopped early by the search's rule: they have a result, from fewer epochs.
+    stopped_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

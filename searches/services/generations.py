@@ -154,6 +154,7 @@ def summarise(generation: Generation) -> None:
         done=Count("id", filter=Q(status=Entity.Status.DONE)),
         failed=Count("id", filter=Q(status=Entity.Status.FAILED)),
         cached=Count("id", filter=Q(status=Entity.Status.CACHED)),
+        stopped=Count("id", filter=Q(status=Entity.Status.STOPPED)),
     )
     Generation.objects.filter(pk=generation.pk).update(
         finished_at=db_now(),
@@ -162,6 +163,7 @@ def summarise(generation: Generation) -> None:
         done_count=summary["done"],
         failed_count=summary["failed"],
         cached_count=summary["cached"],
+        stopped_count=summary["stopped"],
     )
 
 

@@ -114,3 +114,21 @@ def test_runsearch_says_a_search_failed_with_its_reason_and_a_non_zero_status(tm
     path.write_text(json.dumps({**synthetic_spec, "training": {"synthetic_crash": 1.0}}))
     with pytest.raises(CommandError, match=r"search #\d+ failed: .*told to crash"):
         _run("runsearch", str(path), "--inline")
+
+
+@pytest.mark.django_db
+def test_each_generation_s_line_counts_the_candidates_stopped_early(tmp_path, synthetic_spec):
+    spec = {
+        **synthetic_spec,
+        "training": {"epochs": 3, "early_stopping": {"rule": "successive_halving", "min_epochs": 1, "reduction": 3}},
+    }
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    lines = [line for line in _run("runsearch", str(path), "--inline").splitlines() if line.startswith("generation ")]
+    counts = [
+        (int(line.split("(done ")[1].split(",")[0]), int(line.split("stopped early ")[1].split(",")[0]))
+        for line in lines
+    ]
+    population = synthetic_spec["ga"]["population"]
+    assert all(done + stopped == population for done, stopped in counts)  # no failures, no copies here
+    assert sum(stopped for _, stopped in counts) > 0

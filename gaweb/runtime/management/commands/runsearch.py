@@ -112,7 +112,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"generation {generation.number + 1}/{search.generations}: its best {best}  its mean {mean}  "
             f"best so far {so_far}  "
-            f"(done {generation.done_count}, cached {generation.cached_count}, failed {generation.failed_count})  "
+            f"(done {generation.done_count}, stopped early {generation.stopped_count}, "
+            f"cached {generation.cached_count}, failed {generation.failed_count})  "
             f"elapsed {time.monotonic() - started:.1f}s"
         )
 
