@@ -10,6 +10,7 @@
     metric = "val_accuracy"          # the key of its fitness in its JSON lines (the default)
     direction = "maximize"           # or "minimize" (a loss): its fitness is then its negative
     timeout_seconds = 600            # killed after this long (optional)
+    trains_final = true              # it has a final mode, GAWEB_FINAL=1 (optional; see workers.objectives.command)
 
 A command's relative paths are relative to the file's folder, where it also runs (``cwd``
 changes that). Read once, when the settings are: a mistake stops every command with a clear
@@ -28,7 +29,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from searches.spec.search import BUILT_IN_OBJECTIVES, OBJECTIVE_NAME
 
-KEYS = {"code", "command", "description", "traits", "metric", "direction", "timeout_seconds", "cwd"}
+KEYS = {"code", "command", "description", "traits", "metric", "direction", "timeout_seconds", "cwd", "trains_final"}
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -58,6 +59,12 @@ def read_objectives_file(path: str) -> tuple[dict[str, str], dict[str, dict[str,
             problems.append(f'[{name}]: give one of code = "module:attribute" or command = [...], not both')
             continue
         if "code" in table:
+            others = sorted(set(table) & KEYS - {"code"})
+            if others:
+                problems.append(
+                    f"[{name}]: {', '.join(others)}: a command's settings; code says them as attributes of what it"
+                    " names (train.description = ..., see workers.objectives.registry)"
+                )
             if not isinstance(table["code"], str) or not table["code"].strip():
                 problems.append(f'[{name}]: code must be "module:attribute"')
             else:
@@ -90,6 +97,9 @@ def _command(name: str, table: dict[str, Any], folder: Path, problems: list[str]
     timeout = table.get("timeout_seconds")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
         problems.append(f"[{name}]: timeout_seconds must be a number above 0")
+    trains_final = table.get("trains_final", False)
+    if not isinstance(trains_final, bool):
+        problems.append(f"[{name}]: trains_final must be true or false")
     cwd = table.get("cwd", ".")
     if not isinstance(cwd, str):
         problems.append(f"[{name}]: cwd must be a folder")
@@ -102,4 +112,5 @@ def _command(name: str, table: dict[str, Any], folder: Path, problems: list[str]
         "direction": direction,
         "timeout_seconds": timeout,
         "cwd": str((folder / cwd).resolve()),
+        "trains_final": trains_final is True,
     }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -291,7 +292,8 @@ class EpochResult(models.Model):
 
 
 class FinalModel(models.Model):
-    """The trained network of a final training, as a ``.keras`` file's bytes.
+    """The trained model of a final training: a ``.keras`` file's bytes, or the file a user's
+    function or command saved (``filename`` keeps its name, so the download keeps its suffix).
 
     Kept in the database, not in a worker's ``var/``: the worker that trained it and the web
     server that serves it may be different machines. Bounded by ``GAWEB_MAX_MODEL_MB``;
@@ -301,7 +303,14 @@ class FinalModel(models.Model):
     entity = models.OneToOneField(Entity, related_name="final_model", on_delete=models.CASCADE)
     data = models.BinaryField()
     size = models.PositiveBigIntegerField()
+    filename = models.CharField(max_length=200, default="best.keras")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def suffix(self) -> str:
+        """The download's suffix: the saved file's own (``.keras``, ``.joblib``...), if it has one."""
+        suffix = Path(self.filename).suffix
+        return suffix if suffix[1:].replace("_", "").isalnum() else ""
 
 
 class UnableHost(models.Model):
@@ -342,6 +351,8 @@ class ObjectiveOffer(models.Model):
     traits = models.JSONField(null=True, blank=True)
     metric = models.CharField(max_length=64, default="val_accuracy")
     direction = models.CharField(max_length=8, default="maximize")
+    # Can its search's best be trained at last ("Train the best on all data") and saved?
+    trains_final = models.BooleanField(default=False)
     seen_at = models.DateTimeField()
 
     class Meta:

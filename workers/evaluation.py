@@ -189,7 +189,7 @@ def _record(entity_id: int, result, attempt: int, *, final: bool) -> bool:
     if final:
         return services.entity_record_final(
             entity_id=entity_id, test_accuracy=result.test_accuracy, test_loss=result.test_loss,
-            validation_accuracy=result.validation_accuracy,
+            validation_accuracy=result.validation_accuracy, model_filename=result.model_filename,
             parameter_count=result.parameter_count, train_seconds=result.train_seconds, model=result.model,
             history=result.history, timings=result.timings, attempt=attempt,
         )  # fmt: skip

@@ -9,6 +9,10 @@ prints a JSON line after each epoch, then its result, as the last line:
     ...
     {"val_accuracy": 0.83}
 
+With GAWEB_FINAL=1 (gaweb's "Train the best on all data", allowed by ``trains_final`` in
+objectives.toml) it trains on the training and validation points, measures on its test points,
+writes its weights as JSON into GAWEB_MODEL_DIR, and prints {"test_accuracy": ...} last.
+
 Try it alone: echo '{"learning_rate": 0.1, "l2": 0.001, "features": 3}' > g.json
 and run python3 logistic_command.py g.json
 """
@@ -38,8 +42,11 @@ def main() -> None:
     genome = json.loads(Path(sys.argv[1]).read_text())
     epochs = int(os.environ.get("GAWEB_EPOCHS", "5"))
     rng = random.Random(int(os.environ.get("GAWEB_SEED", "0")))
-    data = dataset(random.Random(7), 1200, genome["features"])
-    train, validation = data[:900], data[900:]
+    final = os.environ.get("GAWEB_FINAL") == "1"
+    data = dataset(random.Random(7), 1500, genome["features"])
+    # The last 300 points are the test split: measured only in a final training.
+    train, validation = (data[:1200], data[1200:]) if final else (data[:900], data[900:1200])
+    measured = "test_accuracy" if final else "val_accuracy"
     weights, bias = [0.0] * genome["features"], 0.0
     rate, l2 = genome["learning_rate"], genome["l2"]
     for epoch in range(1, epochs + 1):
@@ -56,8 +63,11 @@ def main() -> None:
             for terms, label in validation
         )
         accuracy = correct / len(validation)
-        print(json.dumps({"epoch": epoch, "val_accuracy": accuracy, "loss": loss / len(train)}), flush=True)
-    print(json.dumps({"val_accuracy": accuracy, "parameter_count": len(weights) + 1}))
+        print(json.dumps({"epoch": epoch, measured: accuracy, "loss": loss / len(train)}), flush=True)
+    if final:
+        model = {"weights": weights, "bias": bias, "features": genome["features"]}
+        (Path(os.environ["GAWEB_MODEL_DIR"]) / "logistic.json").write_text(json.dumps(model))
+    print(json.dumps({measured: accuracy, "parameter_count": len(weights) + 1}))
 
 
 if __name__ == "__main__":

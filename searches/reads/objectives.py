@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from searches.models import ObjectiveOffer
 from searches.spec.search import BUILT_IN_DESCRIPTIONS, BUILT_IN_OBJECTIVES
 
@@ -53,7 +55,15 @@ def objective_traits() -> dict[str, tuple[str, ...] | None]:
     return {name: known.traits for name, known in objectives_known().items()}
 
 
-def trains_keras_networks(objective: str) -> bool:
-    """Whether the objective's candidates are Keras networks that gaweb trains (its own, or a user's
-    builder): those can be trained at last, and give a best.keras."""
+def trains_final(objective: str) -> bool:
+    """Whether a search's best can be trained at last and saved ("Train the best on all data"): Keras
+    networks that gaweb trains (its own, or a user's builder: a best.keras), or a user's function
+    or command that declares ``trains_final`` (the file it saves)."""
+    if objective == "keras":
+        return True
+    return ObjectiveOffer.objects.filter(name=objective).filter(Q(kind="keras") | Q(trains_final=True)).exists()
+
+
+def gives_keras_models(objective: str) -> bool:
+    """Whether the best model is a ``best.keras`` (gaweb's network or a user's builder)."""
     return objective == "keras" or ObjectiveOffer.objects.filter(name=objective, kind="keras").exists()

@@ -19,7 +19,7 @@ from django.db.models import Max
 from searches.clock import db_now
 from searches.genetics import genome_hash
 from searches.models import Entity, FinalModel, Search
-from searches.reads.objectives import trains_keras_networks
+from searches.reads.objectives import trains_final
 from searches.reads.selectors import ranked_best
 from searches.services.entities import already_recorded, running_claim
 from searches.services.queueing import queue_entities
@@ -44,9 +44,10 @@ def search_train_final(*, search_id: int, on_workers: bool = True) -> list[int]:
         search = Search.objects.select_for_update().get(pk=search_id)
         if search.status != Search.Status.COMPLETED:
             raise InvalidTransition("only a completed search has a best to train at last")
-        if not trains_keras_networks(search.objective):
+        if not trains_final(search.objective):
             raise InvalidTransition(
-                "final training trains networks: this search's objective is neither keras nor a Keras builder"
+                f"the objective {search.objective!r} cannot be trained at last: it is neither keras nor a Keras"
+                " builder, and does not declare trains_final"
             )
         finals = Entity.objects.filter(search=search, origin=Entity.Origin.FINAL)
         if finals.exclude(status=Entity.Status.FAILED).exists():
@@ -89,15 +90,23 @@ def entity_record_final(
     history=(),
     timings=None,
     validation_accuracy: float | None = None,
+    model_filename: str = "best.keras",
     attempt: int | None = None,
 ) -> bool:
     """Record a final training: its measure on the test split and its model (when not too large).
     ``validation_accuracy`` (on the images held out of every final training of the search) is
     kept as the entity's ``accuracy``: it, never the test split, chooses the model of ``best.keras``.
 
+    ``model`` may be empty: a user's function or command that saved no model file.
+
     Safe to repeat for the same claim, like every record.
     """
     limit = settings.GAWEB_MAX_MODEL_MB * 1024 * 1024
+    kept = 0 < len(model) <= limit
+    if not model:
+        why = "no model saved: the objective handed gaweb no file (report.save_model, or GAWEB_MODEL_DIR)"
+    else:
+        why = "" if kept else f"model not kept: {len(model):,} bytes, over GAWEB_MAX_MODEL_MB"
     with transaction.atomic():
         recorded = running_claim(entity_id, attempt).update(
             status=Entity.Status.DONE,
@@ -109,9 +118,11 @@ def entity_record_final(
             history=list(history),
             epochs=len(history),
             timings=dict(timings or {}),
-            error="" if len(model) <= limit else f"model not kept: {len(model):,} bytes, over GAWEB_MAX_MODEL_MB",
+            error=why,
             finished_at=db_now(),
         )
-        if recorded and len(model) <= limit:
-            FinalModel.objects.update_or_create(entity_id=entity_id, defaults={"data": model, "size": len(model)})
+        if recorded and kept:
+            FinalModel.objects.update_or_create(
+                entity_id=entity_id, defaults={"data": model, "size": len(model), "filename": model_filename[:200]}
+            )
     return bool(recorded) or already_recorded(entity_id, attempt, Entity.Status.DONE)

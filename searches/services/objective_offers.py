@@ -28,6 +28,7 @@ def objectives_offer(*, host: str, offers: Sequence[Mapping[str, Any]]) -> None:
                     "traits": list(traits) if traits is not None else None,
                     "metric": offer.get("metric") or "val_accuracy",
                     "direction": offer.get("direction") or "maximize",
+                    "trains_final": bool(offer.get("trains_final")),
                     "seen_at": now,
                 },
             )

@@ -14,7 +14,7 @@ from searches import exports, services
 from searches.genetics import STRATEGY_HELP, SpecError
 from searches.models import Search
 from searches.reads import comparison, selectors
-from searches.reads.objectives import objectives_known, trains_keras_networks
+from searches.reads.objectives import gives_keras_models, objectives_known, trains_final
 from searches.spec.catalog import KERAS_TRAITS, TUTORIAL_GENOME
 from searches.spec.presets import PRESETS, SCRATCH
 from searches.web.forms import SpecForm
@@ -70,7 +70,8 @@ def search_detail(request, pk: int):
         "search": search,
         "can_change": can_change(request.user, search),
         "has_best": selectors.best_entity(search) is not None,
-        "trains_networks": trains_keras_networks(search.objective),
+        "trains_final": trains_final(search.objective),
+        "keras_models": gives_keras_models(search.objective),
     }
     return render(request, "searches/detail.html", context)
 
@@ -209,7 +210,8 @@ def best_py(request, pk: int):
     return _attachment(script, f"gaweb_search_{pk}_best.py", "text/x-python")
 
 
-def best_keras(request, pk: int):
+def best_model(request, pk: int):
+    """The final training's model: ``best.keras``, or the file a user's function or command saved."""
     search = get_object_or_404(Search, pk=pk)
     try:
         model = exports.best_model(search)
@@ -217,7 +219,7 @@ def best_keras(request, pk: int):
         raise Http404(str(why)) from None
     response = StreamingHttpResponse(exports.model_chunks(model), content_type="application/octet-stream")
     response["Content-Length"] = str(model.size)
-    response["Content-Disposition"] = f'attachment; filename="gaweb-search-{pk}-best.keras"'
+    response["Content-Disposition"] = f'attachment; filename="gaweb-search-{pk}-best{model.suffix}"'
     return response
 
 

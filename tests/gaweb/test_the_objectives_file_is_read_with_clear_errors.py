@@ -21,6 +21,7 @@ def test_the_examples_file_names_code_and_a_command_run_in_its_folder():
     assert command["cwd"] == str(ROOT / "examples" / "objectives")
     assert (command["metric"], command["timeout_seconds"]) == ("val_accuracy", 300)
     assert command["traits"] == ["learning_rate", "l2", "features"]
+    assert command["trains_final"] is True
 
 
 def test_a_command_may_be_one_string_split_as_a_shell_would(tmp_path):
@@ -40,6 +41,8 @@ def test_every_mistake_is_named_with_its_table(tmp_path):
         "[keras]\ncode = 'a:b'\n"
         '["Bad Name"]\ncode = "a:b"\n'
         "[odd]\ncommand = ['x']\ntimeout_seconds = -1\nmetric = 'val accuracy'\ncolour = 'red'\ndirection = 'down'\n"
+        "[coded]\ncode = 'a:b'\ndescription = 'ignored if taken'\ntrains_final = true\n"
+        "[final]\ncommand = ['x']\ntrains_final = 'yes'\n"
     )
     with pytest.raises(ImproperlyConfigured) as refused:
         read_objectives_file(str(path))
@@ -55,6 +58,8 @@ def test_every_mistake_is_named_with_its_table(tmp_path):
         "[odd]: metric must be a name such as val_accuracy",
         "[odd]: unknown key 'colour'",
         "[odd]: direction must be maximize or minimize",
+        "[coded]: description, trains_final: a command's settings; code says them as attributes",
+        "[final]: trains_final must be true or false",
     ):
         assert problem in message
 

@@ -75,7 +75,7 @@ def test_a_search_that_cannot_have_a_final_training_says_why(finished, small_spe
     with pytest.raises(services.InvalidTransition, match="already trained"):
         services.search_train_final(search_id=finished.pk)
     synthetic = run_inline(services.search_create(spec=small_spec, execution=Search.Execution.INLINE).pk)
-    with pytest.raises(services.InvalidTransition, match="objective is neither keras nor a Keras builder"):
+    with pytest.raises(services.InvalidTransition, match="cannot be trained at last: it is neither keras"):
         services.search_train_final(search_id=synthetic.pk)
     running = services.search_create(spec=_keras_spec(), execution=Search.Execution.INLINE)
     with pytest.raises(services.InvalidTransition, match="only a completed search"):

@@ -70,7 +70,7 @@ class FinalResult:
     """A final training: the network measured once on the test split, and the saved model's bytes."""
 
     test_accuracy: float
-    test_loss: float
+    test_loss: float | None
     parameter_count: int
     train_seconds: float
     model: bytes
@@ -78,6 +78,8 @@ class FinalResult:
     timings: dict[str, float] = field(default_factory=dict)
     # On the images held out of every final training of the search alike; None: none held out.
     validation_accuracy: float | None = None
+    # The model file's own name, whose suffix the download keeps (a function's may be .joblib, .pt).
+    model_filename: str = "best.keras"
 
 
 class CandidateFailed(Exception):

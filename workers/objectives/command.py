@@ -11,6 +11,13 @@ also finds in its environment:
   the same one; a confirmation another);
 - ``GAWEB_ENTITY``: the candidate's number in gaweb.
 
+A command whose configuration says ``trains_final = true`` can be trained at last ("Train the
+best on all data"): gaweb runs it once more for each of the search's best with ``GAWEB_FINAL=1``
+and ``GAWEB_MODEL_DIR`` (an empty folder). It trains on all its training data, writes its model
+there as one file (any format: gaweb keeps the bytes and offers them as the search's best model)
+and prints as its result its measure on its own held-out test data: ``{"test_accuracy": 0.9}``
+(for a metric ``val_X``, the key ``test_X``; the metric's own key is taken where that is missing).
+
 It prints JSON lines on its standard output: ``{"epoch": 1, "val_accuracy": 0.61}`` after each
 epoch (the live curve, and the search's early-stopping rule), and last its result,
 ``{"val_accuracy": 0.74}`` (the objective's ``metric``; a ``parameter_count`` may come with it).
@@ -40,11 +47,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .base import CandidateCancelled, CandidateFailed, EvaluationRequest, EvaluationResult
-from .function import DEFAULT_METRIC, DIRECTIONS, number
+from .base import CandidateCancelled, CandidateFailed, EvaluationRequest, EvaluationResult, FinalResult
+from .function import DEFAULT_METRIC, DIRECTIONS, final_measure, held_out_key, number
 
 log = logging.getLogger("gaweb.workers.command")
 
@@ -68,6 +76,7 @@ class CommandObjective:
         cwd: str | Path | None = None,
         description: str = "",
         traits: Sequence[str] | None = None,
+        trains_final: bool = False,
     ):
         if not argv or not all(isinstance(part, str) and part for part in argv):
             raise ValueError("a command is a list of non-empty strings: the program, then its arguments")
@@ -76,17 +85,48 @@ class CommandObjective:
         self.argv, self.metric, self.timeout_seconds, self.cwd = list(argv), metric, timeout_seconds, cwd
         self.sign = DIRECTIONS[direction]
         self.description, self.traits = description, list(traits) if traits is not None else None
+        self.trains_final = trains_final
 
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
         with tempfile.TemporaryDirectory(prefix="gaweb-candidate-") as folder:
             genome_path = Path(folder) / "genome.json"
             genome_path.write_text(json.dumps(dict(request.genome)))
-            return self._run(request, genome_path)
+            run = self._run(request, genome_path, {})
+        if run.stopped:
+            fitness, parameters = self.sign * run.history[-1][self.metric], 0
+        else:
+            result = self._result(run)
+            fitness = self.sign * number(result[self.metric], f"the result's {self.metric!r}")
+            parameters = int(number(result.get("parameter_count", 0), "parameter_count"))
+        return EvaluationResult(
+            accuracy=fitness, parameter_count=parameters, train_seconds=run.seconds, history=run.history,
+            timings={"fit": run.seconds}, stopped=run.stopped,
+        )  # fmt: skip
 
-    def train_final(self, request: EvaluationRequest):
-        raise CandidateFailed("final training trains a keras network: this search's objective is a command")
+    def train_final(self, request: EvaluationRequest) -> FinalResult:
+        if not self.trains_final:
+            raise CandidateFailed("this command cannot be trained at last: its configuration lacks trains_final = true")
+        with tempfile.TemporaryDirectory(prefix="gaweb-final-") as folder:
+            genome_path, model_dir = Path(folder) / "genome.json", Path(folder) / "model"
+            genome_path.write_text(json.dumps(dict(request.genome)))
+            model_dir.mkdir()
+            run = self._run(request, genome_path, {"GAWEB_FINAL": "1", "GAWEB_MODEL_DIR": str(model_dir)})
+            if run.stopped:
+                raise CandidateFailed("a final training was stopped: it has no measure on held-out data")
+            result = self._result(run, key=held_out_key(self.metric))
+            saved = [file for file in model_dir.rglob("*") if file.is_file()]
+            if len(saved) > 1:
+                names = ", ".join(sorted(str(file.relative_to(model_dir)) for file in saved)[:5])
+                raise CandidateFailed(f"GAWEB_MODEL_DIR holds {len(saved)} files ({names}): save the model as one file")
+            name, data = (saved[0].name, saved[0].read_bytes()) if saved else ("", b"")
+        test, test_loss = final_measure(result, self.metric, self.sign)
+        return FinalResult(
+            test_accuracy=test, test_loss=test_loss, train_seconds=run.seconds, model=data, model_filename=name,
+            parameter_count=int(number(result.get("parameter_count", 0), "parameter_count")), history=run.history,
+            timings={"fit": run.seconds},
+        )  # fmt: skip
 
-    def _run(self, request: EvaluationRequest, genome_path: Path) -> EvaluationResult:
+    def _run(self, request: EvaluationRequest, genome_path: Path, extra_env: Mapping[str, str]) -> _Run:
         argv = [part.replace("{genome}", str(genome_path)) for part in self.argv]
         env = {
             **os.environ,
@@ -94,6 +134,7 @@ class CommandObjective:
             "GAWEB_EPOCHS": str(request.training.get("epochs", 1)),
             "GAWEB_SEED": str(request.training_seed),
             "GAWEB_ENTITY": str(request.entity_id),
+            **extra_env,
         }
         started = time.perf_counter()
         try:
@@ -129,9 +170,12 @@ class CommandObjective:
                 last = line
                 row = _json_object(line)
                 if row is not None and "epoch" in row:
-                    history.append(self._report(row))
+                    # A final training trains on all its data: its epochs need not have the validation metric.
+                    history.append(self._report(row, required="GAWEB_FINAL" not in extra_env))
                     report = history[-1]
-                    go_on = request.go_on(report["epoch"], {**report, "val_accuracy": self.sign * report[self.metric]})
+                    go_on = self.metric not in report or request.go_on(
+                        report["epoch"], {**report, "val_accuracy": self.sign * report[self.metric]}
+                    )
                     # A stop at the last epoch (training.epochs) would change nothing: it ends as trained.
                     if not go_on and report["epoch"] < request.training.get("epochs", 1):
                         stopped = True
@@ -141,15 +185,7 @@ class CommandObjective:
             _end(process)
         for reader in readers:
             reader.join(timeout=TERM_GRACE_SECONDS)
-        seconds = time.perf_counter() - started
-        if stopped:
-            fitness, parameters = self.sign * history[-1][self.metric], 0
-        else:
-            fitness, parameters = self._result(process.returncode, last, errors)
-        return EvaluationResult(
-            accuracy=fitness, parameter_count=parameters, train_seconds=seconds, history=history,
-            timings={"fit": seconds}, stopped=stopped,
-        )  # fmt: skip
+        return _Run(process.returncode, last, list(errors), history, stopped, time.perf_counter() - started)
 
     def _check(self, request: EvaluationRequest, started: float) -> None:
         if request.cancelled():
@@ -159,30 +195,42 @@ class CommandObjective:
         if self.timeout_seconds is not None and time.perf_counter() - started > self.timeout_seconds:
             raise CandidateFailed(f"took longer than its timeout of {self.timeout_seconds:g} s (timeout_seconds)")
 
-    def _report(self, row: Mapping[str, Any]) -> dict[str, Any]:
+    def _report(self, row: Mapping[str, Any], *, required: bool = True) -> dict[str, Any]:
         epoch = row["epoch"]
         if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 1:
             raise CandidateFailed(f"a report's epoch must be a whole number from 1, not {epoch!r}")
-        if self.metric not in row:
+        if required and self.metric not in row:
             raise CandidateFailed(f"the report of epoch {epoch} has no {self.metric!r}: {json.dumps(row)[:200]}")
         values = {name: number(value, f"epoch {epoch}: {name}") for name, value in row.items() if name != "epoch"}
         return {"epoch": epoch, **values}
 
-    def _result(self, returncode: int, last: str | None, errors: Sequence[str]) -> tuple[float, int]:
-        said = "; its last lines of standard error:\n" + "".join(errors) if errors else " (no standard error)"
-        if returncode != 0:
-            how = f"was killed by signal {-returncode}" if returncode < 0 else f"exited with status {returncode}"
+    def _result(self, run: _Run, *, key: str | None = None) -> dict[str, Any]:
+        """The program's last line as a JSON object holding ``key`` (else the metric)."""
+        said = "; its last lines of standard error:\n" + "".join(run.errors) if run.errors else " (no standard error)"
+        if run.returncode != 0:
+            code = run.returncode
+            how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
             raise CandidateFailed(f"the command {how}{said}")
-        if last is None:
+        if run.last is None:
             raise CandidateFailed(f"the command printed no result (a last line such as {{{self.metric!r}: 0.9}})")
-        result = _json_object(last)
+        result = _json_object(run.last)
         if result is None:
-            raise CandidateFailed(f"the command's last line is not a JSON object: {last.strip()[:200]!r}")
-        if self.metric not in result:
-            raise CandidateFailed(f"the command's result has no {self.metric!r}: {last.strip()[:200]}")
-        parameters = result.get("parameter_count", 0)
-        value = number(result[self.metric], f"the result's {self.metric!r}")
-        return self.sign * value, int(number(parameters, "parameter_count"))
+            raise CandidateFailed(f"the command's last line is not a JSON object: {run.last.strip()[:200]!r}")
+        if self.metric not in result and (key is None or key not in result):
+            raise CandidateFailed(f"the command's result has no {key or self.metric!r}: {run.last.strip()[:200]}")
+        return result
+
+
+@dataclass(frozen=True)
+class _Run:
+    """How one run of the program went."""
+
+    returncode: int
+    last: str | None  # its last non-empty line on standard output
+    errors: list[str]  # its last lines of standard error
+    history: list[dict[str, Any]]
+    stopped: bool  # by the search's early-stopping rule
+    seconds: float
 
 
 def _json_object(line: str) -> dict[str, Any] | None:

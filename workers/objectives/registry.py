@@ -17,7 +17,8 @@ What a name points at decides how gaweb runs it:
 
 It may say more about itself in attributes: ``description`` (else its docstring's first line),
 ``traits`` (the trait names it understands; a spec naming others is refused) and, for a
-function, ``metric`` (the key of its fitness in ``report`` and in a returned dict).
+function, ``metric`` (the key of its fitness in ``report`` and in a returned dict),
+``direction`` and ``trains_final`` (it can be trained at last: see ``function``).
 
 Only what is registered on the machine can run: a spec or a form only chooses among names.
 """
@@ -63,6 +64,9 @@ class Offer:
     # The fitness: this metric, maximised or minimised.
     metric: str = DEFAULT_METRIC
     direction: str = "maximize"
+    # Its search's best can be trained at last and saved (a Keras builder; a function or command
+    # that declares ``trains_final``).
+    trains_final: bool = False
 
 
 def registered() -> dict[str, str]:
@@ -114,7 +118,7 @@ def command_objective(config: dict[str, Any]) -> CommandObjective:
     return CommandObjective(
         config["argv"], metric=config["metric"], direction=config["direction"],
         timeout_seconds=config["timeout_seconds"], cwd=config["cwd"], description=config["description"],
-        traits=config["traits"],
+        traits=config["traits"], trains_final=config.get("trains_final", False),
     )  # fmt: skip
 
 
@@ -132,7 +136,10 @@ def adapt(target: Any) -> Objective:
         return KerasObjective(build=target)
     if callable(target):
         return FunctionObjective(
-            target, metric=getattr(target, "metric", DEFAULT_METRIC), direction=getattr(target, "direction", "maximize")
+            target,
+            metric=getattr(target, "metric", DEFAULT_METRIC),
+            direction=getattr(target, "direction", "maximize"),
+            trains_final=bool(getattr(target, "trains_final", False)),
         )
     raise TypeError(f"an objective is a train(genome, report) function or has evaluate(request), not {target!r}")
 
@@ -143,7 +150,9 @@ def offers() -> list[Offer]:
     found = []
     for name, path in registered().items():
         if name in BUILT_IN:
-            found.append(Offer(name=name, description=BUILT_IN_DESCRIPTIONS[name], kind="built-in"))
+            found.append(
+                Offer(name=name, description=BUILT_IN_DESCRIPTIONS[name], kind="built-in", trains_final=name == "keras")
+            )
             continue
         if path.startswith(COMMAND):
             config = settings.GAWEB_OBJECTIVE_COMMANDS[name]
@@ -157,6 +166,7 @@ def offers() -> list[Offer]:
                     traits=traits,
                     metric=config["metric"],
                     direction=config["direction"],
+                    trains_final=config.get("trains_final", False),
                 )
             )
             continue
@@ -197,4 +207,5 @@ def describe(name: str, target: Any) -> Offer:
         description=str(description).splitlines()[0][:300] if description else "",
         kind=kind,
         traits=tuple(str(t) for t in traits) if traits is not None else None,
+        trains_final=keras_builder or bool(getattr(target, "trains_final", False)),
     )

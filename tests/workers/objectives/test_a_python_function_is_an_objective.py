@@ -124,8 +124,3 @@ def test_a_report_that_is_not_a_number_fails_the_candidate():
 
     with pytest.raises(CandidateFailed, match="report\\(\\): val_accuracy is inf"):
         FunctionObjective(train).evaluate(request())
-
-
-def test_it_has_no_network_to_train_at_last():
-    with pytest.raises(CandidateFailed, match="final training trains a keras network"):
-        FunctionObjective(lambda genome, report: 1.0).train_final(request())

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from gaweb.runtime.progress import manage_py
 from searches import services
 from searches.models import Entity, Search
+from searches.reads.objectives import gives_keras_models
 from workers.inline import run_final_inline
 
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
                 entities = run_final_inline(search)
             else:
                 ids = services.search_train_final(search_id=search)
-                self.stdout.write(f"final training of {len(ids)} networks queued for the workers")
+                self.stdout.write(f"final training of {len(ids)} candidates queued for the workers")
                 if not wait:
                     return
                 while Entity.objects.filter(pk__in=ids, status__in=Entity.PENDING).exists():
@@ -41,8 +42,11 @@ class Command(BaseCommand):
         for entity in entities:
             what = "the tutorial network" if entity.replicate_of_id is None else f"entity #{entity.replicate_of_id}"
             if entity.status == Entity.Status.DONE:
-                self.stdout.write(f"{what}: test accuracy {entity.test_accuracy:.4f} (loss {entity.test_loss:.4f})")
+                loss = "" if entity.test_loss is None else f" (loss {entity.test_loss:.4f})"
+                kept = f"; {entity.error}" if entity.error else ""
+                self.stdout.write(f"{what}: test accuracy {entity.test_accuracy:.4f}{loss}{kept}")
             else:
                 self.stdout.write(f"{what}: {entity.status}: {entity.error}")
-        self.stdout.write(f"the best's trained model: /searches/{search}/best.keras in the web app")
+        name = "best.keras" if gives_keras_models(Search.objects.get(pk=search).objective) else "best-model"
+        self.stdout.write(f"the best's trained model: /searches/{search}/{name} in the web app")
         self.stdout.write(f"everything: {manage_py()} exportsearch {search}")
