@@ -24,11 +24,18 @@ SEEDED = "seeded"
 
 @dataclass(frozen=True)
 class Individual:
-    """A genome whose fitness is known. A failed candidate is told with fitness 0."""
+    """A genome whose fitness is known. A failed candidate is told with fitness 0.
+
+    Where early stopping ran, ``stopped`` says the fitness is from fewer epochs than the others'
+    and ``rungs`` holds ``(epoch, fitness then)`` at the rungs it reached below the last epoch,
+    so that a model of the search can compare like with like (``highest_rung``).
+    """
 
     key: Key
     genome: Mapping[str, Any]
     fitness: float
+    stopped: bool = False
+    rungs: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True)

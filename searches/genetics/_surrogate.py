@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.ensemble import ExtraTreesRegressor
 
 from ._breeding import OFFSPRING, RANDOM, Individual, ParentPool, Proposal, random_proposals, reference_parent_pool
+from ._fidelity import fit_minimum, highest_rung
 from ._novelty import Novelty
 from ._operators import MUTATED, pair_at_random, redraw_mutation
 from ._policy import BreedingPolicy
@@ -91,7 +92,8 @@ def propose_surrogate(
             seen.add(digest)
             brood.append((genome, parents, inheritance))
 
-    fitted = _fit_rows(history, rng)
+    # With early stopping, the model sees one budget's results: the highest that has enough.
+    fitted = _fit_rows(highest_rung(history, minimum=fit_minimum(len(space.names))), rng)
     scores = optimistic_scores(space, fitted, [genome for genome, _, _ in brood], seed=rng.randrange(2**31))
     ranked = sorted(range(len(brood)), key=lambda i: -scores[i])
     proposals = []

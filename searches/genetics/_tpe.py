@@ -30,6 +30,7 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution, Floa
 from optuna.trial import TrialState, create_trial
 
 from ._breeding import Individual, Proposal, random_proposals
+from ._fidelity import fit_minimum, highest_rung
 from ._novelty import REBREED_TRIES, Novelty
 from ._policy import BreedingPolicy
 from ._space import Genome, Space, generation_rng, genome_hash
@@ -102,7 +103,10 @@ def propose_tpe(
     novelty = Novelty(space, taken) if policy.duplicates == "rebreed" else None
     if number == 0:
         return random_proposals(space, count, number=number, rng=rng, novelty=novelty, first_index=first_index)
-    study = _study(space, history, pending, seed=rng.randrange(2**31))
+    # With early stopping, TPE models one budget's results: the highest that has enough.
+    study = _study(
+        space, highest_rung(history, minimum=fit_minimum(len(space.names))), pending, seed=rng.randrange(2**31)
+    )
     known = {genome_hash(ind.genome): ind.fitness for ind in history}
     dists = distributions(space)
     proposals: list[Proposal] = []

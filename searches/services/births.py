@@ -25,10 +25,12 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.db.models import F
 
 from searches.clock import db_now
 from searches.genetics import Individual, cohort_immigrants, propose_birth
 from searches.models import Entity, Generation, Search
+from searches.services import told
 from searches.services.generations import complete_exhausted, confirm_best, create_entities, summarise
 from searches.services.queueing import workers_listening
 
@@ -118,20 +120,20 @@ def _history(search: Search) -> list[Individual]:
         .exclude(origin__in=(Entity.Origin.BASELINE, Entity.Origin.CONFIRMATION))
         .exclude(status=Entity.Status.PARENT_ONLY)
     )
-    fields = ("pk", "generation__number", "index", "genome", "fitness", "finished_at")
+    fields = (*told.FIELDS, "finished_at")
     policy = search.policy
     if policy.strategy == "random":
         rows = []
     elif policy.strategy == "genetic":
         # Twice the elite, a margin: the pool counts distinct genomes.
-        best = ended.order_by("-fitness", "generation__number", "index").values_list(*fields)[
+        best = ended.order_by(F("fitness").desc(nulls_last=True), "generation__number", "index").values_list(*fields)[
             : 2 * policy.elite_all_time
         ]
         recent = ended.order_by("-finished_at", "-pk").values_list(*fields)[: search.population]
-        rows = sorted({row[0]: row for row in [*best, *recent]}.values(), key=lambda row: (row[5], row[0]))
+        rows = sorted({row[0]: row for row in [*best, *recent]}.values(), key=lambda row: (row[-1], row[0]))
     else:
         rows = ended.order_by("finished_at", "pk").values_list(*fields)
-    return [Individual((gen, index), genome, fitness or 0.0) for _, gen, index, genome, fitness, _ in rows]
+    return told.individuals(search, list(rows))
 
 
 def _breed(search: Search, count: int) -> list[int]:

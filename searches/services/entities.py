@@ -105,11 +105,12 @@ def entity_record_result(
     ``stopped``: the early-stopping rule stopped it before its last epoch.
     """
     with transaction.atomic():
-        search = Search.objects.only("spec", "dataset_info").get(entities__pk=entity_id)
+        search = Search.objects.only("spec", "dataset_info", "direction").get(entities__pk=entity_id)
         fitness = fitness_from(
             accuracy=accuracy,
             parameter_count=parameter_count,
             size_penalty=search.spec["fitness"]["size_penalty"],
+            floor=search.direction != "minimize",
         )
         now = db_now()
         status = Entity.Status.STOPPED if stopped else Entity.Status.DONE

@@ -22,8 +22,9 @@ from django.db import transaction
 from django.db.models import Avg, Count, Max, Q
 
 from searches.clock import db_now
-from searches.genetics import Individual, Proposal, genome_hash, propose
+from searches.genetics import Proposal, genome_hash, propose
 from searches.models import Entity, Generation, Search
+from searches.services import told
 from searches.services.entities import failed_copy_error
 from searches.services.queueing import queue_entities
 
@@ -224,12 +225,9 @@ def _breed(search: Search, number: int) -> list[Proposal]:
         Entity.objects.filter(search=search, status__in=Entity.ENDED)
         .exclude(origin=Entity.Origin.BASELINE)  # a reference point, not a member of the population
         .order_by("generation__number", "index")
-        .values_list("generation__number", "index", "genome", "fitness")
+        .values_list(*told.FIELDS)
     )
-    history = [
-        Individual(key=(gen, index), genome=genome, fitness=fitness if fitness is not None else 0.0)
-        for gen, index, genome, fitness in ended
-    ]
+    history = told.individuals(search, list(ended))
     # Every genome the search has, trained or not, so that a strategy proposes only new ones.
     taken = Entity.objects.filter(search=search).exclude(status=Entity.Status.PARENT_ONLY)
     proposals = propose(

@@ -331,12 +331,16 @@ def _outside_domain(trait: Trait, domain: tuple) -> str | None:
     return None
 
 
-def fitness_from(*, accuracy: float, parameter_count: int, size_penalty: float) -> float:
+def fitness_from(*, accuracy: float, parameter_count: int, size_penalty: float, floor: bool = True) -> float:
     """Fitness is validation accuracy, less ``size_penalty`` per million parameters, floored at 0.
 
     With the default penalty of 0 it is the accuracy itself. A penalty of 0.01
     makes a 5-million-parameter model pay 0.05 of accuracy. The floor keeps every
-    trained candidate at or above a failed one, which counts as 0.
+    trained candidate at or above a failed one, which counts as 0. A minimised metric's
+    fitness is its negative (``floor=False``): it has no floor, and a failed candidate counts
+    as the search's worst (``services.told``).
     """
     fitness = accuracy - size_penalty * parameter_count / 1_000_000
+    if not floor:
+        return fitness if math.isfinite(fitness) else -math.inf
     return max(fitness, 0.0) if math.isfinite(fitness) else 0.0
