@@ -11,6 +11,7 @@ from searches.models import Entity, Generation, Search
 from searches.reads import selectors
 
 from .evaluation import evaluate_entity
+from .objectives import HostCannotTrain, get_objective
 
 
 class SearchStalled(RuntimeError):
@@ -62,8 +63,19 @@ def run_inline(
 
 
 def run_final_inline(search_id: int) -> list[Entity]:
-    """Queue a completed search's final training and run it in this process; returns its entities."""
+    """Queue a completed search's final training and run it in this process; returns its entities.
+
+    Raises ``InvalidTransition``, queuing nothing, when this process does not have the search's
+    objective: a final training queued here would be handed back by the only machine listening.
+    """
     worker = f"inline@{socket.gethostname()}"
+    objective = Search.objects.values_list("objective", flat=True).get(pk=search_id)
+    try:
+        get_objective(objective)
+    except HostCannotTrain as error:
+        raise services.InvalidTransition(
+            f"{error}; register it for this command too (GAWEB_OBJECTIVES or GAWEB_OBJECTIVES_FILE, as for the workers)"
+        ) from None
     ids = services.search_train_final(search_id=search_id, on_workers=False)
     for entity_id in ids:
         evaluate_entity(entity_id, worker=worker)

@@ -56,12 +56,13 @@ def worker_name() -> str | None:
     return os.environ.get("GAWEB_WORKER_NAME") or None
 
 
-def announce_objectives(host: str | None = None) -> None:
+def announce_objectives(host: str | None = None, *, replace: bool = True) -> None:
     """Tell the system which objectives this machine has, so that the form offers them and a
-    spec may name them (``workers.objectives.registry``)."""
+    spec may name them (``workers.objectives.registry``). ``replace=False``: a ``--inline``
+    command's, added to what the machine's workers said, never replacing it."""
     host = host or UnableHost.host_of(worker_name() or socket.gethostname())
     try:
-        objectives_offer(host=host, offers=[asdict(offer) for offer in offers()])
+        objectives_offer(host=host, offers=[asdict(offer) for offer in offers()], replace=replace)
     except DatabaseError as error:  # the next worker process to start says it again
         log.warning("could not record the objectives of %s: %s", host, error)
 

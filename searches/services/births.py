@@ -133,7 +133,7 @@ def _history(search: Search) -> list[Individual]:
         rows = sorted({row[0]: row for row in [*best, *recent]}.values(), key=lambda row: (row[-1], row[0]))
     else:
         rows = ended.order_by("finished_at", "pk").values_list(*fields)
-    return told.individuals(search, list(rows))
+    return told.individuals(search, [row[:-1] for row in rows])  # less finished_at, the order
 
 
 def _breed(search: Search, count: int) -> list[int]:

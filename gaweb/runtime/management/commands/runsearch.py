@@ -50,7 +50,7 @@ class Command(BaseCommand):
             # This process trains it, so it is where the tables must be (a first run creates them) and
             # where the spec's objective must be registered.
             call_command("migrate", interactive=False, verbosity=0)
-            announce_objectives()
+            announce_objectives(replace=False)
         try:
             search = services.search_create(spec=read_spec_file(spec), execution=execution)
         except SpecError as error:

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from gaweb.runtime.progress import manage_py
 from searches import services
-from searches.models import Entity, Search
+from searches.models import Entity, FinalModel, Search
 from searches.reads.objectives import gives_keras_models
 from workers.inline import run_final_inline
+from workers.process_setup import announce_objectives
 
 
 class Command(BaseCommand):
@@ -28,6 +30,8 @@ class Command(BaseCommand):
             raise CommandError(f"there is no search #{search}")
         try:
             if inline:
+                call_command("migrate", interactive=False, verbosity=0)
+                announce_objectives(replace=False)  # this process trains them: it says what it has
                 entities = run_final_inline(search)
             else:
                 ids = services.search_train_final(search_id=search)
@@ -47,6 +51,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{what}: test accuracy {entity.test_accuracy:.4f}{loss}{kept}")
             else:
                 self.stdout.write(f"{what}: {entity.status}: {entity.error}")
-        name = "best.keras" if gives_keras_models(Search.objects.get(pk=search).objective) else "best-model"
-        self.stdout.write(f"the best's trained model: /searches/{search}/{name} in the web app")
+        done = [entity for entity in entities if entity.status == Entity.Status.DONE]
+        if not done:
+            raise CommandError("no final training succeeded (the reasons are above)")
+        if FinalModel.objects.filter(entity__in=done).exists():
+            name = "best.keras" if gives_keras_models(Search.objects.get(pk=search).objective) else "best-model"
+            self.stdout.write(f"the best's trained model: /searches/{search}/{name} in the web app")
         self.stdout.write(f"everything: {manage_py()} exportsearch {search}")
