@@ -298,6 +298,11 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--report", action="store_true", help="print the tables of --output and stop")
     parser.add_argument(
+        "--mixed-rungs",
+        action="store_true",
+        help="ablation: the surrogate fits every result as if all had the same budget (before the highest-rung rule)",
+    )
+    parser.add_argument(
         "--append", action="store_true", help="keep the other seeds already in --output (run with the same settings)"
     )
     args = parser.parse_args()
@@ -320,6 +325,10 @@ def main() -> None:
     from workers.objectives import get_objective
 
     get_objective("keras").datasets.dataset(dataset, image_size=32)
+    if args.mixed_rungs:
+        import searches.genetics._surrogate as surrogate
+
+        surrogate.highest_rung = lambda history, minimum: list(history)
     shown_args = {k: v for k, v in vars(args).items() if k not in ("archive", "output", "work_dir", "report", "append")}
     result = {
         "benchmark": "cifar_budget",
@@ -336,6 +345,7 @@ def main() -> None:
             f"{args.epochs} epochs per candidate; final: top {args.top_k} and the tutorial, "
             f"{args.final_samples:,} images (10% held out to pick) x {args.final_epochs} epochs; "
             f"test: {args.test_per_class * 10:,} held-out images"
+            + ("; the surrogate fits every rung's results alike (--mixed-rungs)" if args.mixed_rungs else "")
         ),
         "seeds": [],
     }

@@ -11,7 +11,8 @@ Sources, in this order (a name taken first keeps its meaning):
 What a name points at decides how gaweb runs it:
 - an object (or a class, instantiated once) with ``evaluate(request)``: an ``Objective`` as is;
 - a Keras builder, ``build(genome, input_shape, num_classes) -> keras.Model`` (a callable with
-  those parameters): gaweb's ``keras`` objective, with its datasets, trainer, early stopping,
+  those parameters, or a class or object with such a ``build`` method, as KerasTuner's
+  ``HyperModel`` has): gaweb's ``keras`` objective, with its datasets, trainer, early stopping,
   final training and ``best.keras``, training the user's network instead of its own;
 - any other callable: a ``train(genome, report)`` function (``function.FunctionObjective``).
 
@@ -124,16 +125,19 @@ def command_objective(config: dict[str, Any]) -> CommandObjective:
 
 def adapt(target: Any) -> Objective:
     """An ``Objective`` from what a name points at (see the module's docstring)."""
+    if isinstance(target, type) and not hasattr(target, "evaluate") and keras_build(target) is not None:
+        target = target()  # a HyperModel-like class: its instance's build
     if isinstance(target, type):
         if not hasattr(target, "evaluate"):
             raise TypeError(f"{target.__name__} has no evaluate(request) method")
         return target()
     if hasattr(target, "evaluate"):
         return target
-    if is_keras_builder(target):
+    build = keras_build(target)
+    if build is not None:
         from .keras import KerasObjective  # imports TensorFlow: only where a builder is used
 
-        return KerasObjective(build=target)
+        return KerasObjective(build=build)
     if callable(target):
         return FunctionObjective(
             target,
@@ -184,6 +188,15 @@ def offers() -> list[Offer]:
     return found
 
 
+def keras_build(target: Any) -> Any:
+    """The Keras builder ``target`` is or has: itself, or its ``build`` method, as a KerasTuner
+    ``HyperModel``-like class or object has (``build(self, genome, input_shape, num_classes)``)."""
+    if not isinstance(target, type) and is_keras_builder(target):
+        return target
+    build = getattr(target, "build", None)
+    return build if build is not None and is_keras_builder(build) else None
+
+
 def is_keras_builder(target: Any) -> bool:
     """A callable that takes ``input_shape`` and ``num_classes``, as gaweb's own builder does."""
     if not callable(target) or hasattr(target, "evaluate"):
@@ -198,7 +211,7 @@ def is_keras_builder(target: Any) -> bool:
 def describe(name: str, target: Any) -> Offer:
     description = getattr(target, "description", None) or (getattr(target, "__doc__", None) or "").strip()
     traits = getattr(target, "traits", None)
-    kind = "objective" if hasattr(target, "evaluate") else "keras" if is_keras_builder(target) else "function"
+    kind = "objective" if hasattr(target, "evaluate") else "keras" if keras_build(target) is not None else "function"
     keras_builder = kind == "keras"  # gaweb's trainer: its validation accuracy, maximised
     return Offer(
         metric=DEFAULT_METRIC if keras_builder else str(getattr(target, "metric", DEFAULT_METRIC)),
