@@ -24,6 +24,8 @@ in one arm of a seed is not trained again for another: the same genome, images a
     .venv/bin/python bench/cifar_budget.py --seeds 1 2          # about 90 minutes a seed on 2 cores
     .venv/bin/python bench/cifar_budget.py --seeds 3 --append   # one more seed, beside those already run
     .venv/bin/python bench/cifar_budget.py --report              # the tables again, from the JSON
+    .venv/bin/python bench/cifar_budget.py --seeds 2 --arms recommended --mixed-rungs \
+        --output var/mixed_rungs.json    # ablation: the surrogate fits every rung alike, as before the rule
 """
 
 from __future__ import annotations
