@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "searches",
     "workers",
     "gaweb.runtime",
+    "gaweb.tokens",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A personal API token (Authorization: Bearer) on /api/: the token's user is the caller.
+    "gaweb.tokens.middleware.TokenAuthenticationMiddleware",
     # Every page needs a signed-in user unless its view says otherwise (the sign-in page, the API).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,4 +1,4 @@
-"""The JSON API: thin, like the pages. Sign-in is the session's (see the README)."""
+"""The JSON API: thin, like the pages. The caller is the session's user, or a token's (``gaweb.tokens``)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ def api_login_required(view):
     @wraps(view)
     def checked(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return JsonResponse({"error": "sign in first (POST /accounts/login/)"}, status=401)
+            return JsonResponse(
+                {"error": "sign in first: send Authorization: Bearer <token> (make one at /accounts/tokens/)"},
+                status=401,
+            )
         return view(request, *args, **kwargs)
 
     return checked

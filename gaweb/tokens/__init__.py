@@ -1,0 +1,1 @@
+"""Personal API tokens: ``Authorization: Bearer <token>`` on the JSON API, for scripts and notebooks."""

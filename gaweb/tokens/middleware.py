@@ -1,0 +1,61 @@
+"""``Authorization: Bearer <token>`` on ``/api/``: the token's user is the caller.
+
+A call with a token needs no CSRF token: CSRF protects a browser's cookies from other sites,
+and a token is never sent by a browser on its own. A call signed in with the session's cookie
+still needs one. A token with the ``read`` scope may only read (GET, HEAD, OPTIONS).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import JsonResponse
+from django.utils import timezone
+
+from .models import ApiToken, digest
+
+API_PREFIX = "/api/"
+PAGE = "/accounts/tokens/"  # where a user makes and revokes their tokens
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# A token's last use is written at most this often: a script polling every second writes nothing most times.
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+class TokenAuthenticationMiddleware:
+    """After Django's ``AuthenticationMiddleware``: a token, where one is given, decides who calls."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION")
+        if header is None or not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        kind, _, token = header.partition(" ")
+        if kind.lower() != "bearer" or not token.strip() or " " in token.strip():
+            return _refused(401, f"the Authorization header must be 'Bearer <token>' (tokens: {PAGE})")
+        row = ApiToken.objects.select_related("user").filter(digest=digest(token.strip())).first()
+        if row is None or row.revoked_at is not None or not row.user.is_active:
+            return _refused(
+                401, "this token is not valid: it was revoked, or never existed (tokens: /accounts/tokens/)"
+            )
+        if row.expired:
+            return _refused(
+                401, f"this token expired on {row.expires_at:%Y-%m-%d %H:%M} UTC (tokens: /accounts/tokens/)"
+            )
+        if request.method not in SAFE_METHODS and not row.writes:
+            return _refused(403, "this token may only read: make one with the read and write scope to change anything")
+        now = timezone.now()
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        request.api_token = row
+        request._dont_enforce_csrf_checks = True  # see the module's docstring
+        return self.get_response(request)
+
+
+def _refused(status: int, message: str) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="gaweb"'
+    return response
