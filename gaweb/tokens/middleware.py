@@ -1,8 +1,10 @@
-"""``Authorization: Bearer <token>`` on ``/api/``: the token's user is the caller.
+"""``Authorization: Bearer <token>``: the token's user is the caller, on the JSON API (``/api/``)
+and on every page read (GET: the downloads, ``best.json``, ``entities.csv``...).
 
 A call with a token needs no CSRF token: CSRF protects a browser's cookies from other sites,
 and a token is never sent by a browser on its own. A call signed in with the session's cookie
-still needs one. A token with the ``read`` scope may only read (GET, HEAD, OPTIONS).
+still needs one. A token with the ``read`` scope may only read (GET, HEAD, OPTIONS). Outside
+``/api/`` a token only reads: a page's form is posted with the session, as ever.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class TokenAuthenticationMiddleware:
 
     def __call__(self, request):
         header = request.META.get("HTTP_AUTHORIZATION")
-        if header is None or not request.path.startswith(API_PREFIX):
+        if header is None or not (request.path.startswith(API_PREFIX) or request.method in SAFE_METHODS):
             return self.get_response(request)
         kind, _, token = header.partition(" ")
         if kind.lower() != "bearer" or not token.strip() or " " in token.strip():

@@ -89,6 +89,18 @@ def search_extend(request, pk: int):
 
 @api_login_required
 @require_POST
+@api_owner_or_staff("cancel it")
+def search_cancel(request, pk: int):
+    """Cancel a search that has not ended (the owner or staff): its queued candidates are not trained."""
+    cancelled = services.search_cancel(search_id=pk)
+    search = Search.objects.get(pk=pk)
+    if not cancelled:
+        return JsonResponse({"error": f"search #{pk} has already ended (it is {search.status})"}, status=409)
+    return JsonResponse({"id": search.pk, "status": search.status})
+
+
+@api_login_required
+@require_POST
 @api_owner_or_staff("finish it")
 def search_finish(request, pk: int):
     """End a running search now as completed, with what it found (the owner or staff)."""

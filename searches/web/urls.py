@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/searches/<int:pk>/extend/", api.search_extend, name="api_extend"),
     path("api/searches/<int:pk>/resume/", api.search_resume, name="api_resume"),
     path("api/searches/<int:pk>/finish/", api.search_finish, name="api_finish"),
+    path("api/searches/<int:pk>/cancel/", api.search_cancel, name="api_cancel"),
     path("api/searches/<int:pk>/leaderboard/", api.leaderboard, name="api_leaderboard"),
     path("api/entities/<int:pk>/", api.entity, name="api_entity"),
     path("api/entities/<int:pk>/family/", api.family_tree, name="api_family_tree"),
