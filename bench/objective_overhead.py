@@ -5,7 +5,7 @@ builder), one real Celery worker (through a private Redis, with the examples'
 ``GAWEB_OBJECTIVES_FILE``) trains a search of ``--candidates`` genomes, one generation, no early
 stopping. Then the same genomes are run directly, in this process, one after another:
 
-* the function: ``train(genome, report)`` with a ``report`` that does nothing;
+* the function: ``train(genome, report)`` with a ``report`` that does nothing (``Silent``);
 * the command: the same program and arguments, through ``subprocess.run``;
 * the Keras builder: ``build(...)`` then ``model.fit`` on the same images (digits, standardised).
 
@@ -106,16 +106,28 @@ def through_gaweb(name: str, candidates: int):
     return search, entities
 
 
+class Silent:
+    """A ``report`` that does nothing, with the attributes gaweb's has (a search's candidate)."""
+
+    final, seed, epochs = False, 0, 12
+
+    def __call__(self, epoch, **metrics) -> None:
+        pass
+
+    def save_model(self, path) -> None:
+        pass
+
+
 def directly(kind: str, search, genomes: list[dict]) -> float:
     """Seconds to run the same genomes with the same code, without gaweb."""
     sys.path.insert(0, str(ROOT))
     if kind == "function":
         from examples.objectives.digits_mlp import train
 
-        train(genomes[0], lambda *a, **k: None)  # its imports, as the worker paid them once
+        train(genomes[0], Silent())  # its imports, as the worker paid them once
         began = time.perf_counter()
         for genome in genomes:
-            train(genome, lambda *a, **k: None)
+            train(genome, Silent())
         return time.perf_counter() - began
     if kind == "command":
         began = time.perf_counter()
