@@ -19,8 +19,10 @@ token in ``GAWEB_TOKEN``, the server in ``GAWEB_URL``).
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import sys
 import time
 import urllib.error
@@ -52,8 +54,10 @@ class Client:
 
     def submit(self, spec: Mapping[str, Any] | str | Path) -> Search:
         """Start a search from a spec (a dict, or a JSON file's path); 400s name each bad field."""
-        if not isinstance(spec, Mapping):
+        if isinstance(spec, str | Path):
             spec = json.loads(Path(spec).read_text())
+        if not isinstance(spec, Mapping):
+            raise TypeError(f"a spec is a dict or a JSON file's path, not {type(spec).__name__}")
         created = self.request("POST", "/api/searches/", spec)
         return Search(self, created["id"])
 
@@ -79,6 +83,8 @@ class Client:
                 return response.read()
         except urllib.error.HTTPError as error:
             raise GawebError(error.code, _reason(error)) from None
+        except urllib.error.URLError as error:  # no answer at all: status 0
+            raise GawebError(0, f"cannot reach {self.url}: {error.reason}") from None
 
 
 class Search:
@@ -93,7 +99,8 @@ class Search:
         return self.client.request("GET", f"/api/searches/{self.id}/")
 
     def wait(self, *, progress: bool = True, interval: float = 2.0, timeout: float | None = None) -> dict[str, Any]:
-        """Follow the search until it ends; its last state. ``progress``: a bar on stderr."""
+        """Follow the search until it ends; returns its ``search`` part of the state (status, note,
+        error...) with its ``progress`` counts, not the charts' data. ``progress``: a bar on stderr."""
         started = time.monotonic()
         while True:
             state = self.state()
@@ -103,7 +110,7 @@ class Search:
             if search["status"] in ENDED:
                 if progress:
                     sys.stderr.write("\n")
-                return state
+                return {**search, "progress": counts}
             if timeout is not None and time.monotonic() - started > timeout:
                 raise TimeoutError(f"search #{self.id} is still {search['status']} after {timeout:g} s")
             time.sleep(interval)
@@ -146,7 +153,11 @@ def _reason(error: urllib.error.HTTPError) -> str:
     try:
         answer = json.loads(body)
     except ValueError:
-        return body.decode(errors="replace")[:300] or error.reason
+        page = body.decode(errors="replace")
+        # A page's 404 (a download not there yet) says why in its #not-found-reason paragraph.
+        found = re.search(r'id="not-found-reason">(.*?)</p>', page, re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", found.group(1) if found else page))
+        return " ".join(text.split())[:300] or str(error.reason)
     if "errors" in answer:  # a spec's mistakes, field by field
         return "; ".join(f"{field}: {', '.join(messages)}" for field, messages in answer["errors"].items())
     return str(answer.get("error", answer))

@@ -40,9 +40,6 @@ def main(argv: list[str] | None = None) -> int:
     except GawebError as error:
         print(f"gaweb: {error}", file=sys.stderr)
         return 1
-    except OSError as error:  # the server cannot be reached
-        print(f"gaweb: cannot reach {args.url}: {error}", file=sys.stderr)
-        return 1
 
 
 def _run(client: Client, args) -> int:
@@ -67,9 +64,9 @@ def _run(client: Client, args) -> int:
 
 
 def _followed(search) -> int:
-    state = search.wait(progress=True)
-    status = state["search"]["status"]
-    print(f"search #{search.id} {status}; best fitness {state['progress'].get('best_fitness')}")
+    ended = search.wait(progress=True)
+    status = ended["status"]
+    print(f"search #{search.id} {status}; best fitness {ended['progress'].get('best_fitness')}")
     return 0 if status == "completed" else 1 if status in ENDED else 0
 
 

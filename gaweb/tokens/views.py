@@ -21,19 +21,24 @@ class TokenForm(forms.Form):
     lifetime = forms.ChoiceField(choices=LIFETIMES, required=False, initial="90", label="Expires")
 
 
+# The new token waits here for the page that shows it, once: the form's POST redirects (a reload
+# of the page then makes no second token), and the GET takes it out of the session.
+NEW_TOKEN = "gaweb_new_token"
+
+
 @require_http_methods(["GET", "POST"])
 def tokens(request):
     form = TokenForm(request.POST or None)
-    shown = None
     if request.method == "POST" and form.is_valid():
         days = form.cleaned_data["lifetime"]
-        _, shown = ApiToken.issue(
+        _, request.session[NEW_TOKEN] = ApiToken.issue(
             user=request.user,
             name=form.cleaned_data["name"],
             scope=form.cleaned_data["scope"],
             expires_at=timezone.now() + timedelta(days=int(days)) if days else None,
         )
-        form = TokenForm()
+        return redirect("tokens:list")
+    shown = request.session.pop(NEW_TOKEN, None)
     rows = ApiToken.objects.filter(user=request.user)
     return render(request, "tokens/tokens.html", {"form": form, "tokens": rows, "shown": shown})
 

@@ -58,7 +58,7 @@ def test_submit_wait_read_download_and_cancel(server, token, workers, small_spec
     gaweb = Client(server, token)
     search = gaweb.submit(small_spec)
     state = search.wait(progress=True, interval=0.5, timeout=180)
-    assert state["search"]["status"] == "completed", workers.logs()
+    assert state["status"] == "completed", workers.logs()
     bar = capsys.readouterr().err
     assert f"{state['progress']['total']}/{state['progress']['total']}" in bar and "best" in bar
 
@@ -68,6 +68,8 @@ def test_submit_wait_read_download_and_cancel(server, token, workers, small_spec
     assert json.loads(saved.read_text())["genome"] == best["genome"]
     rows = search.entities()
     assert len(rows) >= state["progress"]["total"]
+    with pytest.raises(GawebError, match="404: No trained model yet: train the best on all data first"):
+        search.download("best.keras", tmp_path / "best.keras")  # the page's reason, not its HTML
     assert [row["id"] for row in gaweb.searches()] == [search.id]
 
     with pytest.raises(GawebError, match=r"409: search #\d+ has already ended"):
@@ -78,6 +80,8 @@ def test_submit_wait_read_download_and_cancel(server, token, workers, small_spec
     assert long.cancel()["status"] == "cancelled"
     with pytest.raises(GawebError, match=r"400: ga\.population"):
         gaweb.submit({**small_spec, "ga": {**small_spec["ga"], "population": 1}})
+    with pytest.raises(GawebError, match=r"^0: cannot reach http://127\.0\.0\.1:9"):
+        Client("http://127.0.0.1:9", token).searches()
 
 
 def test_the_shell_command_needs_only_the_standard_library(server, token, small_spec, tmp_path):

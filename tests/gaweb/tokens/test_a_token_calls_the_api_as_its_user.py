@@ -26,6 +26,9 @@ def test_a_write_token_starts_a_search_owned_by_its_user_without_csrf(api, alice
 
 
 @pytest.mark.django_db
-def test_without_a_token_or_a_session_the_api_says_how_to_sign_in(api):
+def test_without_a_token_or_a_session_the_api_says_how_to_sign_in(api, small_spec):
     response = api.get("/api/searches/")
+    assert response.status_code == 401 and "Authorization: Bearer <token>" in response.json()["error"]
+    # A write without a token fails the CSRF check first: it too says to send a token, not a CSRF cookie.
+    response = api.post("/api/searches/", json.dumps(small_spec), content_type="application/json")
     assert response.status_code == 401 and "Authorization: Bearer <token>" in response.json()["error"]

@@ -16,12 +16,15 @@ from .conftest import bearer
 def test_make_use_and_revoke_a_token_from_the_page(alice, api, django_user_model):
     browser = Client()
     browser.force_login(alice)
-    page = browser.post("/accounts/tokens/", {"name": "notebook", "scope": "write", "lifetime": "30"}).content.decode()
+    made = browser.post("/accounts/tokens/", {"name": "notebook", "scope": "write", "lifetime": "30"})
+    assert made.status_code == 302  # a reload of the page it lands on makes no second token
+    page = browser.get(made["Location"]).content.decode()
     token = re.search(r'<code id="token-value">([^<]+)</code>', page).group(1)
     assert "shown this once" in page
     assert api.get("/api/searches/", **bearer(token)).status_code == 200
     again = browser.get("/accounts/tokens/").content.decode()
     assert token not in again and ApiToken.objects.get().prefix in again  # listed, never shown again
+    assert ApiToken.objects.count() == 1
 
     row = ApiToken.objects.get()
     other = django_user_model.objects.create_user(username="bob", password="another-password-2")
