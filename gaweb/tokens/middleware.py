@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.http import JsonResponse
 from django.utils import timezone
 
-from .models import ApiToken, digest
+from .models import TOKEN_PREFIX, ApiToken, digest
 
 API_PREFIX = "/api/"
 PAGE = "/accounts/tokens/"  # where a user makes and revokes their tokens
@@ -31,9 +31,12 @@ class TokenAuthenticationMiddleware:
 
     def __call__(self, request):
         header = request.META.get("HTTP_AUTHORIZATION")
-        if header is None or not (request.path.startswith(API_PREFIX) or request.method in SAFE_METHODS):
+        api = request.path.startswith(API_PREFIX)
+        if header is None or not (api or request.method in SAFE_METHODS):
             return self.get_response(request)
         kind, _, token = header.partition(" ")
+        if not api and not token.strip().startswith(TOKEN_PREFIX):
+            return self.get_response(request)  # another scheme's (/metrics has its own token): not ours to judge
         if kind.lower() != "bearer" or not token.strip() or " " in token.strip():
             return _refused(401, f"the Authorization header must be 'Bearer <token>' (tokens: {PAGE})")
         row = ApiToken.objects.select_related("user").filter(digest=digest(token.strip())).first()
