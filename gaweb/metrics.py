@@ -2,9 +2,11 @@
 
 Every figure is read from the database at each scrape, so it is the system's, whichever web process
 and host answers (no per-process counters to add up): searches and candidates by status, jobs queued,
-workers training now per host, candidates' training seconds, claims and results so far, and the
-advance errors of the running searches. Counters that are counts of rows (claims, results) drop when
-a search is deleted; Prometheus's ``rate()`` treats a drop as a reset.
+workers training now per host, candidates' training seconds, claims and results so far, the
+advance errors of the running searches, and what each machine's supervisor said after its last
+reconciliation pass (its workers alive, its passes and their errors: ``gaweb.runtime.models``).
+Counters that are counts of rows (claims, results) drop when a search is deleted, and a host's
+restarts when its supervisor restarts; Prometheus's ``rate()`` treats a drop as a reset.
 
 Only an address in ``GAWEB_METRICS_ALLOWED`` (by default this machine's) or a caller with
 ``Authorization: Bearer <GAWEB_METRICS_TOKEN>`` may read it.
@@ -24,10 +26,15 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from gaweb.runtime.models import HostSupervisor
+from searches.clock import db_now
 from searches.models import Entity, Search
 
 # Seconds of training per candidate: a few seconds on digits to hours on a GPU.
 TRAINING_BUCKETS = (10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600)
+# A supervisor that has not reported for this many reconciliation periods has stopped: its
+# workers count as none alive (its own count is from before it stopped).
+SILENT_AFTER_PASSES = 3
 
 
 class DatabaseCollector:
@@ -53,7 +60,8 @@ class DatabaseCollector:
 
         busy = GaugeMetricFamily("gaweb_workers_busy", "Workers training a candidate now, per host.", labels=["host"])
         per_worker = candidates.filter(status=Entity.Status.RUNNING).values_list("worker", flat=True).distinct()
-        hosts: dict[str, int] = {}
+        # Every host a supervisor reports from, at 0 when none of its workers trains.
+        hosts: dict[str, int] = dict.fromkeys(HostSupervisor.objects.values_list("host", flat=True), 0)
         for worker in per_worker:
             host = worker.partition("@")[2] or worker
             hosts[host] = hosts.get(host, 0) + 1
@@ -78,12 +86,44 @@ class DatabaseCollector:
             buckets=[(str(b), figures[f"le{b}"]) for b in TRAINING_BUCKETS] + [("+Inf", figures["trained"])],
             sum_value=figures["seconds"] or 0.0,
         )
+        yield from self.supervisors()
         errors = Search.objects.filter(status=Search.Status.RUNNING).aggregate(n=Sum("advance_errors"))["n"]
         yield GaugeMetricFamily(
             "gaweb_search_advance_errors",
             "Advances that raised in a row, summed over the running searches.",
             errors or 0,
         )
+
+
+    def supervisors(self):
+        """Each machine's supervisor, as it reported after its last reconciliation pass."""
+        now = db_now()
+        silent_after = SILENT_AFTER_PASSES * settings.GAWEB_RECONCILE_SECONDS
+        alive = GaugeMetricFamily(
+            "gaweb_workers_alive",
+            "Worker processes alive per host, by its supervisor (0 once it has not reported for 3 passes).",
+            labels=["host"],
+        )
+        planned = GaugeMetricFamily("gaweb_workers_planned", "Worker processes each host runs.", labels=["host"])
+        silent = GaugeMetricFamily(
+            "gaweb_supervisor_last_seen_seconds", "Seconds since each host's supervisor last reported.", labels=["host"]
+        )
+        restarts = GaugeMetricFamily(
+            "gaweb_worker_restarts", "Workers restarted since each host's supervisor started.", labels=["host"]
+        )
+        passes = CounterMetricFamily("gaweb_reconcile_passes", "Reconciliation passes, per host.", labels=["host"])
+        errors = CounterMetricFamily(
+            "gaweb_reconcile_errors", "Reconciliation passes that raised, per host.", labels=["host"]
+        )
+        for row in HostSupervisor.objects.order_by("host"):
+            age = max(0.0, (now - row.seen_at).total_seconds())
+            alive.add_metric([row.host], row.workers if age <= silent_after else 0)
+            planned.add_metric([row.host], row.workers_planned)
+            silent.add_metric([row.host], age)
+            restarts.add_metric([row.host], row.restarts)
+            passes.add_metric([row.host], row.passes)
+            errors.add_metric([row.host], row.errors)
+        yield from (alive, planned, silent, restarts, passes, errors)
 
 
 def allowed(request) -> bool:

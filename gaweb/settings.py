@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -85,6 +86,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    # Swagger UI's files for /api/docs/, served like plotly.js from an installed package (no CDN).
+    "drf_spectacular_sidecar",
     "searches",
     "workers",
     "gaweb.runtime",
@@ -250,6 +253,29 @@ def _queue_of(database: dict) -> str:
         return "gaweb-" + hashlib.sha1(str(Path(database["NAME"]).resolve()).encode()).hexdigest()[:10]
     return f"gaweb-{database['NAME']}"
 
+
+# --- Calls per API token (gaweb/tokens/middleware.py) -----------------------------
+
+# At most this many calls per token, in django-ratelimit's notation: "600/m" (a minute), "20/s",
+# "10000/h"; empty: no limit. Counted in Redis, so the limit is the system's, whichever web
+# process or machine answers; when Redis cannot be reached, calls go through (and it is logged).
+GAWEB_TOKEN_RATE = env_str("GAWEB_TOKEN_RATE", "600/m")
+if GAWEB_TOKEN_RATE and not re.fullmatch(r"[1-9]\d*/\d*[smhd]", GAWEB_TOKEN_RATE):
+    raise ImproperlyConfigured(
+        f"GAWEB_TOKEN_RATE={GAWEB_TOKEN_RATE!r}: calls per period, like 600/m, 20/s or 10000/h (empty: no limit)"
+    )
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CELERY_BROKER_URL,
+        "KEY_PREFIX": "gaweb-ratelimit",
+        # A Redis that is down must not hold up an API call for long: the call goes through.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    },
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
 
 CELERY_TASK_DEFAULT_QUEUE = env_str("GAWEB_QUEUE") or _queue_of(DATABASES["default"])
 CELERY_TASK_IGNORE_RESULT = True

@@ -36,6 +36,7 @@ __all__ = ["DOWNLOADS", "ENDED", "Client", "GawebError", "Search"]
 # What a search offers for download, by the name its page gives it.
 DOWNLOADS = ("best.json", "best.keras", "best-model", "best.py", "export.json", "entities.csv")
 ENDED = ("completed", "failed", "cancelled")
+RATE_LIMITED_TRIES = 3  # a call refused for the token's rate (429) is sent again after Retry-After, twice
 
 
 class GawebError(RuntimeError):
@@ -78,13 +79,20 @@ class Client:
         request.add_header("Accept", "application/json")
         if data is not None:
             request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.read()
-        except urllib.error.HTTPError as error:
-            raise GawebError(error.code, _reason(error)) from None
-        except urllib.error.URLError as error:  # no answer at all: status 0
-            raise GawebError(0, f"cannot reach {self.url}: {error.reason}") from None
+        for attempt in range(RATE_LIMITED_TRIES):
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    return response.read()
+            except urllib.error.HTTPError as error:
+                # Past the token's rate (GAWEB_TOKEN_RATE) the call was refused before it did
+                # anything, so it is safe to send again when the server says.
+                if error.code == 429 and attempt + 1 < RATE_LIMITED_TRIES:
+                    time.sleep(min(float(error.headers.get("Retry-After") or 1), 60.0))
+                    continue
+                raise GawebError(error.code, _reason(error)) from None
+            except urllib.error.URLError as error:  # no answer at all: status 0
+                raise GawebError(0, f"cannot reach {self.url}: {error.reason}") from None
+        raise AssertionError("unreachable")
 
 
 class Search:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -28,9 +30,10 @@ from searches.services.queueing import jobs_waiting
 log = logging.getLogger("gaweb.reconcile")
 
 
-def reconcile() -> dict[str, int]:
-    """One pass; failures of the database or Redis are logged and left for the next pass."""
-    done = {"requeued_or_failed": 0, "resent": 0}
+def reconcile() -> dict[str, Any]:
+    """One pass; failures of the database or Redis are logged and left for the next pass (and
+    said in ``done["error"]``, for the supervisor's report)."""
+    done: dict[str, Any] = {"requeued_or_failed": 0, "resent": 0, "error": None}
     try:
         done["requeued_or_failed"] = services.entities_requeue_stale(
             stale_after=timedelta(seconds=settings.GAWEB_STALE_AFTER_SECONDS),
@@ -42,6 +45,7 @@ def reconcile() -> dict[str, int]:
         )
     except DatabaseError as error:
         log.warning("reconciliation skipped: the database is unavailable (%s)", error)
+        done["error"] = f"the database is unavailable ({error})"
         # A long-lived loop, not a request: nothing else closes a connection the database cut
         # (a restart, a failover). Closed here, the next pass opens a fresh one.
         connection.close()
@@ -49,6 +53,7 @@ def reconcile() -> dict[str, int]:
         # Each search's own errors are caught (and counted on it) by the services; this is the
         # last guard of a loop that keeps every machine's workers alive: log, try again next pass.
         log.exception("reconciliation pass failed; the next pass tries again")
+        done["error"] = traceback.format_exc(limit=-1).strip().splitlines()[-1]
     return done
 
 

@@ -175,6 +175,25 @@ class Supervisor:
         self._echo = echo
 
     @property
+    def host(self) -> str:
+        """The machine its workers are named after (``cpu0@host``)."""
+        names = [w.plan.hostname for w in self._workers]
+        return names[0].rpartition("@")[2] if names else socket.gethostname()
+
+    @property
+    def planned(self) -> int:
+        return len(self._workers)
+
+    @property
+    def alive(self) -> int:
+        """Worker processes running now."""
+        return sum(1 for w in self._workers if w.process is not None and w.process.poll() is None)
+
+    @property
+    def restarts(self) -> int:
+        return sum(w.restarts for w in self._workers)
+
+    @property
     def log_paths(self) -> dict[str, Path]:
         return {w.plan.name: w.log_path for w in self._workers}
 

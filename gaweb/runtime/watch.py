@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from django.conf import settings
 
+from .host_reports import record_pass
 from .reconcile import Periodic, reconcile
 from .supervisor import Supervisor
 
@@ -30,7 +31,7 @@ class Watch:
     def __init__(self, supervisor: Supervisor, *, checks: Sequence[Callable[[], None]] = ()):
         self.supervisor = supervisor
         self.checks = list(checks)
-        self._reconcile = Periodic(settings.GAWEB_RECONCILE_SECONDS, reconcile)
+        self._reconcile = Periodic(settings.GAWEB_RECONCILE_SECONDS, self.reconcile_and_report)
 
     def tick(self) -> None:
         self.supervisor.poll()
@@ -42,6 +43,18 @@ class Watch:
                 step()
             except Exception:
                 log.exception("the supervisor's %s raised; it goes on", name)
+
+    def reconcile_and_report(self) -> None:
+        """One reconciliation pass, then this machine's report: its workers alive, how the pass went."""
+        done = reconcile()
+        supervisor = self.supervisor
+        record_pass(
+            host=supervisor.host,
+            workers=supervisor.alive,
+            planned=supervisor.planned,
+            restarts=supervisor.restarts,
+            error=done["error"],
+        )
 
     def run_forever(self) -> None:
         """Tick until interrupted (``KeyboardInterrupt``)."""

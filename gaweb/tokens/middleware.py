@@ -5,14 +5,21 @@ A call with a token needs no CSRF token: CSRF protects a browser's cookies from 
 and a token is never sent by a browser on its own. A call signed in with the session's cookie
 still needs one. A token with the ``read`` scope may only read (GET, HEAD, OPTIONS). Outside
 ``/api/`` a token only reads: a page's form is posted with the session, as ever.
+
+Each token may make ``GAWEB_TOKEN_RATE`` calls (``600/m`` by default), counted in Redis by
+django-ratelimit, so that a runaway script cannot take the web processes from everyone else;
+past it, a 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.utils import timezone
+from django_ratelimit.core import get_usage
 
 from .models import TOKEN_PREFIX, ApiToken, digest
 
@@ -21,6 +28,8 @@ PAGE = "/accounts/tokens/"  # where a user makes and revokes their tokens
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # A token's last use is written at most this often: a script polling every second writes nothing most times.
 LAST_USED_EVERY = timedelta(minutes=1)
+
+log = logging.getLogger("gaweb.tokens")
 
 
 class TokenAuthenticationMiddleware:
@@ -50,6 +59,8 @@ class TokenAuthenticationMiddleware:
             )
         if request.method not in SAFE_METHODS and not row.writes:
             return _refused(403, "this token may only read: make one with the read and write scope to change anything")
+        if (refusal := _over_rate(request, row)) is not None:
+            return refusal
         now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
@@ -59,8 +70,29 @@ class TokenAuthenticationMiddleware:
         return self.get_response(request)
 
 
-def _refused(status: int, message: str) -> JsonResponse:
+def _over_rate(request, row: ApiToken) -> JsonResponse | None:
+    """A 429 once the token has made its ``GAWEB_TOKEN_RATE`` calls in the current period."""
+    rate = settings.GAWEB_TOKEN_RATE
+    if not rate:
+        return None
+    try:
+        usage = get_usage(request, group="gaweb.tokens", key=lambda _g, _r: str(row.pk), rate=rate, increment=True)
+    except Exception as error:  # Redis down: the API stays up (jobs cannot be sent either, and say so)
+        log.warning("token calls are not counted: %s", error)
+        return None
+    if usage is None or not usage["should_limit"]:
+        return None
+    wait = max(1, usage["time_left"])
+    response = _refused(
+        429, f"this token made more than {rate} calls (GAWEB_TOKEN_RATE): try again in {wait} s", retry_after=wait
+    )
+    return response
+
+
+def _refused(status: int, message: str, *, retry_after: int | None = None) -> JsonResponse:
     response = JsonResponse({"error": message}, status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="gaweb"'
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
     return response

@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
@@ -18,6 +18,7 @@ from searches.models import Entity, Search
 from searches.reads import lineage, selectors
 from searches.spec import previews
 from searches.spec.search import MAX_SPEC_BYTES, decode_spec
+from searches.web.openapi import openapi_document
 from searches.web.params import whole_number
 from searches.web.permissions import can_change
 
@@ -218,3 +219,17 @@ def _summary(row: dict) -> dict:
         "created_at": search.created_at.isoformat(),
         "url": reverse("searches:detail", args=[search.pk]),
     }
+
+
+@login_not_required
+@require_GET
+def schema(request):
+    """The API's OpenAPI 3.1 description (``searches.web.openapi``): open to all, like a page's help."""
+    return JsonResponse(openapi_document(), json_dumps_params={"indent": 1})
+
+
+@login_not_required
+@require_GET
+def docs(request):
+    """The description drawn by Swagger UI, served from the drf-spectacular-sidecar package (no CDN)."""
+    return render(request, "searches/api_docs.html")

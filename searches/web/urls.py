@@ -33,4 +33,6 @@ urlpatterns = [
     path("api/entities/<int:pk>/", api.entity, name="api_entity"),
     path("api/entities/<int:pk>/family/", api.family_tree, name="api_family_tree"),
     path("api/space-preview/", api.space_preview, name="api_space_preview"),
+    path("api/schema/", api.schema, name="api_schema"),
+    path("api/docs/", api.docs, name="api_docs"),
 ]

@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
 from gaweb.tokens.models import ApiToken
+
+
+@pytest.fixture(autouse=True)
+def calls_counted_in_the_test_redis(settings, redis_server):
+    """Token calls are counted in Redis: the tests' own server, never the machine's."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {**settings.CACHES["ratelimit"], "LOCATION": redis_server.url, "KEY_PREFIX": uuid.uuid4().hex},
+    }
 
 
 @pytest.fixture
