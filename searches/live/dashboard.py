@@ -30,7 +30,7 @@ from searches.spec.labels import value_label
 CONTINUOUS_BINS = 20
 LEADERBOARD_SIZE = 25
 AGGREGATE_ABOVE = 2000
-FITNESS_BINS = 25  # fitness lives in [0, 1]: bins of 0.04
+FITNESS_BINS = 25  # bins of 0.04 over [0, 1] while fitness is an accuracy (FitnessScale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +102,55 @@ class TraitAxis:
         return described
 
 
-def fitness_bin(fitness: float) -> int:
-    return min(max(int(fitness * FITNESS_BINS), 0), FITNESS_BINS - 1)
+class FitnessScale:
+    """The fitness bins of the density charts: ``bins`` bins, 0.04 wide over [0, 1] while every
+    fitness is an accuracy. A fitness outside (a minimised metric's, which is negative; a score
+    above 1) widens them: the width doubles until the range holds it, each bin's edges on a
+    multiple of its width, so that every old bin falls inside one new bin and the counts kept so
+    far stay exact (``widen`` says where each old bin went).
+
+    Bins are whole multiples of the width: bin ``i`` is ``[(offset + i) * width, (offset + i + 1) * width)``.
+    """
+
+    def __init__(self, bins: int = FITNESS_BINS):
+        self.bins = bins
+        self.level = 0  # width = 2 ** level / bins
+        self.offset = 0
+        self.changes = 0  # how often the bins moved: a client's copy from before is stale
+        self.placed = False  # has a fitness been binned yet (the first outside [0, 1] sets the window)
+
+    @property
+    def width(self) -> float:
+        return 2.0**self.level / self.bins
+
+    @property
+    def range(self) -> tuple[float, float]:
+        return self.offset * self.width, (self.offset + self.bins) * self.width
+
+    def slot(self, fitness: float) -> int | None:
+        """The bin of ``fitness``, or None if it lies outside (``widen`` first)."""
+        index = math.floor(fitness / self.width) - self.offset
+        if fitness == self.range[1] and self.level == 0 and self.offset == 0:
+            index = self.bins - 1  # an accuracy of exactly 1 is in the top bin, as it always was
+        return index if 0 <= index < self.bins else None
+
+    def widen(self, fitness: float) -> list[int]:
+        """Widen the bins to hold ``fitness``; returns the new bin of each old one."""
+        old_level, old_offset = self.level, self.offset
+        if not self.placed:  # nothing counted yet: centre the window on the first fitness instead
+            self.placed = True
+            self.offset = math.floor(fitness / self.width) - self.bins // 2
+            self.changes += 1
+            return list(range(self.bins))
+        low = min(self.offset, math.floor(fitness / self.width))
+        high = max(self.offset + self.bins - 1, math.floor(fitness / self.width))
+        while high - low >= self.bins:
+            self.level += 1
+            low, high = low // 2, high // 2  # floor division: the edges stay on multiples of the width
+        self.offset = low
+        self.changes += 1
+        shift = self.level - old_level
+        return [((old_offset + i) >> shift) - self.offset for i in range(self.bins)]
 
 
 class Board:
@@ -119,6 +166,8 @@ class Board:
         self._histograms = [defaultdict(lambda size=axis.size: [0] * size) for axis in self.axes]
         self._density = [[[0] * FITNESS_BINS for _ in range(axis.size)] for axis in self.axes]
         self._fitness_density: dict[int, list[int]] = defaultdict(lambda: [0] * FITNESS_BINS)
+        self.fitness_scale = FitnessScale(FITNESS_BINS)
+        self.scale_moved_at = 0  # how many points the board held when the fitness bins last moved
         self._confirmed: dict[int, list[float]] = defaultdict(list)
         self._ranked: dict[int, Point] = {}
         self._keys: dict[int, tuple] = {}
@@ -176,16 +225,34 @@ class Board:
             line[0] += 1
             line[1] += point.fitness
             line[2] = max(line[2], point.fitness)
-        fitness = point.fitness if point.fitness is not None else 0.0
-        if point.generation < self.generations:
-            self._fitness_density[point.generation][fitness_bin(fitness)] += 1
+        # The densities count candidates by fitness: those with one (not the failed).
+        bin_ = self._fitness_bin(point.fitness)
+        if point.generation < self.generations and bin_ is not None:
+            self._fitness_density[point.generation][bin_] += 1
         for index, axis in enumerate(self.axes):
             slot = axis.slot((point.genome or {}).get(axis.name))
             if slot is None:
                 continue
             if point.generation < self.generations:
                 self._histograms[index][point.generation][slot] += 1
-            self._density[index][slot][fitness_bin(fitness)] += 1
+            if bin_ is not None:
+                self._density[index][slot][bin_] += 1
+
+    def _fitness_bin(self, fitness: float | None) -> int | None:
+        if fitness is None or not math.isfinite(fitness):
+            return None
+        slot = self.fitness_scale.slot(fitness)
+        if slot is None:
+            moved = self.fitness_scale.widen(fitness)
+            self.scale_moved_at = len(self.points)
+            for counts in [*self._fitness_density.values(), *itertools.chain.from_iterable(self._density)]:
+                merged = [0] * len(counts)
+                for old, count in enumerate(counts):
+                    merged[moved[old]] += count
+                counts[:] = merged
+            slot = self.fitness_scale.slot(fitness)
+        self.fitness_scale.placed = True
+        return slot
 
     def _rank(self, pk: int) -> None:
         point = self._ranked.get(pk)

@@ -188,10 +188,13 @@ def dashboard_state(
     }
     if board.aggregated:
         # A client whose copy still drew points gets every generation's density at once.
-        since_densities = changed if delta and start > dashboard.AGGREGATE_ABOVE else None
+        # So does one whose copy has the fitness bins as they were before they last widened.
+        fresh = delta and start > max(dashboard.AGGREGATE_ABOVE, board.scale_moved_at)
+        since_densities = changed if fresh else None
         state["points"] = None
         state["density"] = {
             "fitness_bins": dashboard.FITNESS_BINS,
+            "fitness_range": list(board.fitness_scale.range),
             "traits": board.densities(),
             "generations": board.fitness_density(since_densities),
         }

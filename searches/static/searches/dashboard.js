@@ -137,7 +137,11 @@
   }
 
   // The fitness bins' centres, and a density's zero cells left blank.
-  const binCentres = (bins) => Array.from({ length: bins }, (_, i) => (i + 0.5) / bins);
+  // The bins span [0, 1] for an accuracy, and widen for other fitness (a minimised metric's is negative).
+  const binCentres = (bins, range) => {
+    const [low, high] = range || [0, 1];
+    return Array.from({ length: bins }, (_, i) => low + ((i + 0.5) * (high - low)) / bins);
+  };
   const blankZeros = (rows) => rows.map((row) => row.map((n) => (n ? n : null)));
   const DENSITY = { type: "heatmap", colorscale: "Blues", reversescale: true, showscale: false, hoverongaps: false, xgap: 1 };
 
@@ -147,8 +151,8 @@
     if (state.aggregated) {
       // Above a few thousand candidates: how many candidates of each generation reached each fitness.
       const d = state.density, gens = Object.keys(d.generations).map(Number).sort((a, b) => a - b);
-      const z = binCentres(d.fitness_bins).map((_, bin) => gens.map((g) => d.generations[g][bin]));
-      traces.push(Object.assign({ name: "candidates", x: gens.map((g) => g + 1), y: binCentres(d.fitness_bins), z: blankZeros(z),
+      const z = binCentres(d.fitness_bins, d.fitness_range).map((_, bin) => gens.map((g) => d.generations[g][bin]));
+      traces.push(Object.assign({ name: "candidates", x: gens.map((g) => g + 1), y: binCentres(d.fitness_bins, d.fitness_range), z: blankZeros(z),
         hovertemplate: "generation %{x}, fitness %{y:.2f}: %{z} candidates<extra></extra>" }, DENSITY));
     } else {
       const jitter = pts.id.map((id) => ((id * 2654435761) % 1000) / 1000 * 0.5 - 0.25);
@@ -351,8 +355,8 @@
       if (state.aggregated) {
         // How many candidates with each value reached each fitness (every generation together).
         const d = state.density, counts = d.traits[index];
-        const z = binCentres(d.fitness_bins).map((_, bin) => counts.map((row) => row[bin]));
-        traces = [Object.assign({ x: histogram.x, y: binCentres(d.fitness_bins), z: blankZeros(z),
+        const z = binCentres(d.fitness_bins, d.fitness_range).map((_, bin) => counts.map((row) => row[bin]));
+        traces = [Object.assign({ x: histogram.x, y: binCentres(d.fitness_bins, d.fitness_range), z: blankZeros(z),
           hovertemplate: t.name + " %{x}, fitness %{y:.2f}: %{z} candidates<extra></extra>" }, DENSITY)];
       } else {
         traces = [{
