@@ -17,6 +17,7 @@ from django.db.models.functions import Substr
 
 from searches.exports import best_py as scripts
 from searches.models import Entity, FinalModel, Search
+from searches.reads.importance import trait_importance
 from searches.reads.selectors import best_configuration, final_results, generation_summaries, iso
 from searches.spec.catalog import NAMED_DATASETS
 
@@ -84,6 +85,7 @@ def _export_head(search: Search) -> dict[str, Any]:
         },
         "spec": search.spec,
         "generations": generation_summaries(search),
+        "importance": trait_importance(search),
     }
 
 

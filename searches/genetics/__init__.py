@@ -20,6 +20,7 @@ from ._breeding import (
     reference_parent_pool,
 )
 from ._errors import ErrorCollector, SpecError
+from ._importance import IMPORTANCE_MIN_CANDIDATES, importance_over_generations, trait_importance
 from ._novelty import Novelty
 from ._operators import FROM_FIRST, FROM_SECOND, MUTATED, pair_at_random, redraw_mutation, uniform_crossover
 from ._optimizer import GeneticOptimizer, SteadyStateOptimizer
@@ -46,6 +47,7 @@ __all__ = [
     "FROM_FIRST",
     "FROM_SECOND",
     "IMMIGRANT",
+    "IMPORTANCE_MIN_CANDIDATES",
     "MAX_GENERATIONS",
     "MAX_POPULATION",
     "MAX_TRAITS",
@@ -82,6 +84,7 @@ __all__ = [
     "cohort_immigrants",
     "generation_rng",
     "genome_hash",
+    "importance_over_generations",
     "is_number",
     "pair_at_random",
     "propose",
@@ -94,6 +97,7 @@ __all__ = [
     "reference_parent_pool",
     "seeded_proposals",
     "trait_from_spec",
+    "trait_importance",
     "uniform_crossover",
     "unique_by_genome",
 ]

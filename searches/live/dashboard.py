@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import random
 import statistics
 import uuid
 from collections import Counter, defaultdict
@@ -24,12 +25,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from searches.genetics import Space, Trait
+from searches.genetics import IMPORTANCE_MIN_CANDIDATES, Space, Trait, importance_over_generations
 from searches.spec.labels import value_label
 
 CONTINUOUS_BINS = 20
 LEADERBOARD_SIZE = 25
 AGGREGATE_ABOVE = 2000
+# Trait importance (``genetics.trait_importance``) is computed from a uniform sample of this many
+# fully trained candidates, again once that count has grown by a tenth (and by 10 at least).
+IMPORTANCE_SAMPLE = 1000
+IMPORTANCE_EVERY = 10
 FITNESS_BINS = 25  # bins of 0.04 over [0, 1] while fitness is an accuracy (FitnessScale)
 
 
@@ -159,7 +164,8 @@ class Board:
     def __init__(self, traits: Iterable[Trait], generations: int):
         self.token = uuid.uuid4().hex[:12]  # a client's delta must start from this very board
         self.generations = generations
-        self.axes = [TraitAxis(trait) for trait in traits]
+        self.space = traits if isinstance(traits, Space) else Space(tuple(traits))
+        self.axes = [TraitAxis(trait) for trait in self.space]
         self.points: list[Point] = []  # in the order folded in: a client's copy is a prefix
         self.ids: set[int] = set()
         self._lines: dict[int, list[float]] = {}  # generation -> [count, sum, best]
@@ -179,6 +185,12 @@ class Board:
         self.search_status = ""  # the search's status when last caught up
         self.trained_seconds = [0.0, 0]  # sum and count of the trained candidates' times
         self.early = {"trained": 0, "stopped": 0, "epochs": 0, "seconds": 0.0}
+        # (generation, genome, fitness) of a uniform sample of the fully trained candidates (a reservoir).
+        self._importance_rows: list[tuple[int, dict[str, Any], float]] = []
+        self._trained_candidates = 0
+        self._importance: dict[str, Any] | None = None
+        self._importance_at = 0
+        self._sampler = random.Random(0)
 
     @property
     def aggregated(self) -> bool:
@@ -225,6 +237,8 @@ class Board:
             line[0] += 1
             line[1] += point.fitness
             line[2] = max(line[2], point.fitness)
+        if point.status == "done" and point.genome and point.fitness is not None and math.isfinite(point.fitness):
+            self._sample_for_importance((point.generation, point.genome, point.fitness))
         # The densities count candidates by fitness: those with one (not the failed).
         bin_ = self._fitness_bin(point.fitness)
         if point.generation < self.generations and bin_ is not None:
@@ -237,6 +251,24 @@ class Board:
                 self._histograms[index][point.generation][slot] += 1
             if bin_ is not None:
                 self._density[index][slot][bin_] += 1
+
+    def _sample_for_importance(self, row: tuple[int, dict[str, Any], float]) -> None:
+        self._trained_candidates += 1
+        if len(self._importance_rows) < IMPORTANCE_SAMPLE:
+            self._importance_rows.append(row)
+        elif (slot := self._sampler.randrange(self._trained_candidates)) < IMPORTANCE_SAMPLE:
+            self._importance_rows[slot] = row
+
+    def trait_importance(self, *, final: bool = False) -> dict[str, Any] | None:
+        """Which traits matter (``genetics.importance_over_generations``), worked out again only once
+        the trained candidates have grown by a tenth (10 at least), or at the search's end (``final``):
+        never per poll."""
+        trained, last = self._trained_candidates, self._importance_at
+        first = self._importance is None and trained >= IMPORTANCE_MIN_CANDIDATES
+        if trained != last and (final or first or trained - last >= max(IMPORTANCE_EVERY, last // 10)):
+            self._importance = importance_over_generations(self.space, self._importance_rows)
+            self._importance_at = trained
+        return self._importance
 
     def _fitness_bin(self, fitness: float | None) -> int | None:
         if fitness is None or not math.isfinite(fitness):

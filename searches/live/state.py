@@ -174,6 +174,7 @@ def dashboard_state(
         "traits": [{"name": t.name, "type": t.kind} for t in search.space],
         "histograms": board.histograms(changed),
         "early_stopping": _early_stopping(search, board),
+        "importance": board.trait_importance(final=not search.is_active),
         "final": final_results(search),
         "leaderboard": leaderboard,
         "leaderboard_total": board.ranked_count,

@@ -355,6 +355,16 @@ def _schemas() -> dict[str, Any]:
                 "workers": {"type": "array", "items": {"type": "object"}},
                 "final": {"type": "array", "items": {"type": "object"}},
                 "points": {"type": "object"},
+                "importance": {
+                    "type": ["object", "null"],
+                    "description": "Which traits matter (Optuna's PED-ANOVA); null below 20 trained candidates",
+                    "properties": {
+                        "traits": {"type": "array", "items": {"type": "string"}},
+                        "importance": {"type": "object", "additionalProperties": {"type": "number"}},
+                        "candidates": {"type": "integer"},
+                        "timeline": {"type": "object"},
+                    },
+                },
             },
         },
         "LeaderboardPage": {

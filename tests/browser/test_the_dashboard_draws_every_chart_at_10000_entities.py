@@ -1,5 +1,5 @@
 """The dashboard at scale, in real Chromium: a finished search of 10,000 entities draws every
-chart (densities, not 10,000 markers per chart), with no WebGL context lost."""
+chart (densities, not 10,000 markers per chart, and which traits matter), with no WebGL context lost."""
 
 from __future__ import annotations
 
@@ -35,6 +35,13 @@ def test_every_chart_draws_at_10000_entities_and_no_webgl_context_is_lost(live_s
         CHARTS,
     )
     assert all(count > 0 for count in marks), marks
+    # Which traits matter: a bar per trait, and a line per trait over the generations.
+    assert browser.find_element(By.ID, "importance-card").is_displayed()
+    bars, lines = browser.execute_script(
+        "return ['#importance-chart .bars path', '#importance-timeline .scatterlayer path.js-line']"
+        ".map((selector) => document.querySelectorAll(selector).length);"
+    )
+    assert bars == len(search.spec["traits"]) == lines, (bars, lines)
     assert browser.execute_script("return document.querySelectorAll('canvas.gl-canvas').length") == 0
     console = [entry["message"] for entry in browser.get_log("browser")]
     assert not [line for line in console if "WebGL" in line], console

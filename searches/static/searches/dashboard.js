@@ -25,8 +25,10 @@
   const STATUS_COLOURS = { done: "#4a6fa5", stopped: "#d4a017", failed: "#c0392b", cached: "#999" };
   // Points are drawn as SVG: up to a few thousand of them (the server sends no more; beyond, its
   // densities are drawn instead). No chart needs WebGL, whose contexts a browser keeps ~16 of.
-  // Fitness lives in [0, 1]: the axis fits the points, but never runs outside that range.
-  const FITNESS_RANGE = { minallowed: 0, maxallowed: 1.02 };
+  // An accuracy lives in [0, 1]: the axis fits the points, but never runs outside that range. Any
+  // other fitness (a minimised metric's is negative) gets the axis its points need.
+  const fitnessRange = () => (state.search.metric === "val_accuracy" && state.search.direction === "maximize"
+    ? { minallowed: 0, maxallowed: 1.02 } : {});
   // Points by generation, light to dark; the first generation's light blue still shows on the plot's grey.
   const GENERATIONS = [[0, "#9ecae1"], [1, "#08306b"]];
   const layout = (extra) => Object.assign({ margin: { l: 50, r: 10, t: 10, b: 40 }, uirevision: "keep", hovermode: "closest",
@@ -75,6 +77,7 @@
     drawFinal();
     drawFitness();
     drawWorkers();
+    drawImportance();
     if (boardOffset > 0) showBoardPage(boardOffset); else drawLeaderboard();
     drawHistograms();
     drawScatter();
@@ -174,7 +177,7 @@
     const div = document.getElementById("fitness-chart");
     const many = state.search.generations > 30;  // a tick per generation, while they fit
     Plotly.react(div, traces, layout({ height: 340, shapes, xaxis: { title: { text: "generation" }, dtick: many ? undefined : 1 },
-      yaxis: { title: { text: "fitness" }, autorangeoptions: FITNESS_RANGE }, legend: { orientation: "h" } }));
+      yaxis: { title: { text: "fitness" }, autorangeoptions: fitnessRange() }, legend: { orientation: "h" } }));
     if (!div.dataset.wired) {
       div.on("plotly_click", (event) => { const id = event.points[0].customdata; if (id) openEntity(id); });
       div.dataset.wired = "1";
@@ -182,6 +185,29 @@
   }
 
   // The final results: the search's best and the tutorial's network, measured on the test split.
+  // Which traits matter: each trait's share (PED-ANOVA, worked out on the server), and how it
+  // settled as generations were added. Hidden until the search has enough trained candidates.
+  function drawImportance() {
+    const imp = state.importance;
+    document.getElementById("importance-card").hidden = !imp;
+    if (!imp) return;
+    document.getElementById("importance-title").textContent =
+      "over " + imp.candidates + " fully trained candidates (" + imp.method + ")";
+    const names = imp.traits.slice().reverse();  // horizontal bars draw from the bottom: the most important on top
+    Plotly.react(document.getElementById("importance-chart"), [{
+      type: "bar", orientation: "h", x: names.map((n) => imp.importance[n]), y: names, marker: { color: "#4a6fa5" },
+      hovertemplate: "%{y}: %{x:.0%} of the importance<extra></extra>",
+    }], layout({ height: 60 + 26 * names.length, margin: { l: 130, r: 10, t: 10, b: 40 },
+      xaxis: { title: { text: "share of the importance" }, tickformat: ".0%", rangemode: "tozero" } }));
+    const t = imp.timeline;
+    Plotly.react(document.getElementById("importance-timeline"), imp.traits.map((n) => ({
+      type: "scatter", mode: "lines+markers", name: n, x: t.generations.map((g) => g + 1), y: t.importance[n],
+      customdata: t.candidates, hovertemplate: n + ": %{y:.0%} over generations 1 to %{x} (%{customdata} candidates)<extra></extra>",
+    })), layout({ height: Math.max(260, 60 + 26 * names.length), hovermode: "x unified",
+      xaxis: { title: { text: "generations 1 to" }, dtick: t.generations.length > 12 ? undefined : 1 },
+      yaxis: { title: { text: "importance" }, tickformat: ".0%", rangemode: "tozero" } }));
+  }
+
   function drawFinal() {
     const rows = state.final || [];
     const form = document.getElementById("final-form");
@@ -370,7 +396,7 @@
       Plotly.react(div, traces, layout({
         height: 200, margin: { l: 44, r: 8, t: 10, b: 44 }, showlegend: false,
         xaxis: Object.assign(traitAxis(histogram), { title: { text: t.name + (state.aggregated ? " (darker: more candidates)" : " (darker: later generations)"), font: { size: 11 }, standoff: 4 } }),
-        yaxis: { tickfont: { size: 9 }, autorangeoptions: FITNESS_RANGE, title: { text: "fitness", font: { size: 11 }, standoff: 2 } },
+        yaxis: { tickfont: { size: 9 }, autorangeoptions: fitnessRange(), title: { text: "fitness", font: { size: 11 }, standoff: 2 } },
       }), { displayModeBar: false });
       if (!div.dataset.wired) { div.on("plotly_click", (e) => { const id = e.points[0].customdata; if (id) openEntity(id); }); div.dataset.wired = "1"; }
     });
