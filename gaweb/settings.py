@@ -237,6 +237,9 @@ GAWEB_MAX_MODEL_MB = env_int("GAWEB_MAX_MODEL_MB", 500, minimum=1)
 # A worker's training process is replaced after a candidate that leaves it above this much
 # resident memory: TensorFlow keeps some memory from every fit (several MB), which this bounds.
 GAWEB_WORKER_MAX_MEMORY_MB = env_int("GAWEB_WORKER_MAX_MEMORY_MB", 8192, minimum=256)
+# ... and so is one whose resident memory has grown by this many percent over what it held after
+# its first candidates (workers/memory.py): memory stays flat over thousands of candidates. 0: off.
+GAWEB_WORKER_MEMORY_GROWTH = env_int("GAWEB_WORKER_MEMORY_GROWTH", 15, minimum=0)
 
 # --- Celery (read by gaweb/celery.py through the CELERY_ namespace) --------------
 

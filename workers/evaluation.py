@@ -23,6 +23,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from searches import services
 from searches.models import Entity, UnableHost
 
+from .memory import rss_mb
 from .objectives import (
     CandidateCancelled,
     CandidateFailed,
@@ -172,6 +173,9 @@ def evaluate_entity(
         fail(f"{type(error).__name__}: {error}")
         report = Report(Outcome.FAILED)
     else:
+        # What the training left this process holding: every candidate's figure, for the memory
+        # soak (bench/memory_soak.py) and for whoever wonders why a worker was replaced.
+        result.timings.update(rss_mb=round(rss_mb(), 1), pid=os.getpid())
         if not _retrying(lambda: _record(entity.pk, result, attempt, final=final)):
             # Cut off too long (silent past the stale timeout): the entity was given to another
             # worker, and this late result of the old attempt is refused.

@@ -12,6 +12,7 @@ from django.conf import settings
 from searches.services.queueing import EVALUATE_TASK, hosts_listening
 
 from . import evaluation
+from .memory import MemoryWatch, rss_mb
 from .process_setup import take_up_cut_off_work, worker_name
 
 log = logging.getLogger("gaweb.workers")
@@ -19,6 +20,8 @@ log = logging.getLogger("gaweb.workers")
 # After sending on a job its machine cannot train, a worker waits this long before its next job,
 # so that an idle worker of a machine without a search's dataset does not spin through its jobs.
 PASS_ON_PAUSE_SECONDS = 1.0
+# This training process's memory (each forked process has its own copy, counting from 0).
+MEMORY = MemoryWatch(settings.GAWEB_WORKER_MEMORY_GROWTH)
 
 
 @shared_task(
@@ -45,4 +48,13 @@ def evaluate_entity(self, entity_id: int) -> str:
         # may be delivered again, and its claim then finds the entity already failed.
         log.warning("entity #%s ran out of memory: replacing this worker process", entity_id)
         os._exit(0)
+    if report.outcome in (evaluation.Outcome.DONE, evaluation.Outcome.FAILED):
+        now = rss_mb()
+        if MEMORY.grown_after_candidate(now):
+            # The same path as above: the result is recorded, a fresh process takes the next candidate.
+            log.info(
+                "this worker process holds %.0f MB, %.0f%% more than the %.0f MB it held once warm "
+                "(GAWEB_WORKER_MEMORY_GROWTH): replacing it", now, 100 * (now / MEMORY.baseline - 1), MEMORY.baseline,
+            )  # fmt: skip
+            os._exit(0)
     return report.outcome.value

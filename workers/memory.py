@@ -1,0 +1,44 @@
+"""A training process's own memory, and when it should make way for a fresh one.
+
+TensorFlow and Keras keep a little of every model a process trains (traced functions, allocator
+pools): several MB a candidate on a CPU, more on a GPU, for as long as the process lives. A
+days-long search trains thousands of candidates per worker, so a process whose resident memory
+has grown by ``GAWEB_WORKER_MEMORY_GROWTH`` percent over what it held once warm (after its
+first ``WARM_CANDIDATES``) is replaced after the candidate it has just recorded, through the
+same path as a process that ran out of memory: the worker starts a fresh one, which pays the
+deep-learning import again (seconds) and nothing else. ``GAWEB_WORKER_MAX_MEMORY_MB`` stays as
+the absolute ceiling.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+
+WARM_CANDIDATES = 3
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MB (its peak where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+
+
+class MemoryWatch:
+    """Counts the candidates of one process and says when it has grown past its limit."""
+
+    def __init__(self, growth_percent: int, *, warm: int = WARM_CANDIDATES):
+        self.growth = growth_percent / 100
+        self.warm = warm
+        self.candidates = 0
+        self.baseline: float | None = None
+
+    def grown_after_candidate(self, rss: float) -> bool:
+        """Note a candidate that left the process at ``rss`` MB; true once it should be replaced."""
+        self.candidates += 1
+        if self.candidates == self.warm:
+            self.baseline = rss
+        return bool(self.growth) and self.baseline is not None and rss > self.baseline * (1 + self.growth)
