@@ -158,6 +158,31 @@ class FitnessScale:
         return [((old_offset + i) >> shift) - self.offset for i in range(self.bins)]
 
 
+class ParetoFront:
+    """The candidates no other beats on both counts: higher fitness at no greater cost (parameters,
+    or training seconds). Kept sorted by cost, fitness rising with it; a candidate is folded in
+    in O(size of the front), which stays small (tens) whatever the search's size."""
+
+    def __init__(self):
+        self.costs: list[float] = []
+        self.fitnesses: list[float] = []
+        self.ids: list[int] = []
+
+    def add(self, pk: int, cost: float, fitness: float) -> None:
+        at = bisect.bisect_right(self.costs, cost)
+        if at and self.fitnesses[at - 1] >= fitness:
+            return  # one as cheap or cheaper is at least as fit
+        end = at
+        while end < len(self.costs) and self.fitnesses[end] <= fitness:
+            end += 1  # as costly or more, and no fitter: no longer on the front
+        while at and self.costs[at - 1] == cost:  # as costly and less fit (the check above): replaced too
+            at -= 1
+        self.costs[at:end], self.fitnesses[at:end], self.ids[at:end] = [cost], [fitness], [pk]
+
+    def rows(self) -> dict[str, list]:
+        return {"id": list(self.ids), "cost": list(self.costs), "fitness": list(self.fitnesses)}
+
+
 class Board:
     """Every aggregate of the dashboard for one search, folded in one ended candidate at a time."""
 
@@ -191,6 +216,8 @@ class Board:
         self._importance: dict[str, Any] | None = None
         self._importance_at = 0
         self._sampler = random.Random(0)
+        # Fitness against what it cost, for the fully trained candidates: size, and training time.
+        self.fronts = {"parameter_count": ParetoFront(), "train_seconds": ParetoFront()}
 
     @property
     def aggregated(self) -> bool:
@@ -237,8 +264,12 @@ class Board:
             line[0] += 1
             line[1] += point.fitness
             line[2] = max(line[2], point.fitness)
-        if point.status == "done" and point.genome and point.fitness is not None and math.isfinite(point.fitness):
-            self._sample_for_importance((point.generation, point.genome, point.fitness))
+        if point.status == "done" and point.fitness is not None and math.isfinite(point.fitness):
+            if point.genome:
+                self._sample_for_importance((point.generation, point.genome, point.fitness))
+            for cost, front in self.fronts.items():
+                if (value := getattr(point, cost)) is not None:
+                    front.add(point.id, value, point.fitness)
         # The densities count candidates by fitness: those with one (not the failed).
         bin_ = self._fitness_bin(point.fitness)
         if point.generation < self.generations and bin_ is not None:
@@ -382,6 +413,8 @@ class Board:
             "fitness": [p.fitness if p.fitness is not None else 0.0 for p in points],
             "status": [p.status for p in points],
             "origin": [p.origin for p in points],
+            "parameter_count": [p.parameter_count for p in points],
+            "train_seconds": [p.train_seconds for p in points],
             "traits": {axis.name: [(p.genome or {}).get(axis.name) for p in points] for axis in self.axes},
         }
 

@@ -175,6 +175,7 @@ def dashboard_state(
         "histograms": board.histograms(changed),
         "early_stopping": _early_stopping(search, board),
         "importance": board.trait_importance(final=not search.is_active),
+        "fronts": {cost: front.rows() for cost, front in board.fronts.items()},
         "final": final_results(search),
         "leaderboard": leaderboard,
         "leaderboard_total": board.ranked_count,

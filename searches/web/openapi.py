@@ -355,6 +355,19 @@ def _schemas() -> dict[str, Any]:
                 "workers": {"type": "array", "items": {"type": "object"}},
                 "final": {"type": "array", "items": {"type": "object"}},
                 "points": {"type": "object"},
+                "fronts": {
+                    "type": "object",
+                    "description": "The fully trained candidates no other beats with a higher fitness at no more "
+                    "parameters (`parameter_count`) or training seconds (`train_seconds`), by rising cost",
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "array", "items": {"type": "integer"}},
+                            "cost": {"type": "array", "items": {"type": "number"}},
+                            "fitness": {"type": "array", "items": {"type": "number"}},
+                        },
+                    },
+                },
                 "importance": {
                     "type": ["object", "null"],
                     "description": "Which traits matter (Optuna's PED-ANOVA); null below 20 trained candidates",

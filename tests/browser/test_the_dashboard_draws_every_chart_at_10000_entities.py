@@ -42,6 +42,12 @@ def test_every_chart_draws_at_10000_entities_and_no_webgl_context_is_lost(live_s
         ".map((selector) => document.querySelectorAll(selector).length);"
     )
     assert bars == len(search.spec["traits"]) == lines, (bars, lines)
+    # Fitness against size and training time: above 2,000 candidates, the fronts alone.
+    fronts = browser.execute_script(
+        "return ['#fronts-size', '#fronts-time']"
+        ".map((s) => document.querySelectorAll(s + ' .scatterlayer .trace').length);"
+    )
+    assert fronts == [1, 1], fronts
     assert browser.execute_script("return document.querySelectorAll('canvas.gl-canvas').length") == 0
     console = [entry["message"] for entry in browser.get_log("browser")]
     assert not [line for line in console if "WebGL" in line], console

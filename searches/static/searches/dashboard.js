@@ -57,7 +57,7 @@
   function merged(old, data) {
     if (!data.delta || !old) return data;
     if (data.points && old.points) {
-      ["id", "generation", "fitness", "status", "origin"].forEach((k) => { data.points[k] = old.points[k].concat(data.points[k]); });
+      ["id", "generation", "fitness", "status", "origin", "parameter_count", "train_seconds"].forEach((k) => { data.points[k] = old.points[k].concat(data.points[k]); });
       Object.keys(data.points.traits).forEach((k) => { data.points.traits[k] = old.points.traits[k].concat(data.points.traits[k]); });
     }
     data.histograms.forEach((h, i) => { h.counts = Object.assign({}, old.histograms[i].counts, h.counts); });
@@ -78,6 +78,7 @@
     drawFitness();
     drawWorkers();
     drawImportance();
+    drawFronts();
     if (boardOffset > 0) showBoardPage(boardOffset); else drawLeaderboard();
     drawHistograms();
     drawScatter();
@@ -206,6 +207,35 @@
     })), layout({ height: Math.max(260, 60 + 26 * names.length), hovermode: "x unified",
       xaxis: { title: { text: "generations 1 to" }, dtick: t.generations.length > 12 ? undefined : 1 },
       yaxis: { title: { text: "importance" }, tickformat: ".0%", rangemode: "tozero" } }));
+  }
+
+  // Fitness against what it cost (parameters, training seconds): every fully trained candidate,
+  // and the front of those no other beats on both counts, as a step line.
+  function drawFronts() {
+    const card = document.getElementById("fronts-card");
+    const fronts = state.fronts || {};
+    card.hidden = !fronts.parameter_count || fronts.parameter_count.id.length === 0;
+    if (card.hidden) return;
+    const pts = state.points;
+    [["parameter_count", "fronts-size", "parameters", "log"], ["train_seconds", "fronts-time", "training seconds", "log"]]
+      .forEach(([cost, id, label, scale]) => {
+        const front = fronts[cost];
+        const traces = [];
+        if (pts) {
+          const shown = pts.id.map((_, i) => i).filter((i) => pts.status[i] === "done" && pts[cost][i] !== null);
+          traces.push({ type: "scatter", mode: "markers", name: "candidates", x: shown.map((i) => pts[cost][i]),
+            y: shown.map((i) => pts.fitness[i]), customdata: shown.map((i) => pts.id[i]),
+            marker: { size: 5, color: "#9ecae1", opacity: 0.8 },
+            hovertemplate: "#%{customdata}: fitness %{y:.4f}, " + label + " %{x:,.4~g}<extra></extra>" });
+        }
+        traces.push({ type: "scatter", mode: "lines+markers", name: "front", line: { shape: "hv", color: "#d62728" },
+          marker: { size: 7, color: "#d62728" }, x: front.cost, y: front.fitness, customdata: front.id,
+          hovertemplate: "#%{customdata} on the front: fitness %{y:.4f}, " + label + " %{x:,.4~g}<extra></extra>" });
+        Plotly.react(document.getElementById(id), traces, layout({ height: 300, showlegend: false,
+          xaxis: { title: { text: label }, type: scale }, yaxis: { title: { text: "fitness" }, autorangeoptions: fitnessRange() } }));
+        const div = document.getElementById(id);
+        if (!div.dataset.wired) { div.on("plotly_click", (e) => { const pk = e.points[0].customdata; if (pk) openEntity(pk); }); div.dataset.wired = "1"; }
+      });
   }
 
   function drawFinal() {

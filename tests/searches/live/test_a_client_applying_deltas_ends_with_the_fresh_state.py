@@ -61,7 +61,8 @@ def _apply(copy: dict | None, delta: dict) -> dict:
     merged = {**delta}
     old, new = copy["points"], delta["points"]
     if new is not None and old is not None:
-        merged["points"] = {k: old[k] + new[k] for k in ("id", "generation", "fitness", "status", "origin")}
+        columns = ("id", "generation", "fitness", "status", "origin", "parameter_count", "train_seconds")
+        merged["points"] = {k: old[k] + new[k] for k in columns}
         merged["points"]["traits"] = {k: old["traits"][k] + v for k, v in new["traits"].items()}
     merged["histograms"] = [
         {**h, "counts": {**before["counts"], **h["counts"]}}

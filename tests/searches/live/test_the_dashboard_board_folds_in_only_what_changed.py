@@ -28,12 +28,14 @@ def _whole(search, board=None) -> dict:
     return state
 
 
+COLUMNS = ("id", "generation", "fitness", "status", "origin", "parameter_count", "train_seconds")
+
+
 def _pieced(old: dict, delta: dict) -> dict:
     """What the page makes of a delta (``merged`` in dashboard.js)."""
     pieced = {**delta}
     if delta["points"] is not None:
-        pieced["points"] = {key: old["points"][key] + delta["points"][key] for key in ("id", "generation", "fitness",
-                                                                                    "status", "origin")}  # fmt: skip
+        pieced["points"] = {key: old["points"][key] + delta["points"][key] for key in COLUMNS}
         pieced["points"]["traits"] = {
             name: old["points"]["traits"][name] + values for name, values in delta["points"]["traits"].items()
         }

@@ -56,7 +56,7 @@ def test_a_failed_candidate_has_no_fitness_and_is_not_in_the_densities():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), min_size=1, max_size=40))
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False), min_size=1, max_size=40))
 def test_however_the_bins_widen_each_count_stays_in_the_bin_that_holds_its_fitness(fitnesses):
     board = board_of(fitnesses)
     assert counts_by_generation(board) == held(board, fitnesses)
