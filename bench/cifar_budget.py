@@ -13,7 +13,11 @@ out as ``test/`` and never reach a search. Each seed runs every arm:
   own builder and trainer on the same images, asked one at a time (this machine has one worker);
 - ``tutorial``: the tutorial network alone (its final training, once per seed).
 
-Every search arm gets the same wall-clock budget (``--minutes``; no training starts after it), on the same
+Every search arm gets the same wall-clock budget (``--minutes``; no training starts after it), or, with
+``--budget-epochs N``, the same work: no training starts once the arm's candidates have trained N epochs
+in all (an epoch: one pass over the search's training images), so that seeds run on days when the shared
+machine is slower or faster compare, and a benchmark run beside other work still measures the search.
+Either way, on the same
 search images (``--samples`` training images, 20% more for validation, drawn by the seed) for
 ``--epochs`` epochs per candidate. Then every arm gets the same final training: its ``--top-k`` distinct
 best genomes (and the tutorial network, once per seed) trained on ``--final-samples`` of the 40,000
@@ -89,7 +93,15 @@ def run_gaweb(arm: str, dataset: str, seed: int, args) -> dict:
         if search.best_fitness is not None and (not timeline or search.best_fitness > timeline[-1][1]):
             timeline.append((round(time.monotonic() - began, 1), search.best_fitness))
 
-    run_inline(search.pk, minutes=args.minutes, on_entity=note)
+    def epochs_trained() -> int:
+        return sum(Entity.objects.filter(search=search, epochs__isnull=False).values_list("epochs", flat=True))
+
+    def spent() -> str | None:
+        if args.budget_epochs and epochs_trained() >= args.budget_epochs:
+            return f"its budget of {args.budget_epochs} epochs was spent"
+        return None
+
+    run_inline(search.pk, minutes=args.minutes, on_entity=note, spent=spent)
     searched = time.monotonic() - began
     counts = Entity.objects.filter(search=search).exclude(origin=Entity.Origin.IMMIGRANT)
     top = ranked_best(search, args.top_k)
@@ -101,6 +113,7 @@ def run_gaweb(arm: str, dataset: str, seed: int, args) -> dict:
         "failed": counts.filter(status=Entity.Status.FAILED).count(),
         "failures": sorted({e[:200] for e in failed.values_list("error", flat=True)}),
         "timeline": timeline,
+        "epochs_trained": epochs_trained(),
         "top": [{"genome": e.genome, "search_fitness": e.fitness} for e in top],
     }
 
@@ -129,12 +142,14 @@ def run_optuna(dataset: str, seed: int, args) -> dict:
     deadline = began + 60 * args.minutes
     timeline: list[tuple[float, float]] = []
     counts = {"trained": 0, "stopped": 0, "failed": 0}
+    epochs = [0]  # trained so far, over every trial
     failures: set[str] = set()
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (args.budget_epochs and epochs[0] >= args.budget_epochs):
         trial = study.ask(dists)
         genome = from_params(space, trial.params)
 
         def go_on(epoch, metrics, trial=trial):
+            epochs[0] += 1
             trial.report(metrics["val_accuracy"], epoch)
             return not trial.should_prune()
 
@@ -165,7 +180,7 @@ def run_optuna(dataset: str, seed: int, args) -> dict:
             top.append({"genome": genome, "search_fitness": trial.value})
     return {
         "search_seconds": round(time.monotonic() - began, 1), **counts, "failures": sorted(failures),
-        "timeline": timeline, "top": top,
+        "timeline": timeline, "epochs_trained": epochs[0], "top": top,
     }  # fmt: skip
 
 
@@ -216,7 +231,8 @@ def run_seed(dataset: str, seed: int, args) -> dict:
     print(f"seed {seed}: tutorial network, final training: test {tutorial['test']:.4f}", flush=True)
     arms = {"tutorial": {"final_seconds": round(time.monotonic() - began, 1), "top": [], "final": tutorial}}
     for arm in args.arms:
-        print(f"seed {seed}: {arm}, {args.minutes:g} minutes of search ...", flush=True)
+        budget = f"{args.budget_epochs} epochs" if args.budget_epochs else f"{args.minutes:g} minutes"
+        print(f"seed {seed}: {arm}, {budget} of search ...", flush=True)
         result = run_optuna(dataset, seed, args) if arm == "optuna" else run_gaweb(arm, dataset, seed, args)
         began = time.monotonic()
         for row in result["top"]:
@@ -289,6 +305,11 @@ def main() -> None:
     parser.add_argument("--space", choices=sorted(SPACES), default="reference", help="the tutorial's, or the wide one")
     parser.add_argument("--arms", nargs="+", choices=ARMS, default=list(ARMS))
     parser.add_argument("--minutes", type=float, default=10.0, help="wall-clock search budget of each arm")
+    parser.add_argument(
+        "--budget-epochs", type=int, default=None,
+        help="the search budget as epochs trained in all (one: a pass over --samples images) instead of wall time; "
+        "--minutes then only caps it",
+    )  # fmt: skip
     parser.add_argument("--samples", type=int, default=3000, help="training images per search candidate")
     parser.add_argument("--epochs", type=int, default=3, help="per search candidate")
     parser.add_argument("--top-k", type=int, default=3)
@@ -342,8 +363,13 @@ def main() -> None:
             for k, v in shown_args.items()
         ),
         "size": (
-            f"space: {SPACES[args.space]}; search: {args.minutes:g} min per arm, "
-            f"{args.samples:,} training images (+20% validation) x "
+            f"space: {SPACES[args.space]}; search: "
+            + (
+                f"{args.budget_epochs} epochs per arm (at most {args.minutes:g} min), "
+                if args.budget_epochs
+                else f"{args.minutes:g} min per arm, "
+            )
+            + f"{args.samples:,} training images (+20% validation) x "
             f"{args.epochs} epochs per candidate; final: top {args.top_k} and the tutorial, "
             f"{args.final_samples:,} images (10% held out to pick) x {args.final_epochs} epochs; "
             f"test: {args.test_per_class * 10:,} held-out images"

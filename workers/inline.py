@@ -24,12 +24,15 @@ def run_inline(
     on_generation: Callable[[Generation], None] | None = None,
     minutes: float | None = None,
     on_entity: Callable[[int], None] | None = None,
+    spent: Callable[[], str | None] | None = None,
 ) -> Search:
     """Evaluate the search's queued entities one by one until the search ends.
 
     ``on_generation`` is called with each generation as it ends, ``on_entity`` with each
     entity's id once it is evaluated. With ``minutes``, no training starts after that many
-    minutes: the search is then finished early, as completed, with what it found.
+    minutes: the search is then finished early, as completed, with what it found. ``spent``,
+    asked before each training, does the same for another budget: it returns the note to
+    finish with once that budget is spent (a benchmark's epochs, say), else None.
     """
     deadline = None if minutes is None else time.monotonic() + 60 * minutes
     worker = f"inline@{socket.gethostname()}"
@@ -40,6 +43,10 @@ def run_inline(
     while True:
         if deadline is not None and time.monotonic() >= deadline:
             services.search_finish(search_id=search_id, note=f"its time budget of {minutes:g} minutes was spent")
+            search.refresh_from_db()
+            return search
+        if spent is not None and (note := spent()):
+            services.search_finish(search_id=search_id, note=note)
             search.refresh_from_db()
             return search
         entity_id = selectors.next_queued_entity_id(search_id)

@@ -100,13 +100,16 @@ def test_the_cifar_budget_experiment_runs_on_a_tiny_image_archive(tmp_path):
         tar.add(tmp_path / "images" / "train", arcname="train")
     output = tmp_path / "budget.json"
     _run("bench/cifar_budget.py", "--archive", str(archive), "--work-dir", str(tmp_path / "work"),
-         "--test-per-class", "2", "--seeds", "1", "--minutes", "0.1", "--samples", "30", "--epochs", "2",
+         "--test-per-class", "2", "--seeds", "1", "--budget-epochs", "4", "--minutes", "5", "--samples", "30",
+         "--epochs", "2",
          "--top-k", "1", "--final-samples", "40", "--final-epochs", "1", "--output", str(output))  # fmt: skip
     (seed,) = json.loads(output.read_text())["seeds"]
     assert set(seed["arms"]) == {"tutorial", "recommended", "reference", "optuna"}
     for arm in ("recommended", "reference", "optuna"):
         run = seed["arms"][arm]
         assert run["trained"] + run["stopped"] >= 1 and 0 <= run["final"]["test"] <= 1
+        # The same work for every arm: no training started once 4 epochs were trained in all.
+        assert 4 <= run["epochs_trained"] <= 4 + 2 - 1, (arm, run["epochs_trained"])
     assert len(list((tmp_path / "work" / "cifar10-2-held-out" / "test" / "truck").iterdir())) == 2
 
 
