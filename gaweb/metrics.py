@@ -98,7 +98,6 @@ class DatabaseCollector:
     def supervisors(self):
         """Each machine's supervisor, as it reported after its last reconciliation pass."""
         now = db_now()
-        silent_after = SILENT_AFTER_PASSES * settings.GAWEB_RECONCILE_SECONDS
         alive = GaugeMetricFamily(
             "gaweb_workers_alive",
             "Worker processes alive per host, by its supervisor (0 once it has not reported for 3 passes).",
@@ -117,6 +116,7 @@ class DatabaseCollector:
         )
         for row in HostSupervisor.objects.order_by("host"):
             age = max(0.0, (now - row.seen_at).total_seconds())
+            silent_after = SILENT_AFTER_PASSES * row.reconcile_seconds  # the host's own period
             alive.add_metric([row.host], row.workers if age <= silent_after else 0)
             planned.add_metric([row.host], row.workers_planned)
             silent.add_metric([row.host], age)

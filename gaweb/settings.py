@@ -263,7 +263,7 @@ def _queue_of(database: dict) -> str:
 # "10000/h"; empty: no limit. Counted in Redis, so the limit is the system's, whichever web
 # process or machine answers; when Redis cannot be reached, calls go through (and it is logged).
 GAWEB_TOKEN_RATE = env_str("GAWEB_TOKEN_RATE", "600/m")
-if GAWEB_TOKEN_RATE and not re.fullmatch(r"[1-9]\d*/\d*[smhd]", GAWEB_TOKEN_RATE):
+if GAWEB_TOKEN_RATE and not re.fullmatch(r"[1-9]\d*/([1-9]\d*)?[smhd]", GAWEB_TOKEN_RATE):
     raise ImproperlyConfigured(
         f"GAWEB_TOKEN_RATE={GAWEB_TOKEN_RATE!r}: calls per period, like 600/m, 20/s or 10000/h (empty: no limit)"
     )

@@ -86,8 +86,9 @@ class Client:
             except urllib.error.HTTPError as error:
                 # Past the token's rate (GAWEB_TOKEN_RATE) the call was refused before it did
                 # anything, so it is safe to send again when the server says.
-                if error.code == 429 and attempt + 1 < RATE_LIMITED_TRIES:
-                    time.sleep(min(float(error.headers.get("Retry-After") or 1), 60.0))
+                wait = _retry_after(error) if error.code == 429 else None
+                if wait is not None and attempt + 1 < RATE_LIMITED_TRIES:
+                    time.sleep(wait)
                     continue
                 raise GawebError(error.code, _reason(error)) from None
             except urllib.error.URLError as error:  # no answer at all: status 0
@@ -154,6 +155,16 @@ class Search:
     def extend(self, generations: int) -> dict[str, Any]:
         """A completed search runs ``generations`` more."""
         return self.client.request("POST", f"/api/searches/{self.id}/extend/", {"generations": generations})
+
+
+def _retry_after(error: urllib.error.HTTPError) -> float | None:
+    """Seconds to wait before sending a refused call again, from its ``Retry-After`` (whole seconds);
+    None when it says nothing usable or longer than a minute: better to say so at once."""
+    try:
+        wait = float(error.headers.get("Retry-After") or 1)
+    except ValueError:  # a date (from a proxy, say): not worth waiting for here
+        return None
+    return max(wait, 0.0) if wait <= 60 else None
 
 
 def _reason(error: urllib.error.HTTPError) -> str:

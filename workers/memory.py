@@ -37,8 +37,11 @@ class MemoryWatch:
         self.baseline: float | None = None
 
     def grown_after_candidate(self, rss: float) -> bool:
-        """Note a candidate that left the process at ``rss`` MB; true once it should be replaced."""
+        """Note a candidate trained to its end that left the process at ``rss`` MB; true once the
+        process should be replaced. Its warm size is the most it held after any of its first
+        ``warm`` candidates (a small first network must not make the next big one look like a leak)."""
         self.candidates += 1
-        if self.candidates == self.warm:
-            self.baseline = rss
-        return bool(self.growth) and self.baseline is not None and rss > self.baseline * (1 + self.growth)
+        if self.candidates <= self.warm:
+            self.baseline = max(self.baseline or 0.0, rss)
+            return False
+        return bool(self.growth) and rss > self.baseline * (1 + self.growth)

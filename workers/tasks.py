@@ -48,11 +48,11 @@ def evaluate_entity(self, entity_id: int) -> str:
         # may be delivered again, and its claim then finds the entity already failed.
         log.warning("entity #%s ran out of memory: replacing this worker process", entity_id)
         os._exit(0)
-    if report.outcome in (evaluation.Outcome.DONE, evaluation.Outcome.FAILED):
+    if report.outcome == evaluation.Outcome.DONE:  # trained (a failed build or a NaN says little of memory)
         now = rss_mb()
         if MEMORY.grown_after_candidate(now):
             # The same path as above: the result is recorded, a fresh process takes the next candidate.
-            log.info(
+            log.warning(
                 "this worker process holds %.0f MB, %.0f%% more than the %.0f MB it held once warm "
                 "(GAWEB_WORKER_MEMORY_GROWTH): replacing it", now, 100 * (now / MEMORY.baseline - 1), MEMORY.baseline,
             )  # fmt: skip

@@ -14,3 +14,5 @@ class HostSupervisorAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # Deleting is allowed: a machine taken out of service for good leaves /metrics with it.

@@ -17,6 +17,8 @@ class HostSupervisor(models.Model):
     passes = models.PositiveBigIntegerField(default=0)
     errors = models.PositiveBigIntegerField(default=0)  # passes that raised (the database or Redis away...)
     last_error = models.TextField(blank=True)
+    # Its GAWEB_RECONCILE_SECONDS: a host that has not reported for 3 of its own periods is silent.
+    reconcile_seconds = models.PositiveIntegerField(default=30)
     seen_at = models.DateTimeField()  # the database's clock, as every time gaweb keeps
 
     class Meta:

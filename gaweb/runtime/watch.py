@@ -32,6 +32,8 @@ class Watch:
         self.supervisor = supervisor
         self.checks = list(checks)
         self._reconcile = Periodic(settings.GAWEB_RECONCILE_SECONDS, self.reconcile_and_report)
+        # Passes (and failed ones) not yet in the database: those made while it was away.
+        self._unreported = {"passes": 0, "errors": 0}
 
     def tick(self) -> None:
         self.supervisor.poll()
@@ -47,14 +49,16 @@ class Watch:
     def reconcile_and_report(self) -> None:
         """One reconciliation pass, then this machine's report: its workers alive, how the pass went."""
         done = reconcile()
+        pending = self._unreported
+        pending["passes"] += 1
+        pending["errors"] += done["error"] is not None
         supervisor = self.supervisor
-        record_pass(
-            host=supervisor.host,
-            workers=supervisor.alive,
-            planned=supervisor.planned,
-            restarts=supervisor.restarts,
-            error=done["error"],
-        )
+        written = record_pass(
+            host=supervisor.host, workers=supervisor.alive, planned=supervisor.planned,
+            restarts=supervisor.restarts, error=done["error"], **pending,
+        )  # fmt: skip
+        if written:
+            self._unreported = {"passes": 0, "errors": 0}
 
     def run_forever(self) -> None:
         """Tick until interrupted (``KeyboardInterrupt``)."""

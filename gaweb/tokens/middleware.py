@@ -76,7 +76,9 @@ def _over_rate(request, row: ApiToken) -> JsonResponse | None:
     if not rate:
         return None
     try:
-        usage = get_usage(request, group="gaweb.tokens", key=lambda _g, _r: str(row.pk), rate=rate, increment=True)
+        # Keyed by the token's digest, not its row's id: installations that share a Redis (two
+        # checkouts on one machine) number their tokens alike, and must not share their counts.
+        usage = get_usage(request, group="gaweb.tokens", key=lambda _g, _r: row.digest, rate=rate, increment=True)
     except Exception as error:  # Redis down: the API stays up (jobs cannot be sent either, and say so)
         log.warning("token calls are not counted: %s", error)
         return None

@@ -20,7 +20,12 @@ from ._breeding import (
     reference_parent_pool,
 )
 from ._errors import ErrorCollector, SpecError
-from ._importance import IMPORTANCE_MIN_CANDIDATES, importance_over_generations, trait_importance
+from ._importance import (
+    IMPORTANCE_MIN_CANDIDATES,
+    importance_over_generations,
+    importance_sample,
+    trait_importance,
+)
 from ._novelty import Novelty
 from ._operators import FROM_FIRST, FROM_SECOND, MUTATED, pair_at_random, redraw_mutation, uniform_crossover
 from ._optimizer import GeneticOptimizer, SteadyStateOptimizer
@@ -85,6 +90,7 @@ __all__ = [
     "generation_rng",
     "genome_hash",
     "importance_over_generations",
+    "importance_sample",
     "is_number",
     "pair_at_random",
     "propose",

@@ -11,10 +11,10 @@ With fewer than ``IMPORTANCE_MIN_CANDIDATES`` candidates the figures would be no
 
 from __future__ import annotations
 
+import heapq
 import itertools
-import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import optuna
@@ -26,7 +26,7 @@ from ._space import Genome, Space
 from ._tpe import distributions, to_params
 
 IMPORTANCE_MIN_CANDIDATES = 20
-MAX_TRIALS = 1000  # a larger history is sampled (with a fixed seed): the figures barely move past it
+MAX_TRIALS = 1000  # a larger history is sampled (importance_sample): the figures barely move past it
 TIMELINE_TRIALS = 300  # the same for the timeline's earlier points, which show a trend
 MAX_STEPS = 10  # the timeline's points at most
 
@@ -66,27 +66,37 @@ def as_trials(space: Space, rows: Sequence[tuple[Genome, float]]) -> list[Frozen
     ]
 
 
-def trait_importance(
-    space: Space, rows: Sequence[tuple[Genome, float]], *, max_trials: int = MAX_TRIALS
-) -> dict[str, float] | None:
+def trait_importance(space: Space, rows: Sequence[tuple[Genome, float]]) -> dict[str, float] | None:
     """Each trait's importance (summing to 1) over ``(genome, fitness)`` rows, in the space's order;
     None with too few rows, or when the fitness does not vary at all."""
     if len(rows) < IMPORTANCE_MIN_CANDIDATES or len({fitness for _, fitness in rows}) < 2:
         return None
-    if len(rows) > max_trials:
-        rows = random.Random(len(rows)).sample(list(rows), max_trials)
     study = _GivenTrials(as_trials(space, rows))
     found = get_param_importances(study, evaluator=PedAnovaImportanceEvaluator(), normalize=True)
     return {trait.name: float(found.get(trait.name, 0.0)) for trait in space}
 
 
-def importance_over_generations(space: Space, rows: Sequence[tuple[int, Genome, float]]) -> dict | None:
-    """Trait importance over the candidates of generations 0 to g, for up to ``MAX_STEPS`` values of
-    g ending with the last: how the picture settled as the search went. None until it has one."""
-    by_generation = sorted(rows, key=lambda row: row[0])
-    per_generation = Counter(generation for generation, _, _ in by_generation)
-    generations = sorted(per_generation)
-    counts = dict(zip(generations, itertools.accumulate(per_generation[g] for g in generations), strict=True))
+def sample_key(row: tuple) -> int:
+    """Where a ``(key, ...)`` row falls in the sample order: a fixed scramble of its key (an
+    entity's id), so that a sample is the same whatever order the rows came in, in every process."""
+    return (row[0] * 2_654_435_761) % 2**32
+
+
+def importance_sample(rows: Iterable[tuple], limit: int = MAX_TRIALS) -> list[tuple]:
+    """At most ``limit`` of ``rows``: those first in the sample order (``sample_key``)."""
+    return heapq.nsmallest(limit, rows, key=sample_key)
+
+
+def importance_over_generations(
+    space: Space, rows: Sequence[tuple[int, int, Genome, float]], *, trained: Mapping[int, int] | None = None
+) -> dict | None:
+    """Trait importance over the ``(key, generation, genome, fitness)`` rows of generations 0 to g,
+    for up to ``MAX_STEPS`` values of g ending with the last: how the picture settled as the search
+    went. None until it has one. ``trained``: how many candidates each generation trained, where
+    ``rows`` are a sample of them (the counts said); by default, the rows counted."""
+    trained = trained or Counter(generation for _, generation, _, _ in rows)
+    generations = sorted(trained)
+    counts = dict(zip(generations, itertools.accumulate(trained[g] for g in generations), strict=True))
     eligible = [g for g in generations if counts[g] >= IMPORTANCE_MIN_CANDIDATES]
     if not eligible:
         return None
@@ -94,23 +104,24 @@ def importance_over_generations(space: Space, rows: Sequence[tuple[int, Genome, 
     chosen = sorted({*eligible[::-1][::step], eligible[-1]})[-MAX_STEPS:]
     timeline = []
     for generation in chosen:
-        so_far = [(genome, fitness) for g, genome, fitness in by_generation if g <= generation]
         most = MAX_TRIALS if generation == chosen[-1] else TIMELINE_TRIALS
-        figures = trait_importance(space, so_far, max_trials=most)
+        so_far = importance_sample((row for row in rows if row[1] <= generation), most)
+        figures = trait_importance(space, [(genome, fitness) for _, _, genome, fitness in so_far])
         if figures is not None:
-            timeline.append((generation, counts[generation], figures))
+            timeline.append((generation, counts[generation], len(so_far), figures))
     if not timeline:
         return None
-    last = timeline[-1][2]
+    last = timeline[-1][3]
     names = sorted(last, key=lambda name: -last[name])
     return {
         "traits": names,  # the most important first
         "importance": {name: last[name] for name in names},
-        "candidates": timeline[-1][1],
+        "candidates": timeline[-1][1],  # trained in all
+        "sampled": timeline[-1][2],  # of which these were looked at (at most MAX_TRIALS)
         "method": "Optuna's PED-ANOVA",
         "timeline": {
-            "generations": [generation for generation, _, _ in timeline],
-            "candidates": [count for _, count, _ in timeline],
-            "importance": {name: [figures[name] for _, _, figures in timeline] for name in names},
+            "generations": [generation for generation, *_ in timeline],
+            "candidates": [count for _, count, _, _ in timeline],
+            "importance": {name: [figures[name] for *_, figures in timeline] for name in names},
         },
     }

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import logging
 import math
-import random
 import statistics
 import uuid
 from collections import Counter, defaultdict
@@ -25,8 +25,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from searches.genetics import IMPORTANCE_MIN_CANDIDATES, Space, Trait, importance_over_generations
+from searches.genetics import (
+    IMPORTANCE_MIN_CANDIDATES,
+    Space,
+    Trait,
+    importance_over_generations,
+    importance_sample,
+)
 from searches.spec.labels import value_label
+
+log = logging.getLogger("gaweb.dashboard")
 
 CONTINUOUS_BINS = 20
 LEADERBOARD_SIZE = 25
@@ -210,12 +218,13 @@ class Board:
         self.search_status = ""  # the search's status when last caught up
         self.trained_seconds = [0.0, 0]  # sum and count of the trained candidates' times
         self.early = {"trained": 0, "stopped": 0, "epochs": 0, "seconds": 0.0}
-        # (generation, genome, fitness) of a uniform sample of the fully trained candidates (a reservoir).
-        self._importance_rows: list[tuple[int, dict[str, Any], float]] = []
+        # (id, generation, genome, fitness) of the fully trained candidates first in the sample order
+        # (genetics.importance_sample): the same sample in every process, whatever order they came in.
+        self._importance_rows: list[tuple[int, int, dict[str, Any], float]] = []
+        self._trained_by_generation: Counter = Counter()
         self._trained_candidates = 0
         self._importance: dict[str, Any] | None = None
         self._importance_at = 0
-        self._sampler = random.Random(0)
         # Fitness against what it cost, for the fully trained candidates: size, and training time.
         self.fronts = {"parameter_count": ParetoFront(), "train_seconds": ParetoFront()}
 
@@ -266,7 +275,7 @@ class Board:
             line[2] = max(line[2], point.fitness)
         if point.status == "done" and point.fitness is not None and math.isfinite(point.fitness):
             if point.genome:
-                self._sample_for_importance((point.generation, point.genome, point.fitness))
+                self._sample_for_importance((point.id, point.generation, point.genome, point.fitness))
             for cost, front in self.fronts.items():
                 if (value := getattr(point, cost)) is not None:
                     front.add(point.id, value, point.fitness)
@@ -283,12 +292,12 @@ class Board:
             if bin_ is not None:
                 self._density[index][slot][bin_] += 1
 
-    def _sample_for_importance(self, row: tuple[int, dict[str, Any], float]) -> None:
+    def _sample_for_importance(self, row: tuple[int, int, dict[str, Any], float]) -> None:
         self._trained_candidates += 1
-        if len(self._importance_rows) < IMPORTANCE_SAMPLE:
-            self._importance_rows.append(row)
-        elif (slot := self._sampler.randrange(self._trained_candidates)) < IMPORTANCE_SAMPLE:
-            self._importance_rows[slot] = row
+        self._trained_by_generation[row[1]] += 1
+        self._importance_rows.append(row)
+        if len(self._importance_rows) >= 2 * IMPORTANCE_SAMPLE:  # keep what any sample could take
+            self._importance_rows = importance_sample(self._importance_rows, IMPORTANCE_SAMPLE)
 
     def trait_importance(self, *, final: bool = False) -> dict[str, Any] | None:
         """Which traits matter (``genetics.importance_over_generations``), worked out again only once
@@ -297,8 +306,14 @@ class Board:
         trained, last = self._trained_candidates, self._importance_at
         first = self._importance is None and trained >= IMPORTANCE_MIN_CANDIDATES
         if trained != last and (final or first or trained - last >= max(IMPORTANCE_EVERY, last // 10)):
-            self._importance = importance_over_generations(self.space, self._importance_rows)
             self._importance_at = trained
+            try:
+                self._importance = importance_over_generations(
+                    self.space, self._importance_rows, trained=self._trained_by_generation
+                )
+            except Exception:  # an optional panel: the rest of the dashboard must not go with it
+                log.exception("trait importance could not be worked out")
+                self._importance = None
         return self._importance
 
     def _fitness_bin(self, fitness: float | None) -> int | None:

@@ -3,10 +3,13 @@ sample on its board, ``searches.live.dashboard``). Both go through ``genetics.im
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from searches.genetics import importance_over_generations
 from searches.models import Entity, Search
+
+log = logging.getLogger("gaweb.exports")
 
 # The candidates of the population: not the references and repeats, whose genomes were not proposed.
 NOT_PROPOSED = (Entity.Origin.BASELINE, Entity.Origin.CONFIRMATION, Entity.Origin.FINAL)
@@ -17,6 +20,10 @@ def trait_importance(search: Search) -> dict[str, Any] | None:
     rows = (
         Entity.objects.filter(search=search, status=Entity.Status.DONE, fitness__isnull=False)
         .exclude(origin__in=NOT_PROPOSED)
-        .values_list("generation__number", "genome", "fitness")
+        .values_list("id", "generation__number", "genome", "fitness")
     )
-    return importance_over_generations(search.space, list(rows))
+    try:
+        return importance_over_generations(search.space, list(rows))
+    except Exception:  # an optional part of the export: the rest must not go with it
+        log.exception("trait importance of search #%s could not be worked out", search.pk)
+        return None

@@ -83,3 +83,28 @@ def test_a_pass_that_raised_says_why_for_the_report(monkeypatch):
 
     monkeypatch.setattr(module.services, "entities_requeue_stale", broken)
     assert module.reconcile()["error"] == "RuntimeError: the broker answered nonsense"
+
+
+@pytest.mark.django_db
+def test_passes_made_while_the_database_was_away_are_counted_when_it_is_back(monkeypatch):
+    from gaweb.runtime import watch as module
+
+    class Supervisor:
+        host, alive, planned, restarts = "node-9", 1, 1, 0
+
+    outcomes = iter([{"error": "the database is unavailable (refused)"}] * 2 + [{"error": None}])
+    monkeypatch.setattr(module, "reconcile", lambda: next(outcomes))
+    real = module.record_pass
+    away = {"on": True}
+
+    def recording(**kwargs):
+        return False if away["on"] else real(**kwargs)  # away: record_pass could not write its report
+
+    monkeypatch.setattr(module, "record_pass", recording)
+    watching = module.Watch(Supervisor())
+    watching.reconcile_and_report()
+    watching.reconcile_and_report()
+    away["on"] = False
+    watching.reconcile_and_report()
+    row = HostSupervisor.objects.get(host="node-9")
+    assert (row.passes, row.errors) == (3, 2)

@@ -11,15 +11,16 @@ import pytest
 from gaweb_client import Client, GawebError
 
 
-def server_refusing(times: int):
-    """A server that answers 429 (Retry-After: 1) ``times`` times, then a list of no searches."""
+def server_refusing(times: int, retry_after: str = "1"):
+    """A server that answers 429 (with ``retry_after``) ``times`` times, then a list of no searches."""
     calls = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             calls.append(self.path)
             if len(calls) <= times:
-                body, status, headers = {"error": "this token made more than 1/m calls"}, 429, {"Retry-After": "1"}
+                refused = {"error": "this token made more than 1/m calls"}
+                body, status, headers = refused, 429, {"Retry-After": retry_after}
             else:
                 body, status, headers = {"searches": []}, 200, {}
             data = json.dumps(body).encode()
@@ -55,3 +56,14 @@ def test_a_call_still_refused_after_its_tries_raises_the_server_s_reason():
     finally:
         server.shutdown()
     assert len(calls) == 3
+
+
+@pytest.mark.parametrize("retry_after", ["3600", "Wed, 21 Oct 2026 07:28:00 GMT"])
+def test_a_wait_longer_than_a_minute_or_unreadable_is_not_waited_for(retry_after):
+    server, calls = server_refusing(10, retry_after)
+    try:
+        with pytest.raises(GawebError, match="429"):
+            Client(f"http://127.0.0.1:{server.server_port}", "gaweb_x").searches()
+    finally:
+        server.shutdown()
+    assert len(calls) == 1

@@ -192,8 +192,9 @@
     const imp = state.importance;
     document.getElementById("importance-card").hidden = !imp;
     if (!imp) return;
-    document.getElementById("importance-title").textContent =
-      "over " + imp.candidates + " fully trained candidates (" + imp.method + ")";
+    document.getElementById("importance-title").textContent = "over " + imp.candidates.toLocaleString("en")
+      + " fully trained candidates" + (imp.sampled < imp.candidates ? " (a fixed sample of " + imp.sampled.toLocaleString("en") + ")" : "")
+      + ", by " + imp.method;
     const names = imp.traits.slice().reverse();  // horizontal bars draw from the bottom: the most important on top
     Plotly.react(document.getElementById("importance-chart"), [{
       type: "bar", orientation: "h", x: names.map((n) => imp.importance[n]), y: names, marker: { color: "#4a6fa5" },
@@ -214,12 +215,18 @@
   function drawFronts() {
     const card = document.getElementById("fronts-card");
     const fronts = state.fronts || {};
-    card.hidden = !fronts.parameter_count || fronts.parameter_count.id.length === 0;
+    const has = (cost) => fronts[cost] && fronts[cost].id.length > 0;
+    // Each chart shows only where its cost is known (an objective of your own may not count parameters).
+    card.hidden = !has("parameter_count") && !has("train_seconds");
     if (card.hidden) return;
     const pts = state.points;
-    [["parameter_count", "fronts-size", "parameters", "log"], ["train_seconds", "fronts-time", "training seconds", "log"]]
-      .forEach(([cost, id, label, scale]) => {
+    [["parameter_count", "fronts-size", "parameters"], ["train_seconds", "fronts-time", "training seconds"]]
+      .forEach(([cost, id, label]) => {
+        document.getElementById(id).hidden = !has(cost);
+        if (!has(cost)) return;
         const front = fronts[cost];
+        // A log axis spreads sizes and times over their orders of magnitude; it cannot hold a 0.
+        const scale = front.cost[0] > 0 ? "log" : "linear";
         const traces = [];
         if (pts) {
           const shown = pts.id.map((_, i) => i).filter((i) => pts.status[i] === "done" && pts[cost][i] !== null);

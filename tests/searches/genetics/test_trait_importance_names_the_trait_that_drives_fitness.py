@@ -26,19 +26,20 @@ def rows_driven_by_learning_rate(count: int, *, generations: int = 1, seed: int 
     for index in range(count):
         genome = SPACE.sample(rng)
         fitness = 1.0 - abs(math.log10(genome["learning_rate"]) + 2) / 2 + rng.gauss(0, 0.01)
-        rows.append((index * generations // count, genome, fitness))
+        rows.append((index + 1, index * generations // count, genome, fitness))
     return rows
 
 
 def test_the_trait_the_fitness_depends_on_is_the_most_important():
-    figures = trait_importance(SPACE, [(genome, fitness) for _, genome, fitness in rows_driven_by_learning_rate(200)])
+    rows = rows_driven_by_learning_rate(200)
+    figures = trait_importance(SPACE, [(genome, fitness) for _, _, genome, fitness in rows])
     assert list(figures) == [trait.name for trait in SPACE]  # every trait, in the space's order
     assert abs(sum(figures.values()) - 1) < 1e-6
     assert max(figures, key=figures.get) == "learning_rate" and figures["learning_rate"] > 0.5
 
 
 def test_too_few_candidates_or_a_flat_fitness_claim_nothing():
-    rows = [(genome, fitness) for _, genome, fitness in rows_driven_by_learning_rate(IMPORTANCE_MIN_CANDIDATES - 1)]
+    rows = [(genome, fitness) for _, _, genome, fitness in rows_driven_by_learning_rate(IMPORTANCE_MIN_CANDIDATES - 1)]
     assert trait_importance(SPACE, rows) is None
     assert trait_importance(SPACE, [(genome, 0.5) for genome, _ in rows * 3]) is None
 
@@ -66,8 +67,17 @@ def test_the_study_held_in_memory_gives_what_a_real_optuna_study_gives():
 
     from searches.genetics._importance import as_trials
 
-    rows = [(genome, fitness) for _, genome, fitness in rows_driven_by_learning_rate(300)]
+    rows = [(genome, fitness) for _, _, genome, fitness in rows_driven_by_learning_rate(300)]
     study = optuna.create_study(direction="maximize")
     study.add_trials(as_trials(SPACE, rows))
     real = get_param_importances(study, evaluator=PedAnovaImportanceEvaluator(), normalize=True)
     assert trait_importance(SPACE, rows) == pytest.approx({name: real[name] for name in real})
+
+
+def test_a_large_search_is_sampled_the_same_whatever_order_its_candidates_came_in():
+    rows = rows_driven_by_learning_rate(2500, generations=5)
+    found = importance_over_generations(SPACE, rows)
+    assert found["candidates"] == 2500 and found["sampled"] == 1000
+    shuffled = list(rows)
+    random.Random(4).shuffle(shuffled)
+    assert importance_over_generations(SPACE, shuffled) == found

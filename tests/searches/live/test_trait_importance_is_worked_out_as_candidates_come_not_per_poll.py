@@ -24,7 +24,7 @@ def fold(board: Board, start: int, count: int) -> None:
 def test_it_is_worked_out_once_per_tenth_more_candidates_or_at_the_end(monkeypatch):
     calls = []
     real = dashboard.importance_over_generations
-    monkeypatch.setattr(dashboard, "importance_over_generations", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(dashboard, "importance_over_generations", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     board = Board([IntTrait("x", 0, 6), IntTrait("y", 0, 2)], generations=20)
     fold(board, 1, 19)
     assert board.trait_importance() is None  # too few: nothing to claim yet
@@ -53,3 +53,14 @@ def test_a_finished_search_s_state_and_export_say_which_traits_matter(client, sy
     exported = json.loads(b"".join(client.get(f"/searches/{search.pk}/export.json").streaming_content))
     assert set(exported["importance"]["traits"]) == names
     assert exported["importance"]["timeline"]["generations"][-1] == search.generations - 1
+
+
+def test_an_error_in_working_it_out_leaves_the_panel_empty_not_the_dashboard_broken(monkeypatch, caplog):
+    def broken(*_args, **_kwargs):
+        raise KeyError("a genome without one of the space's traits")
+
+    monkeypatch.setattr(dashboard, "importance_over_generations", broken)
+    board = Board([IntTrait("x", 0, 6), IntTrait("y", 0, 2)], generations=20)
+    fold(board, 1, 30)
+    assert board.trait_importance() is None
+    assert "trait importance could not be worked out" in caplog.text
