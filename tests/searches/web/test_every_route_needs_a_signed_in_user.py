@@ -12,6 +12,8 @@ PUBLIC = {
     "accounts/login/": "the sign-in page itself",
     "accounts/logout/": "signing out (POST only), harmless without a session",
     "metrics": "Prometheus's scrape: guarded by address or bearer token instead (tests/gaweb)",
+    "api/schema/": "the API's description: the same for everyone, no data (a client generator reads it)",
+    "api/docs/": "that description drawn by Swagger UI; every call it makes needs a token or a session",
 }
 
 
@@ -50,3 +52,11 @@ def test_an_anonymous_caller_is_refused(client, route, method):
             method,
             response.status_code,
         )
+
+
+@pytest.mark.django_db
+def test_the_public_description_of_the_api_holds_no_data_and_takes_no_writes(client, django_user_model):
+    django_user_model.objects.create_user("zelda-7f3c", password="owner-pass-1")
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and "zelda-7f3c" not in schema.content.decode()
+    assert client.post("/api/schema/").status_code == 405 and client.post("/api/docs/").status_code == 405
