@@ -38,6 +38,11 @@ def _json(name: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref(name)}}}
 
 
+def _body(schema: dict) -> dict:
+    """A required JSON request body of ``schema``."""
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
 def _nullable(kind: str | list[str]) -> dict:
     kinds = [kind] if isinstance(kind, str) else list(kind)
     return {"type": [*kinds, "null"]}
@@ -63,7 +68,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
         "post": {
             "operationId": "createSearch",
             "summary": "Create a search from a spec and start it",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Spec")}}},
+            "requestBody": _body(_ref("Spec")),
             "responses": {
                 "201": _json("Created", "Created and started; `Location` is its page"),
                 "400": _json("SpecErrors", "The spec is not valid: every problem, by field"),
@@ -107,18 +112,13 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
         "post": {
             "operationId": "extendSearch",
             "summary": "Run N more generations of a completed search",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["generations"],
-                            "properties": {"generations": {"type": "integer", "minimum": 1}},
-                        }
-                    }
-                },
-            },
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "required": ["generations"],
+                    "properties": {"generations": {"type": "integer", "minimum": 1}},
+                }
+            ),
             "responses": {
                 "200": _json("SearchStatus", "Extended, and running again"),
                 "400": _json("Error", 'The body is not `{"generations": N}`'),
@@ -181,17 +181,9 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
         "post": {
             "operationId": "previewSpace",
             "summary": "Each trait's law, as the form's editor draws it",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {"traits": {"type": "array", "items": _ref("Trait")}},
-                        }
-                    }
-                },
-            },
+            "requestBody": _body(
+                {"type": "object", "properties": {"traits": {"type": "array", "items": _ref("Trait")}}}
+            ),
             "responses": {
                 "200": _json("SpacePreview", "Each trait's law, and the errors by field"),
                 "400": _json("SpecErrors", "The body is not JSON"),
