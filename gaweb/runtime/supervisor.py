@@ -8,6 +8,8 @@ worker that dies, and stops them all on request.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import logging
 import os
 import re
@@ -28,6 +30,7 @@ from gaweb.celery import app
 log = logging.getLogger("gaweb.supervisor")
 
 RESTART_DELAY_SECONDS = 5.0
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,22 @@ def _celery_argv(python: str, hostname: str, queue: str, log_level: str, max_mem
     ]  # fmt: skip
 
 
+def _end_with(supervisor: int) -> None:
+    """In a worker before it runs: SIGKILL it when the supervisor dies (Linux's parent-death signal).
+
+    A supervisor killed hard (``kill -9``, the OOM killer) cannot stop its workers in order. Left
+    alive they would train unsupervised, and a supervisor started again would be refused, since
+    their names answer on the broker. Killed with it, their jobs come back as a killed worker's
+    do (late acknowledgement; the restarted worker queues again what still runs under its name).
+    The supervisor starts workers from its one thread, the thread the signal is tied to.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != supervisor:  # it died before the line above: nothing would signal
+            os._exit(1)
+
+
 @dataclass
 class _Running:
     plan: WorkerPlan
@@ -244,5 +263,6 @@ class Supervisor:
             stdout=worker.log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches the supervisor only, which stops workers in order
+            preexec_fn=functools.partial(_end_with, os.getpid()),
         )
         worker.started_at = time.monotonic()
