@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/python -m pip
+# The suite's processes: most tests wait on real workers, browsers or clusters, so two share two cores well.
+TEST_PROCESSES ?= 2
 
 .PHONY: run inline-demo test browser install install-test migrate clean
 
@@ -18,7 +20,7 @@ inline-demo: install migrate
 test: install-test browser
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup
 	@if [ -n "$$GAWEB_TEST_DATABASE_URL" ]; then \
 		echo "--- the concurrency tests again, on $$GAWEB_TEST_DATABASE_URL"; \
 		DATABASE_URL="$$GAWEB_TEST_DATABASE_URL" $(PY) -m pytest -m concurrency; \

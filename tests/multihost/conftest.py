@@ -29,3 +29,11 @@ def cluster(tmp_path_factory):
         yield made
     finally:
         made.close()
+
+
+def pytest_collection_modifyitems(items):
+    """One cluster at a time on a machine: every cluster takes the same subnet, namespaces' names aside.
+    Under ``pytest -n`` (``make test``), these tests all go to one process (``--dist loadgroup``)."""
+    for item in items:
+        if "tests/multihost/" in str(item.path):
+            item.add_marker(pytest.mark.xdist_group("multihost"))
