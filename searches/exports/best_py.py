@@ -6,8 +6,9 @@ digits with gaweb's own held-out split, CIFAR-10 through ``keras.datasets``, or 
 image, evaluates it once on the test split, and saves the model (which takes pixels as the
 dataset stores them: its scaling and standardisation are inside it).
 
-It carries the builder's own source, read as text (the web process never imports TensorFlow
-or the workers' code), so the network it builds is the one gaweb trained. Values enter the
+It carries the builder's own module whole, and the one that imports Keras quietly, read as
+text (the web process never imports TensorFlow or the workers' code), so the network it
+builds is the one gaweb trained. Values enter the
 file only as JSON text inside Python string literals made by ``repr``: no trait name or
 value can become code.
 """
@@ -24,12 +25,10 @@ from searches.models import Entity, Search
 from searches.spec.catalog import TUTORIAL_GENOME
 from searches.spec.training import final_from_spec
 
-BUILDER_SOURCE = settings.BASE_DIR / "workers" / "training" / "builder.py"
-CATALOG_IMPORT = "from searches.spec.catalog import TUTORIAL_GENOME\n"
-# The builder imports Keras quietly (TensorFlow's start-up lines kept off the terminal): the
-# script carries the function that does it, read as text like the builder.
+# Carried whole, as text (the web process never imports TensorFlow or the workers' code): both
+# import Keras and the standard library only, and a test holds them to it.
 QUIET_SOURCE = settings.BASE_DIR / "workers" / "training" / "quietly.py"
-QUIET_IMPORT = "from workers.training.quietly import keras\n"
+BUILDER_SOURCE = settings.BASE_DIR / "workers" / "training" / "builder.py"
 # gaweb's held-out digits (workers.training.loaders): the script holds out the very same images.
 DIGITS_TEST = {"share": 0.2, "seed": 20_251_128}
 IMAGE_SUFFIXES = [".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"]
@@ -109,10 +108,10 @@ if __name__ == "__main__":
     keras.utils.set_random_seed(ABOUT["seed"])
     network = build_model(GENOME, input_shape=INPUT_SHAPE, num_classes=NUM_CLASSES, standardise=standardise)
     model = compile_model(network, GENOME)
-    print("genome:", json.dumps(complete_genome(GENOME), sort_keys=True))
+    print("genome:", json.dumps(GENOME, sort_keys=True))
     preprocessing = model.get_layer("gaweb_standardise").count_params()
     print("parameters:", model.count_params() - preprocessing)
-    model.fit(x_train.astype("float32"), y_train, batch_size=complete_genome(GENOME)["batch_size"],
+    model.fit(x_train.astype("float32"), y_train, batch_size=GENOME["batch_size"],
               epochs=args.epochs, verbose=2)
     loss, accuracy = model.evaluate(x_test.astype("float32"), y_test, verbose=0)
     print(f"test accuracy {accuracy:.4f} (loss {loss:.4f}) on {len(y_test)} test images")
@@ -143,19 +142,13 @@ def best_script(search: Search, best: Entity, facts: Mapping[str, Any], versions
 
 def network_script(genome: Mapping[str, Any], input_shape, num_classes: int, description: Mapping[str, Any]) -> str:
     """``best.py`` for ``genome`` (its values and ``description`` only ever as JSON data)."""
-    source = BUILDER_SOURCE.read_text()
-    if CATALOG_IMPORT not in source or QUIET_IMPORT not in source:
-        raise RuntimeError("the builder no longer imports the catalog and Keras as expected")
-    quiet = QUIET_SOURCE.read_text()
-    quiet = quiet[quiet.index("def import_keras_quietly") :].rstrip() + "\n"  # the function, then `keras = ...`
 
     def constant(name: str, value: Any) -> str:
         return f"{name} = json.loads({json.dumps(value)!r})\n"
 
     constants = (
         "import json\n\n"
-        + constant("TUTORIAL_GENOME", TUTORIAL_GENOME)
-        + constant("GENOME", dict(genome))
+        + constant("GENOME", {**TUTORIAL_GENOME, **genome})  # every trait: the builder takes no defaults
         + f"INPUT_SHAPE = tuple(json.loads({json.dumps(list(input_shape))!r}))\n"
         + constant("NUM_CLASSES", num_classes)
         + constant("ABOUT", dict(description))
@@ -163,5 +156,8 @@ def network_script(genome: Mapping[str, Any], input_shape, num_classes: int, des
         + constant("IMAGE_SUFFIXES", IMAGE_SUFFIXES)
         + f"HEADER = {HEADER!r}\n"
     )
-    quiet = "import os\nimport sys\nimport tempfile\n\n\n" + quiet
-    return HEADER + source.replace(CATALOG_IMPORT, constants).replace(QUIET_IMPORT, quiet) + MAIN
+    carried = [
+        f"\n\n# --- {path.relative_to(settings.BASE_DIR)}, carried whole from gaweb ---\n\n" + path.read_text()
+        for path in (QUIET_SOURCE, BUILDER_SOURCE)
+    ]
+    return HEADER + "\n" + constants + "".join(carried) + MAIN

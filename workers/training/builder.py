@@ -9,24 +9,20 @@ convolution (ReLU, same padding) -> pooling (3x3, stride 2) -> normalisation
 (when ``conv{i}_norm``; local response or batch normalisation), then
 dropout -> dense ``dense1_units`` (ReLU) -> dropout -> dense ``dense2_units`` (ReLU)
 -> dense (one linear output per class). L2 weight decay applies to the two
-hidden dense layers, as in the tutorial. Every trait the genome leaves out takes
-the tutorial's value (``searches.spec.catalog``).
-"""
+hidden dense layers, as in the tutorial. The genome gives every trait: callers complete it
+with the tutorial's values first (``workers.training.trainer.complete_genome``).
 
-from __future__ import annotations
+Self-contained: it imports Keras and the standard library only, and has no ``from __future__``
+line, so that ``best.py`` carries this file whole (``searches.exports.best_py``); a test holds
+it to that. Whoever imports it first imports Keras quietly (``workers.training.quietly``).
+"""
 
 from collections.abc import Mapping
 from typing import Any
 
-from searches.spec.catalog import TUTORIAL_GENOME
-from workers.training.quietly import keras
+import keras
 
 layers, ops = keras.layers, keras.ops
-
-
-def complete_genome(genome: Mapping[str, Any]) -> dict[str, Any]:
-    """The genome with every trait it leaves out set to the tutorial's value."""
-    return {**TUTORIAL_GENOME, **genome}
 
 
 def local_response_normalization(x, *, depth_radius=4, bias=1.0, alpha=0.001 / 9.0, beta=0.75):
@@ -86,7 +82,7 @@ def build_model(
     """The genome's network. ``standardise`` = (scale, mean, variance) puts the preprocessing inside
     it: it then takes pixels as the dataset stores them (0 to ``scale``), divides them by ``scale``
     and standardises each channel with ``mean`` and ``variance`` (a final model, ready to use)."""
-    g = complete_genome(genome)
+    g = genome
     inputs = keras.Input(shape=input_shape)
     x = inputs
     if standardise is not None:
@@ -119,14 +115,13 @@ def build_model(
 
 
 def make_optimizer(genome: Mapping[str, Any]) -> keras.optimizers.Optimizer:
-    g = complete_genome(genome)
-    rate = g["learning_rate"]
+    rate = genome["learning_rate"]
     return {
         "sgd": lambda: keras.optimizers.SGD(rate),
         "momentum": lambda: keras.optimizers.SGD(rate, momentum=0.9),
         "adam": lambda: keras.optimizers.Adam(rate),
         "rmsprop": lambda: keras.optimizers.RMSprop(rate),
-    }[g["optimizer"]]()
+    }[genome["optimizer"]]()
 
 
 def compile_model(model: keras.Model, genome: Mapping[str, Any]) -> keras.Model:

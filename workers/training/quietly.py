@@ -6,11 +6,10 @@ a machine without a GPU), some of them before ``TF_CPP_MIN_LOG_LEVEL`` is read: 
 alone does not hold them back. Here they go to a temporary file instead, and reach the
 terminal only when the import fails, or when ``GAWEB_TF_LOGS=1`` asks for them.
 
-Import ``keras`` from here before anything else imports it. ``best.py`` carries this
-function's source too (``searches.exports.best_py``), so it must stay self-contained.
+Import ``keras`` from here before anything else imports it. ``best.py`` carries this file
+whole (``searches.exports.best_py``): it imports the standard library only, and has no
+``from __future__`` line (which must come first in a file); a test holds it to that.
 """
-
-from __future__ import annotations
 
 import os
 import sys

@@ -10,14 +10,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .builder import build_model, compile_model, complete_genome
+from .quietly import keras  # first: TensorFlow's start-up lines kept off the terminal
+
+# isort: split
+from searches.spec.catalog import TUTORIAL_GENOME
+
+from .builder import build_model, compile_model
 from .datasets import FinalData, Split
-from .quietly import keras
 
 # A user's own network: ``build(genome, input_shape, num_classes)`` returns a compiled ``keras.Model``.
 Builder = Callable[[Mapping[str, Any], tuple[int, ...], int], Any]
 # The batch size of a user's network whose genome has no ``batch_size`` trait: Keras's own default.
 DEFAULT_BATCH_SIZE = 32
+
+
+def complete_genome(genome: Mapping[str, Any]) -> dict[str, Any]:
+    """The genome with every trait it leaves out set to the tutorial's value (what the builder needs)."""
+    return {**TUTORIAL_GENOME, **genome}
 
 
 class TrainingFailed(Exception):

@@ -6,9 +6,16 @@ import pytest
 from searches.genetics import Space
 from searches.spec.catalog import KERAS_TRAITS, TUTORIAL_GENOME
 from searches.spec.presets import PRESETS
-from workers.training.builder import LocalResponseNormalization, build_model
+from workers.training.builder import LocalResponseNormalization
+from workers.training.builder import build_model as build_complete
+from workers.training.trainer import complete_genome
 
 CIFAR = {"input_shape": (32, 32, 3), "num_classes": 10}
+
+
+def build_model(genome, **shape):
+    """The builder takes complete genomes; the trainer completes them with the tutorial's values."""
+    return build_complete(complete_genome(genome), **shape)
 
 
 def test_the_tutorial_network_has_the_parameters_counted_by_hand():
