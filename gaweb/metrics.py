@@ -94,7 +94,6 @@ class DatabaseCollector:
             errors or 0,
         )
 
-
     def supervisors(self):
         """Each machine's supervisor, as it reported after its last reconciliation pass."""
         now = db_now()

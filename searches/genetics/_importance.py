@@ -58,9 +58,17 @@ def as_trials(space: Space, rows: Sequence[tuple[Genome, float]]) -> list[Frozen
     laws = distributions(space)
     return [
         FrozenTrial(
-            number=number, trial_id=number, state=TrialState.COMPLETE, value=fitness,
-            datetime_start=_WHEN, datetime_complete=_WHEN, params=to_params(space, genome),
-            distributions=laws, user_attrs={}, system_attrs={}, intermediate_values={},
+            number=number,
+            trial_id=number,
+            state=TrialState.COMPLETE,
+            value=fitness,
+            datetime_start=_WHEN,
+            datetime_complete=_WHEN,
+            params=to_params(space, genome),
+            distributions=laws,
+            user_attrs={},
+            system_attrs={},
+            intermediate_values={},
         )
         for number, (genome, fitness) in enumerate(rows)
     ]

@@ -100,9 +100,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                 "200": {
                     "description": "The dashboard's state, or `{version, unchanged}`",
                     "headers": {"ETag": {"schema": {"type": "string"}, "description": "The state's version (weak)"}},
-                    "content": {
-                        "application/json": {"schema": {"oneOf": [_ref("SearchState"), _ref("Unchanged")]}}
-                    },
+                    "content": {"application/json": {"schema": {"oneOf": [_ref("SearchState"), _ref("Unchanged")]}}},
                 },
                 "304": {"description": "Unchanged since the copy whose ETag was sent in `If-None-Match`"},
             },
@@ -230,7 +228,7 @@ def _schemas() -> dict[str, Any]:
         },
         "Spec": {
             "type": "object",
-            "description": "A search spec, as `runsearch` reads from a file (README, \"The search spec\")",
+            "description": 'A search spec, as `runsearch` reads from a file (README, "The search spec")',
             "required": ["traits"],
             "additionalProperties": False,
             "properties": {

@@ -48,7 +48,10 @@ def test_no_rate_means_no_limit(api, settings, read_token):
 
 def test_a_redis_that_cannot_be_reached_lets_calls_through_and_says_so(api, settings, read_token, caplog):
     settings.GAWEB_TOKEN_RATE = "1/m"
-    settings.CACHES = {**settings.CACHES, "ratelimit": {**settings.CACHES["ratelimit"], "LOCATION": "redis://127.0.0.1:9/0"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {**settings.CACHES["ratelimit"], "LOCATION": "redis://127.0.0.1:9/0"},
+    }
     with caplog.at_level(logging.WARNING, logger="gaweb.tokens"):
         assert [api.get("/api/searches/", **bearer(read_token)).status_code for _ in range(2)] == [200, 200]
     assert "not counted" in caplog.text

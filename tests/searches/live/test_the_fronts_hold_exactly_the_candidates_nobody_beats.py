@@ -14,9 +14,7 @@ def nobody_beats(rows: list[tuple[int, float, float]]) -> set[tuple[float, float
     """By hand: (cost, fitness) of every row that no other row dominates (ties: one of them stays)."""
     kept = set()
     for _, cost, fitness in rows:
-        beaten = any(
-            (c <= cost and f >= fitness) and (c < cost or f > fitness) for _, c, f in rows
-        )
+        beaten = any((c <= cost and f >= fitness) and (c < cost or f > fitness) for _, c, f in rows)
         if not beaten:
             kept.add((cost, fitness))
     return kept
