@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from searches.genetics import BreedingPolicy, Space, StoppingRule
+from searches.spec.search import SearchSpec
 
 
 class Search(models.Model):
@@ -76,21 +77,26 @@ class Search(models.Model):
     def is_active(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
 
-    # The domain facts every part of gaweb asks of a search, parsed from its spec once per
-    # object. The stored spec was validated when the search was created.
+    # The domain facts every part of gaweb asks of a search, read from its typed spec, which is
+    # parsed once per object. The stored spec was validated when the search was created.
 
     @cached_property
+    def settings(self) -> SearchSpec:
+        """The search's spec, typed: every setting is read through this, never from the raw dict."""
+        return SearchSpec.from_stored(self.spec)
+
+    @property
     def space(self) -> Space:
-        return Space.from_spec(self.spec["traits"])
+        return self.settings.space
 
-    @cached_property
+    @property
     def policy(self) -> BreedingPolicy:
-        return BreedingPolicy.from_spec(self.spec["ga"])
+        return self.settings.ga
 
     @property
     def has_baseline(self) -> bool:
         """The tutorial network is trained too, as a reference (never bred from, never the best)."""
-        return bool(self.spec.get("baseline"))
+        return self.settings.baseline
 
     @property
     def birth_budget(self) -> int:
@@ -114,12 +120,11 @@ class Search(models.Model):
     @property
     def max_consecutive_failures(self) -> int:
         """The failures in a row that fail the search (0: never); 5 for a spec stored without it."""
-        return self.spec.get("training", {}).get("max_consecutive_failures", 5)
+        return self.settings.training.max_consecutive_failures
 
-    @cached_property
+    @property
     def stopping_rule(self) -> StoppingRule | None:
-        training = self.spec["training"]
-        return StoppingRule.from_spec(training.get("early_stopping"), epochs=training["epochs"])
+        return self.settings.stopping_rule
 
 
 class Generation(models.Model):

@@ -23,7 +23,6 @@ from django.conf import settings
 
 from searches.models import Entity, Search
 from searches.spec.catalog import TUTORIAL_GENOME
-from searches.spec.training import final_from_spec
 
 # Carried whole, as text (the web process never imports TensorFlow or the workers' code): both
 # import Keras and the standard library only, and a test holds them to it.
@@ -123,7 +122,7 @@ if __name__ == "__main__":
 
 def best_script(search: Search, best: Entity, facts: Mapping[str, Any], versions: Mapping[str, Any]) -> str:
     """The text of ``best.py`` for the search's best entity."""
-    final = final_from_spec(search.spec.get("final"))
+    spec = search.settings
     description = {
         "search": search.pk,
         "entity": best.pk,
@@ -132,8 +131,8 @@ def best_script(search: Search, best: Entity, facts: Mapping[str, Any], versions
         "parameter_count": best.parameter_count,
         "dataset": search.dataset,
         "class_names": list(facts["class_names"]),
-        "epochs": search.spec["training"]["epochs"],
-        "final_epochs": final.epochs or search.spec["training"]["epochs"],
+        "epochs": spec.training.epochs,
+        "final_epochs": spec.final_epochs,
         "seed": search.seed,
         "versions": dict(versions),
     }

@@ -239,7 +239,7 @@ def _early_stopping(search: Search, board: dashboard.Board) -> dict[str, Any] | 
         return None
     early = board.early
     epochs_trained = early["epochs"]
-    epochs_full = search.spec["training"]["epochs"] * early["trained"]
+    epochs_full = search.settings.training.epochs * early["trained"]
     per_epoch = early["seconds"] / epochs_trained if epochs_trained else 0.0
     return {
         "rule": rule.to_spec(),

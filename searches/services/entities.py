@@ -109,7 +109,7 @@ def entity_record_result(
         fitness = fitness_from(
             accuracy=accuracy,
             parameter_count=parameter_count,
-            size_penalty=search.spec["fitness"]["size_penalty"],
+            size_penalty=search.settings.size_penalty,
             floor=search.direction != "minimize",
         )
         now = db_now()

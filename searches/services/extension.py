@@ -5,6 +5,7 @@ state of their own), and neither trains a candidate again: what was trained keep
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from django.db import transaction
 
@@ -42,7 +43,7 @@ def search_extend(*, search_id: int, generations: int) -> Search:
             )
         if Entity.objects.filter(search=search, origin=Entity.Origin.FINAL).exists():
             raise InvalidTransition("its best were already trained at last; edit a copy of it, or re-run it, instead")
-        spec = {**search.spec, "ga": {**search.spec["ga"], "generations": total}}
+        spec = replace(search.settings, ga=replace(search.policy, generations=total)).to_dict()
         Search.objects.filter(pk=search.pk).update(
             spec=spec, generations=total, status=Search.Status.RUNNING, finished_at=None, note="", advance_errors=0
         )

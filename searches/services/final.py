@@ -25,7 +25,6 @@ from searches.services.entities import already_recorded, running_claim
 from searches.services.queueing import queue_entities
 from searches.services.searches import InvalidTransition
 from searches.spec.catalog import TUTORIAL_GENOME
-from searches.spec.training import final_from_spec
 
 log = logging.getLogger("gaweb.services")
 
@@ -53,7 +52,7 @@ def search_train_final(*, search_id: int, on_workers: bool = True) -> list[int]:
         if finals.exclude(status=Entity.Status.FAILED).exists():
             raise InvalidTransition("this search's best are already trained, or in training")
         finals.delete()  # an earlier try that failed (its reasons are in the log): this one replaces it
-        final = final_from_spec(search.spec.get("final"))
+        final = search.settings.final
         best = ranked_best(search, final.top_k)
         if not best:
             raise InvalidTransition("no candidate of this search was trained to its last epoch")

@@ -42,7 +42,7 @@ def rung_epochs(search: Search) -> list[int]:
     rule = search.stopping_rule
     if rule is None:
         return []
-    epochs = search.spec["training"]["epochs"]
+    epochs = search.settings.training.epochs
     step = rule.reduction if rule.rule == "successive_halving" else 3
     found, epoch = [], rule.min_epochs
     while epoch < epochs and len(found) < MAX_RUNGS:
@@ -55,7 +55,7 @@ def _rungs(search: Search, rows: Sequence[Sequence[Any]]) -> dict[int, tuple[tup
     if search.policy.strategy not in MODEL_STRATEGIES or not any(row[5] == Entity.Status.STOPPED for row in rows):
         return {}
     epochs = rung_epochs(search)
-    penalty, minimised = search.spec["fitness"]["size_penalty"], search.direction == "minimize"
+    penalty, minimised = search.settings.size_penalty, search.direction == "minimize"
     parameters = {row[6] or row[0]: row[7] or 0 for row in rows}
     found: dict[int, list[tuple[int, float]]] = {}
     results = EpochResult.objects.filter(search=search, epoch__in=epochs).order_by("entity_id", "epoch")

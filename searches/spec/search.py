@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from searches.genetics import BreedingPolicy, ErrorCollector, Space, SpecError, Trait, is_number
+from searches.genetics import BreedingPolicy, ErrorCollector, Space, SpecError, StoppingRule, Trait, is_number
 from searches.spec.catalog import FOLDER_PREFIX, KERAS_TRAITS, NAMED_DATASETS, TUTORIAL_GENOME, under_data_roots
 from searches.spec.training import FinalSettings, TrainingSettings, final_from_spec, training_from_spec
 
@@ -55,6 +55,34 @@ class SearchSpec:
     # Train the tutorial's own network too, as a reference (keras objective only).
     baseline: bool = False
     final: FinalSettings = field(default_factory=FinalSettings)
+
+    @classmethod
+    def from_stored(cls, raw: Mapping[str, Any]) -> SearchSpec:
+        """A search's stored spec, read back: it was validated (``parse_spec``) when the search was
+        created, so only its parts are read, not its data roots or objective checked again (a
+        worker may not have the web server's). A key that specs stored before it lack takes its default."""
+        return cls(
+            name=raw.get("name", ""),
+            dataset=raw.get("dataset", "digits"),
+            objective=raw.get("objective", "synthetic"),
+            seed=raw.get("seed", 0),
+            ga=BreedingPolicy.from_spec(raw["ga"]),
+            size_penalty=(raw.get("fitness") or {}).get("size_penalty", 0.0),
+            training=training_from_spec(raw.get("training")),
+            space=Space.from_spec(raw["traits"]),
+            baseline=bool(raw.get("baseline", False)),
+            final=final_from_spec(raw.get("final")),
+        )
+
+    @property
+    def stopping_rule(self) -> StoppingRule | None:
+        """The early-stopping rule (None: every candidate trains all its epochs)."""
+        return StoppingRule.from_spec(self.training.early_stopping, epochs=self.training.epochs)
+
+    @property
+    def final_epochs(self) -> int:
+        """A final training's epochs: the ``final`` section's, else the search's own."""
+        return self.final.epochs or self.training.epochs
 
     def to_dict(self) -> dict[str, Any]:
         return {

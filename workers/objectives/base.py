@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from searches.genetics import genome_hash
+from searches.spec.search import SearchSpec
+from searches.spec.training import TrainingSettings
 
 
 @dataclass(frozen=True)
@@ -42,13 +45,18 @@ class EvaluationRequest:
         """The same genome in the same search starts from the same weights; a confirmation from others."""
         return (self.seed + int(genome_hash(self.genome)[:8], 16) + 7919 * self.replicate) % 2**31
 
-    @property
-    def seed(self) -> int:
-        return self.spec["seed"]
+    @cached_property
+    def settings(self) -> SearchSpec:
+        """The search's spec, typed (read once per request)."""
+        return SearchSpec.from_stored(self.spec)
 
     @property
-    def training(self) -> Mapping[str, Any]:
-        return self.spec["training"]
+    def seed(self) -> int:
+        return self.settings.seed
+
+    @property
+    def training(self) -> TrainingSettings:
+        return self.settings.training
 
 
 @dataclass(frozen=True)

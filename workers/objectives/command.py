@@ -131,7 +131,7 @@ class CommandObjective:
         env = {
             **os.environ,
             "GAWEB_GENOME": str(genome_path),
-            "GAWEB_EPOCHS": str(request.training.get("epochs", 1)),
+            "GAWEB_EPOCHS": str(request.training.epochs),
             "GAWEB_SEED": str(request.training_seed),
             "GAWEB_ENTITY": str(request.entity_id),
             **extra_env,
@@ -177,7 +177,7 @@ class CommandObjective:
                         report["epoch"], {**report, "val_accuracy": self.sign * report[self.metric]}
                     )
                     # A stop at the last epoch (training.epochs) would change nothing: it ends as trained.
-                    if not go_on and report["epoch"] < request.training.get("epochs", 1):
+                    if not go_on and report["epoch"] < request.training.epochs:
                         stopped = True
                         break
                 self._check(request, started)

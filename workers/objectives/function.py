@@ -32,8 +32,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from searches.spec.training import final_from_spec
-
 from .base import CandidateFailed, EvaluationRequest, EvaluationResult, FinalResult
 
 # The metric a function's report and result name by default: what the keras objective reports.
@@ -60,8 +58,7 @@ class Report:
         self._objective, self._request = objective, request
         self.final = final
         self.seed = request.training_seed
-        epochs = final_from_spec(request.spec.get("final")).epochs if final else None
-        self.epochs = int(epochs or request.training.get("epochs", 1))
+        self.epochs = request.settings.final_epochs if final else request.training.epochs
         self.history: list[dict[str, Any]] = []
         self.model: tuple[str, bytes] | None = None
 

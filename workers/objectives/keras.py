@@ -6,7 +6,6 @@ import time
 
 from django.conf import settings
 
-from searches.spec.training import final_from_spec
 from workers.training.datasets import DatasetCache, DatasetMissing, NoTestSplit
 from workers.training.trainer import TrainingFailed, train_candidate, train_final
 
@@ -33,11 +32,11 @@ class KerasObjective:
         started = time.perf_counter()
         try:
             data = self.datasets.get(
-                request.spec["dataset"],
+                request.settings.dataset,
                 seed=request.seed,
-                validation_fraction=training["validation_fraction"],
-                max_train_samples=training["max_train_samples"],
-                image_size=training["image_size"],
+                validation_fraction=training.validation_fraction,
+                max_train_samples=training.max_train_samples,
+                image_size=training.image_size,
             )
         except DatasetMissing as error:  # here; another machine may have it
             raise HostCannotTrain(str(error)) from error
@@ -45,7 +44,7 @@ class KerasObjective:
         seed = request.training_seed
         try:
             outcome = train_candidate(
-                request.genome, data, epochs=training["epochs"], seed=seed, go_on=request.go_on, build=self.build
+                request.genome, data, epochs=training.epochs, seed=seed, go_on=request.go_on, build=self.build
             )
         except TrainingFailed as error:
             raise CandidateFailed(str(error), recycle_process=error.out_of_memory) from error
@@ -62,11 +61,10 @@ class KerasObjective:
     def train_final(self, request: EvaluationRequest) -> FinalResult:
         """Train the genome on every search image (``final.max_train_samples`` caps them) for
         ``final.epochs``, then measure it once on the test split; a dataset without one fails it."""
-        training = request.training
-        final = final_from_spec(request.spec.get("final"))
+        final = request.settings.final
         try:
             data = self.datasets.final(
-                request.spec["dataset"], image_size=training["image_size"],
+                request.settings.dataset, image_size=request.training.image_size,
                 max_train_samples=final.max_train_samples, seed=request.seed,
                 validation_fraction=final.validation_fraction,
             )  # fmt: skip
@@ -76,7 +74,7 @@ class KerasObjective:
             raise HostCannotTrain(str(error)) from error
         try:
             outcome = train_final(
-                request.genome, data, epochs=final.epochs or training["epochs"], seed=request.training_seed,
+                request.genome, data, epochs=request.settings.final_epochs, seed=request.training_seed,
                 go_on=request.go_on, build=self.build,
             )  # fmt: skip
         except TrainingFailed as error:

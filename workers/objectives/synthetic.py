@@ -99,22 +99,22 @@ class SyntheticObjective:
 
     def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
         started = time.perf_counter()
-        folder = folder_of(request.spec["dataset"])
+        folder = folder_of(request.settings.dataset)
         if folder is not None:
             try:
                 locate_folder(folder, data_roots=settings.GAWEB_DATA_ROOTS)
             except DatasetMissing as error:
                 raise HostCannotTrain(str(error)) from error
-        space = Space.from_spec(request.spec["traits"])
-        delay = request.training.get("synthetic_delay", 0.0) * simulated_slowdown()
-        spread = request.training.get("synthetic_delay_cv", 0.0)
+        space = request.settings.space
+        delay = request.training.synthetic_delay * simulated_slowdown()
+        spread = request.training.synthetic_delay_cv
         if delay and spread:
             # A lognormal factor with mean 1 and this coefficient of variation, fixed by the genome.
             sigma = math.sqrt(math.log(1 + spread**2))
             rng = random.Random(genome_hash(request.genome))
             delay *= math.exp(rng.gauss(-(sigma**2) / 2, sigma))
         accuracy = synthetic_accuracy(space, request.genome)
-        epochs = request.training.get("epochs", 1)
+        epochs = request.training.epochs
         # Epoch by epoch, the delay spread over them, along a learning curve that rises to the
         # final accuracy: early stopping and live curves see what real training would show.
         history, stopped = [], False
@@ -125,7 +125,7 @@ class SyntheticObjective:
             if not request.go_on(epoch, {"val_accuracy": history[-1]["val_accuracy"]}) and epoch < epochs:
                 stopped = True
                 break
-        crash = request.training.get("synthetic_crash", 0.0)
+        crash = request.training.synthetic_crash
         if crash and int(genome_hash(request.genome)[:8], 16) / 2**32 < crash:
             if os.environ.get("GAWEB_WORKER") == "1":
                 os._exit(86)  # as a segmentation fault or the kernel's OOM killer would end a worker

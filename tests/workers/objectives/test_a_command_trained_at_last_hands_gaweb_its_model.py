@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 
+from searches.spec.presets import preset
 from tests.processes import ROOT
 from workers.objectives import CandidateFailed, EvaluationRequest
 from workers.objectives.command import CommandObjective
@@ -17,7 +18,9 @@ EXAMPLE = ROOT / "examples" / "objectives" / "logistic_command.py"
 
 def request() -> EvaluationRequest:
     genome = {"learning_rate": 0.1, "l2": 0.001, "features": 3}
-    return EvaluationRequest(entity_id=4, genome=genome, spec={"seed": 2, "training": {"epochs": 2}})
+    return EvaluationRequest(
+        entity_id=4, genome=genome, spec=preset("synthetic") | {"seed": 2, "training": {"epochs": 2}}
+    )
 
 
 def script(tmp_path, body: str) -> CommandObjective:

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import pytest
 
+from searches.spec.presets import preset
 from workers.objectives import CandidateFailed, EvaluationRequest, FunctionObjective
 
 
 def request(*, replicate: int = 0, spec=None) -> EvaluationRequest:
     return EvaluationRequest(
-        entity_id=1, genome={"x": 0.5}, spec=spec or {"seed": 1, "training": {"epochs": 3}}, replicate=replicate
+        entity_id=1,
+        genome={"x": 0.5},
+        spec=spec or preset("synthetic") | {"seed": 1, "training": {"epochs": 3}},
+        replicate=replicate,
     )
 
 
@@ -63,7 +67,7 @@ def test_report_seed_is_the_same_for_a_genome_and_another_for_its_confirmation(t
 
 def test_the_final_training_runs_for_final_epochs_where_the_spec_gives_them(tmp_path):
     seen = []
-    spec = {"seed": 1, "training": {"epochs": 3}, "final": {"epochs": 7}}
+    spec = preset("synthetic") | {"seed": 1, "training": {"epochs": 3}, "final": {"epochs": 7}}
     FunctionObjective(saving(tmp_path, seen), trains_final=True).train_final(request(spec=spec))
     assert seen == [(True, seen[0][1], 7)]
 

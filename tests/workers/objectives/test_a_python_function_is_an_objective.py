@@ -7,12 +7,16 @@ import math
 
 import pytest
 
+from searches.spec.presets import preset
 from workers.objectives import CandidateFailed, CandidateStopped, EvaluationRequest, FunctionObjective
 
 
 def request(on_epoch=None) -> EvaluationRequest:
     return EvaluationRequest(
-        entity_id=1, genome={"x": 0.5}, spec={"seed": 1, "training": {"epochs": 9}}, on_epoch=on_epoch
+        entity_id=1,
+        genome={"x": 0.5},
+        spec=preset("synthetic") | {"seed": 1, "training": {"epochs": 9}},
+        on_epoch=on_epoch,
     )
 
 

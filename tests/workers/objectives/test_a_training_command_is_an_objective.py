@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from searches.spec.presets import preset
 from tests.processes import ROOT
 from workers.objectives import CandidateCancelled, CandidateFailed, EvaluationRequest
 from workers.objectives.command import CommandObjective
 
-SPEC = {"seed": 3, "training": {"epochs": 4}}
+SPEC = preset("synthetic") | {"seed": 3, "training": {"epochs": 4}}
 
 
 def request(genome=None, *, on_epoch=None, cut_off=None, search_ended=None) -> EvaluationRequest:

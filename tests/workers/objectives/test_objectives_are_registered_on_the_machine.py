@@ -7,6 +7,7 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
+from searches.spec.presets import preset
 from workers.objectives import EvaluationRequest, FunctionObjective, HostCannotTrain, registry
 
 EXAMPLE = "examples.objectives.digits_mlp:train"
@@ -107,7 +108,7 @@ def test_the_offer_names_the_metric_and_its_direction_and_leaves_out_a_wrong_dir
     assert "sideways" not in offers and "its direction is 'sideways'" in caplog.text
     assert (
         registry.get_objective("loss")
-        .evaluate(EvaluationRequest(entity_id=1, genome={}, spec={"seed": 1, "training": {"epochs": 1}}))
+        .evaluate(EvaluationRequest(entity_id=1, genome={}, spec=preset("synthetic") | {"seed": 1}))
         .accuracy
         == -0.1
     )
