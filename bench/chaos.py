@@ -547,6 +547,7 @@ def main() -> None:
         sys.exit(f"cannot run the campaign here: {why}")
     if args.hosts < 2:
         sys.exit("--hosts must be 2 or more (the last host lacks the image folder)")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the cluster is taken down on the way out
     result = run(args)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=1) + "\n")
