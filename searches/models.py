@@ -151,6 +151,34 @@ class Generation(models.Model):
         return f"search #{self.search_id} generation {self.number}"
 
 
+class EntityQuerySet(models.QuerySet):
+    """The roles an entity plays, named once (``Entity.objects.population()``, ``generation.entities.finals()``).
+
+    An entity is a member of the search's population (proposed by its strategy: random, seeded,
+    offspring, TPE's, immigrants), or a measurement of something already chosen: the tutorial's
+    network trained beside them (baseline), a best candidate trained again (confirmation), or the
+    final training of the best on all data, after the search.
+    """
+
+    def population(self) -> EntityQuerySet:
+        """What the strategy proposed: what breeding, the rankings and the analyses are about."""
+        return self.exclude(origin__in=Entity.MEASUREMENTS)
+
+    def of_the_search(self) -> EntityQuerySet:
+        """Everything trained during the search (its progress, its dashboard): not the final trainings,
+        which come after and are shown apart."""
+        return self.exclude(origin=Entity.Origin.FINAL)
+
+    def finals(self) -> EntityQuerySet:
+        return self.filter(origin=Entity.Origin.FINAL)
+
+    def confirmations(self) -> EntityQuerySet:
+        return self.filter(origin=Entity.Origin.CONFIRMATION)
+
+    def baselines(self) -> EntityQuerySet:
+        return self.filter(origin=Entity.Origin.BASELINE)
+
+
 class Entity(models.Model):
     class Origin(models.TextChoices):
         RANDOM = "random"
@@ -186,6 +214,8 @@ class Entity(models.Model):
     # Trainings that measure something already chosen (the tutorial, a best candidate again, the
     # final training): never stopped early, and never the yardstick of a candidate that may be.
     MEASUREMENTS = (Origin.BASELINE, Origin.CONFIRMATION, Origin.FINAL)
+
+    objects = EntityQuerySet.as_manager()
 
     @classmethod
     def has_ended(cls, prefix: str = "") -> models.Q:

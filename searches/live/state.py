@@ -54,7 +54,7 @@ CATCH_UP_OVERLAP = timedelta(minutes=2)
 
 
 def _ended(search: Search):
-    return Entity.objects.filter(Entity.has_ended(), search=search).exclude(origin=Entity.Origin.FINAL)
+    return Entity.objects.of_the_search().filter(Entity.has_ended(), search=search)
 
 
 def _fold(board: dashboard.Board, rows) -> None:
@@ -213,8 +213,8 @@ def _progress(search: Search, board: dashboard.Board) -> dict[str, Any]:
     waiting_copy = Q(status=Entity.Status.CACHED, finished_at__isnull=True)
     open_ = (
         # An index range: what waits, runs or was cancelled, and the cached copies (none with "rebreed").
-        Entity.objects.filter(search=search, status__in=(*Entity.PENDING, *_NOT_ENDED_OR_COPIES))
-        .exclude(origin=Entity.Origin.FINAL)
+        Entity.objects.of_the_search()
+        .filter(search=search, status__in=(*Entity.PENDING, *_NOT_ENDED_OR_COPIES))
         .aggregate(
             queued=Count("id", filter=Q(status=Entity.Status.QUEUED) | waiting_copy),
             running=Count("id", filter=Q(status=Entity.Status.RUNNING)),

@@ -24,10 +24,8 @@ MAX_LINES = 3000
 def _evaluations(search: Search):
     """The candidates that cost an evaluation (trained, stopped or failed), in the order they ended."""
     return (
-        Entity.objects.filter(
-            search=search, status__in=(Entity.Status.DONE, Entity.Status.STOPPED, Entity.Status.FAILED)
-        )
-        .exclude(origin__in=(Entity.Origin.BASELINE, Entity.Origin.FINAL, Entity.Origin.CONFIRMATION))
+        Entity.objects.population()
+        .filter(search=search, status__in=(Entity.Status.DONE, Entity.Status.STOPPED, Entity.Status.FAILED))
         .order_by("finished_at", "id")
     )
 
@@ -117,8 +115,8 @@ def parallel_coordinates(search: Search, *, seed: int = 0) -> dict[str, Any]:
     """One search's candidates as columns, a trait each and fitness: the fittest half of at most
     ``MAX_LINES``, and a random draw (fixed by ``seed``) of the rest."""
     rows = list(
-        Entity.objects.filter(search=search, status=Entity.Status.DONE, fitness__isnull=False)
-        .exclude(origin__in=(Entity.Origin.BASELINE, Entity.Origin.FINAL, Entity.Origin.CONFIRMATION))
+        Entity.objects.population()
+        .filter(search=search, status=Entity.Status.DONE, fitness__isnull=False)
         .order_by("-fitness", "id")
         .values_list("fitness", "genome")
     )

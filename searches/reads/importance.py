@@ -12,14 +12,13 @@ from searches.models import Entity, Search
 log = logging.getLogger("gaweb.exports")
 
 # The candidates of the population: not the references and repeats, whose genomes were not proposed.
-NOT_PROPOSED = (Entity.Origin.BASELINE, Entity.Origin.CONFIRMATION, Entity.Origin.FINAL)
 
 
 def trait_importance(search: Search) -> dict[str, Any] | None:
     """Trait importance over the search's fully trained candidates, and how it settled by generation."""
     rows = (
-        Entity.objects.filter(search=search, status=Entity.Status.DONE, fitness__isnull=False)
-        .exclude(origin__in=NOT_PROPOSED)
+        Entity.objects.population()
+        .filter(search=search, status=Entity.Status.DONE, fitness__isnull=False)
         .values_list("id", "generation__number", "genome", "fitness")
     )
     try:

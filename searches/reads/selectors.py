@@ -66,13 +66,11 @@ def ranked_best(search: Search, count: int) -> list[Entity]:
     by a second training (``ga.confirm``) ranks by the mean of its trainings, which it
     carries as ``trainings`` (its fitness, then its confirmations'). Ties go to the older.
     """
-    done = Entity.objects.filter(search=search, status=Entity.Status.DONE).exclude(
-        origin__in=(Entity.Origin.BASELINE, Entity.Origin.FINAL)
-    )
+    done = Entity.objects.filter(search=search, status=Entity.Status.DONE)
     confirmed: dict[int, list[float]] = {}
-    for original, fitness in done.filter(origin=Entity.Origin.CONFIRMATION).values_list("replicate_of_id", "fitness"):
+    for original, fitness in done.confirmations().values_list("replicate_of_id", "fitness"):
         confirmed.setdefault(original, []).append(fitness)
-    originals = done.exclude(origin=Entity.Origin.CONFIRMATION).order_by("-fitness", "generation__number", "index")
+    originals = done.population().order_by("-fitness", "generation__number", "index")
     # Beyond the best len(confirmed) + count by a single training, none can be among the best count.
     candidates = {e.pk: e for e in originals.select_related("generation")[: len(confirmed) + count]}
     candidates.update((e.pk, e) for e in originals.filter(pk__in=confirmed).select_related("generation"))
@@ -88,9 +86,9 @@ def final_pick(search: Search) -> Entity | None:
     ``best.json`` and ``best.py`` once the best are trained on all data. None before that, or
     when no share was held out. Never chosen by the test split; ties go to the search's ranking."""
     finals = (
-        Entity.objects.filter(
-            search=search, origin=Entity.Origin.FINAL, status=Entity.Status.DONE,
-            replicate_of__isnull=False, accuracy__isnull=False,
+        Entity.objects.finals()
+        .filter(
+            search=search, status=Entity.Status.DONE, replicate_of__isnull=False, accuracy__isnull=False,
         )
         .select_related("replicate_of__generation")
         .order_by("-accuracy", "index")
@@ -105,9 +103,9 @@ def final_pick(search: Search) -> Entity | None:
 
 def confirmations_of(entity: Entity) -> list[float]:
     return list(
-        Entity.objects.filter(
-            replicate_of=entity, origin=Entity.Origin.CONFIRMATION, status=Entity.Status.DONE
-        ).values_list("fitness", flat=True)
+        Entity.objects.confirmations()
+        .filter(replicate_of=entity, status=Entity.Status.DONE)
+        .values_list("fitness", flat=True)
     )
 
 
@@ -157,7 +155,7 @@ def search_progress(search: Search) -> dict[str, Any]:
     counts = (
         Entity.objects.filter(search=search)
         .exclude(status=Entity.Status.PARENT_ONLY)
-        .exclude(origin=Entity.Origin.FINAL)  # after the search: shown apart, in its final results
+        .of_the_search()  # the final trainings are shown apart, in its final results
         .aggregate(
             queued=Count("id", filter=Q(status=Entity.Status.QUEUED) | waiting_copy),
             running=Count("id", filter=Q(status=Entity.Status.RUNNING)),
@@ -254,7 +252,8 @@ def final_results(search: Search) -> list[dict[str, Any]]:
     write-up's table of its best against the tutorial's values, with honest test accuracies."""
     # One query (the model's size joined in, never its bytes); a second only for the tutorial's row.
     finals = list(
-        Entity.objects.filter(search=search, origin=Entity.Origin.FINAL)
+        Entity.objects.finals()
+        .filter(search=search)
         .select_related("replicate_of")
         .annotate(model_bytes=F("final_model__size"))
         .order_by("index")
@@ -262,7 +261,8 @@ def final_results(search: Search) -> list[dict[str, Any]]:
     baseline = None
     if any(final.replicate_of_id is None for final in finals):
         baseline = (
-            Entity.objects.filter(search=search, origin=Entity.Origin.BASELINE, status=Entity.Status.DONE)
+            Entity.objects.baselines()
+            .filter(search=search, status=Entity.Status.DONE)
             .values_list("fitness", "accuracy")
             .first()
         )

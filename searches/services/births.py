@@ -116,9 +116,7 @@ def _history(search: Search) -> list[Individual]:
     whole history.
     """
     ended = (
-        Entity.objects.filter(Entity.has_ended(), search=search)
-        .exclude(origin__in=(Entity.Origin.BASELINE, Entity.Origin.CONFIRMATION))
-        .exclude(status=Entity.Status.PARENT_ONLY)
+        Entity.objects.population().filter(Entity.has_ended(), search=search).exclude(status=Entity.Status.PARENT_ONLY)
     )
     fields = (*told.FIELDS, "finished_at")
     policy = search.policy

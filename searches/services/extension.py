@@ -41,7 +41,7 @@ def search_extend(*, search_id: int, generations: int) -> Search:
             raise InvalidTransition(
                 f"{search.generations} + {generations} generations is more than the {MAX_GENERATIONS} a search may have"
             )
-        if Entity.objects.filter(search=search, origin=Entity.Origin.FINAL).exists():
+        if Entity.objects.finals().filter(search=search).exists():
             raise InvalidTransition("its best were already trained at last; edit a copy of it, or re-run it, instead")
         spec = replace(search.settings, ga=replace(search.policy, generations=total)).to_dict()
         Search.objects.filter(pk=search.pk).update(

@@ -33,8 +33,8 @@ def search_fail_if_failing(entity_id: int) -> bool:
         return False
     trained = (Entity.Status.DONE, Entity.Status.FAILED, Entity.Status.STOPPED)
     last = list(
-        Entity.objects.filter(search=search, status__in=trained)
-        .exclude(origin__in=Entity.MEASUREMENTS)
+        Entity.objects.population()
+        .filter(search=search, status__in=trained)
         .order_by("-finished_at", "-pk")
         .values_list("status", "error")[:limit]
     )

@@ -48,7 +48,7 @@ def search_train_final(*, search_id: int, on_workers: bool = True) -> list[int]:
                 f"the objective {search.objective!r} cannot be trained at last: it is neither keras nor a Keras"
                 " builder, and does not declare trains_final"
             )
-        finals = Entity.objects.filter(search=search, origin=Entity.Origin.FINAL)
+        finals = Entity.objects.finals().filter(search=search)
         if finals.exclude(status=Entity.Status.FAILED).exists():
             raise InvalidTransition("this search's best are already trained, or in training")
         finals.delete()  # an earlier try that failed (its reasons are in the log): this one replaces it

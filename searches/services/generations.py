@@ -146,9 +146,7 @@ def _pending(generation: Generation):
 def summarise(generation: Generation) -> None:
     if generation.finished_at is not None:
         return
-    candidates = generation.entities.exclude(status=Entity.Status.PARENT_ONLY).exclude(
-        origin__in=(Entity.Origin.BASELINE, Entity.Origin.CONFIRMATION)
-    )
+    candidates = generation.entities.population().exclude(status=Entity.Status.PARENT_ONLY)
     summary = candidates.aggregate(
         best=Max("fitness"),
         mean=Avg("fitness", filter=Q(fitness__isnull=False)),
@@ -180,13 +178,11 @@ def confirm_best(search: Search) -> bool:
     if not search.policy.confirm:
         return False
     top = (
-        Entity.objects.filter(search=search, status=Entity.Status.DONE)
-        .exclude(origin__in=Entity.MEASUREMENTS)
+        Entity.objects.population()
+        .filter(search=search, status=Entity.Status.DONE)
         .order_by("-fitness", "generation__number", "index")[: search.policy.confirm]
     )
-    confirmed = set(
-        Entity.objects.filter(search=search, origin=Entity.Origin.CONFIRMATION).values_list("replicate_of", flat=True)
-    )
+    confirmed = set(Entity.objects.confirmations().filter(search=search).values_list("replicate_of", flat=True))
     best = [entity for entity in top if entity.pk not in confirmed]
     if not best:
         return False
@@ -222,8 +218,8 @@ def complete_exhausted(search: Search) -> None:
 def _breed(search: Search, number: int) -> list[Proposal]:
     """Propose and store generation ``number``; returns its proposals (none when the space ran out)."""
     ended = (
-        Entity.objects.filter(search=search, status__in=Entity.ENDED)
-        .exclude(origin=Entity.Origin.BASELINE)  # a reference point, not a member of the population
+        Entity.objects.population()  # not the baseline (a reference point) nor a confirmation (a copy)
+        .filter(search=search, status__in=Entity.ENDED)
         .order_by("generation__number", "index")
         .values_list(*told.FIELDS)
     )

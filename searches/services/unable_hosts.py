@@ -121,9 +121,9 @@ def search_end_if_no_host_can(*, entity_id: int, worker: str, listening: Collect
         return search_fail(search_id=entity.search_id, reason=why)
     now = db_now()
     return bool(
-        Entity.objects.filter(
-            search_id=entity.search_id, origin=Entity.Origin.FINAL, status=Entity.Status.QUEUED
-        ).update(status=Entity.Status.FAILED, error=why, finished_at=now)
+        Entity.objects.finals()
+        .filter(search_id=entity.search_id, status=Entity.Status.QUEUED)
+        .update(status=Entity.Status.FAILED, error=why, finished_at=now)
     )
 
 

@@ -122,3 +122,22 @@ def test_they_are_refused_with_the_reason_and_change_nothing(small_spec):
         services.search_extend(search_id=running.pk, generations=1)
     search.refresh_from_db()
     assert (search.status, search.generations) == (Search.Status.COMPLETED, 3)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mode", ["generational", "steady_state"])
+def test_a_confirmed_search_extended_breeds_from_its_population_not_from_the_confirmations(small_spec, mode):
+    # A confirmation is the best genome trained again: as a parent it would give that genome a second
+    # place among the best of all time, a share of the next generation that no other candidate gets.
+    small_spec["ga"].update(mode=mode, confirm=2, immigrants=0)
+    search = _completed(small_spec)
+    confirmations = set(
+        Entity.objects.filter(search=search, origin=Entity.Origin.CONFIRMATION).values_list("pk", flat=True)
+    )
+    assert len(confirmations) == 2
+
+    services.search_extend(search_id=search.pk, generations=2)
+    run_inline(search.pk)
+
+    parents = set(Entity.objects.filter(search=search).values_list("parent_a", "parent_b").distinct())
+    assert not {p for pair in parents for p in pair} & confirmations
