@@ -30,10 +30,11 @@ from ._novelty import Novelty
 from ._operators import FROM_FIRST, FROM_SECOND, MUTATED, pair_at_random, redraw_mutation, uniform_crossover
 from ._optimizer import GeneticOptimizer, SteadyStateOptimizer
 from ._policy import DUPLICATES, MAX_GENERATIONS, MAX_POPULATION, MODES, STRATEGIES, BreedingPolicy
+from ._registry import GROUP as STRATEGY_GROUP
 from ._space import MAX_TRAITS, Genome, Space, birth_rng, generation_rng, genome_hash, unique_by_genome
 from ._steady import cohort_immigrants, propose_birth
 from ._stopping import RULES, StoppingRule
-from ._strategies import STRATEGY_HELP, propose, proposer, seeded_proposals
+from ._strategies import STRATEGY_HELP, Strategy, propose, proposer, seeded_proposals, strategy_help
 from ._trait_specs import NAME_PATTERN, trait_from_spec
 from ._traits import (
     TRAIT_TYPES,
@@ -64,6 +65,7 @@ __all__ = [
     "RULES",
     "SEEDED",
     "STRATEGIES",
+    "STRATEGY_GROUP",
     "STRATEGY_HELP",
     "TRAIT_TYPES",
     "BoolTrait",
@@ -84,6 +86,7 @@ __all__ = [
     "SpecError",
     "SteadyStateOptimizer",
     "StoppingRule",
+    "Strategy",
     "Trait",
     "birth_rng",
     "cohort_immigrants",
@@ -102,6 +105,7 @@ __all__ = [
     "redraw_mutation",
     "reference_parent_pool",
     "seeded_proposals",
+    "strategy_help",
     "trait_from_spec",
     "trait_importance",
     "uniform_crossover",

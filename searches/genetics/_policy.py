@@ -4,12 +4,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from . import _registry
 from ._errors import ErrorCollector, SpecError
 from ._traits import is_number
 
 MAX_POPULATION = 1000
 MAX_GENERATIONS = 1000
-STRATEGIES = ("genetic", "random", "tpe", "surrogate")
+STRATEGIES = tuple(_registry.BUILT_IN)  # gaweb's own; more may be installed (``_registry``)
 DUPLICATES = ("rebreed", "cache")
 MODES = ("generational", "steady_state")
 
@@ -77,9 +78,11 @@ class BreedingPolicy:
                 errors.add(name, "must not be negative")
             elif value > self.population:
                 errors.add(name, f"must be at most the population, {self.population} (got {value})")
-        if self.strategy not in STRATEGIES:
+        if self.strategy not in _registry.names():
             errors.add(
-                "strategy", f"unknown strategy {str(self.strategy)[:40]!r}; choose one of: {', '.join(STRATEGIES)}"
+                "strategy",
+                f"unknown strategy {str(self.strategy)[:40]!r}; choose one of: {', '.join(_registry.names())} "
+                f"(yours joins as an entry point in the group {_registry.GROUP}: README, Strategies)",
             )
         if self.duplicates not in DUPLICATES:
             errors.add("duplicates", f"unknown {str(self.duplicates)[:40]!r}; choose one of: {', '.join(DUPLICATES)}")

@@ -1,47 +1,77 @@
-"""The strategies a search may use, by name: each proposes a generation from the search's history.
+"""The strategies a search may use, by name: each proposes genomes from the search's history.
 
-Every strategy has the same signature (keyword-only: space, policy, seed, number,
-previous, history, taken, pending, count) and keeps no state of its own: all it knows
-comes from its arguments, so a restart or another machine proposes the same genomes.
+``Strategy`` says what every strategy is given and what it returns; ``_registry`` finds them
+(gaweb's own, and those installed as entry points). A strategy keeps no state of its own: all it
+knows comes from its arguments, so a restart or another machine proposes the same genomes.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
-from collections.abc import Callable, Collection
-from functools import cache
+from collections.abc import Collection, Sequence
+from typing import Any, Protocol
 
-from ._breeding import SEEDED, Proposal
-from ._policy import STRATEGIES
+from . import _registry
+from ._breeding import SEEDED, Individual, Proposal
+from ._policy import BreedingPolicy
 from ._space import Space, genome_hash
 
-# One line each, for the form and the README.
-STRATEGY_HELP = {
-    "genetic": "the reference genetic algorithm: the top of the last generation and of all time breed the next",
-    "random": "every generation drawn at random: the baseline any strategy must beat",
-    "tpe": "Bayesian optimisation with Optuna's TPE sampler (multivariate, constant liar), rebuilt from the history",
-    "surrogate": "recommended: the genetic algorithm breeds 20 times more children than it trains; a random "
-    "forest fitted to the search picks the most promising ones (ahead of TPE in the bake-off)",
-}
-
-Strategy = Callable[..., list]
-
-# Where each strategy's proposer lives. Loaded on first use: Optuna and scikit-learn take
-# seconds to import, which every process that only reads specs (the web server, manage.py
-# commands) would pay for nothing.
-PROPOSERS: dict[str, str] = {
-    "genetic": "._breeding:propose_generation",
-    "random": "._breeding:propose_generation",
-    "tpe": "._tpe:propose_tpe",
-    "surrogate": "._surrogate:propose_surrogate",
-}
+# One line each, for the form and the README: gaweb's own (``strategy_help`` adds the installed).
+STRATEGY_HELP = {name: line for name, (_, line) in _registry.BUILT_IN.items()}
 
 
-@cache
+class Strategy(Protocol):
+    """A strategy: called once per generation (in steady-state mode, once per birth), it returns the
+    proposals of that generation, or of the part of it asked for.
+
+    Given, by keyword (a strategy takes ``**context`` for the ones it does not use, and for any
+    added later):
+
+    * ``space``, ``policy``: the traits, and the ``ga`` settings (``policy.population`` and, for a
+      strategy of its own, anything it reads from them);
+    * ``seed`` and ``number``: the search's seed and the generation's number. All randomness comes
+      from them (``generation_rng(seed, number)``), or from ``rng`` when given: the same arguments
+      must give the same proposals, on any machine, after any restart;
+    * ``previous``: the candidates of the last generation that have ended (``Individual``: key,
+      genome, fitness, whether it was stopped early and its fitness at each rung); ``history``:
+      every candidate of the search that has ended, in the order they ended. The baseline,
+      confirmations and final trainings are never among them;
+    * ``taken``: the hashes (``genome_hash``) of every genome the search already has. With
+      ``policy.duplicates == "rebreed"`` none of them may be proposed again;
+    * ``count``: how many to propose (None: ``policy.population``), with keys ``(number,
+      first_index + i)``;
+    * ``rng``, ``pending``, ``immigrants``: steady-state mode's random stream of the birth, the
+      genomes still in training, and the immigrants already drawn for this cohort.
+
+    Returns a list of ``Proposal`` (key, genome with every trait of the space, origin: ``RANDOM`` for a
+    genome drawn without parents, ``OFFSPRING`` with ``parents`` for a bred one). Fewer than ``count``
+    only when the space has no new genome left.
+    """
+
+    def __call__(
+        self,
+        space: Space,
+        policy: BreedingPolicy,
+        *,
+        seed: int,
+        number: int,
+        previous: Sequence[Individual] = (),
+        history: Sequence[Individual] = (),
+        taken: Collection[str] = (),
+        count: int | None = None,
+        first_index: int = 0,
+        **context: Any,
+    ) -> list[Proposal]: ...
+
+
 def proposer(strategy: str) -> Strategy:
-    module, name = PROPOSERS[strategy].split(":")
-    return getattr(importlib.import_module(module, __package__), name)
+    """The proposer of a strategy, by name (``SpecError`` for one that is not installed here)."""
+    return _registry.load(strategy)
+
+
+def strategy_help() -> dict[str, str]:
+    """A line about each strategy a spec may name, the installed ones included (for the form)."""
+    return _registry.help_lines()
 
 
 def propose(space, policy, **context) -> list:
@@ -93,6 +123,3 @@ class _Taken:
     def __iter__(self):
         yield from self._seeds
         yield from self._taken
-
-
-assert set(PROPOSERS) == set(STRATEGIES) == set(STRATEGY_HELP), "every strategy the policy allows has a proposer"

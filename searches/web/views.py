@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from searches import exports, services
-from searches.genetics import STRATEGY_HELP, SpecError
+from searches.genetics import SpecError, strategy_help
 from searches.models import Search
 from searches.reads import comparison, selectors
 from searches.reads.objectives import gives_keras_models, objectives_known, trains_final
@@ -42,7 +42,7 @@ def search_new(request):
         "presets": PRESETS,
         "keras_traits": list(KERAS_TRAITS),
         "tutorial_genome": TUTORIAL_GENOME,
-        "strategies": list(STRATEGY_HELP.items()),
+        "strategies": list(strategy_help().items()),
         "objectives": list(objectives_known().values()),
     }
     return render(request, "searches/new.html", context, status=status)
