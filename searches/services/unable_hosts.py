@@ -16,6 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -100,10 +101,13 @@ def search_end_if_no_host_can(*, entity_id: int, worker: str, listening: Collect
     search's final trainings instead. True if this ended something.
 
     No machine can when every machine in ``listening`` (those with a worker taking jobs now,
-    as ``worker``, the asker, found out) is noted as unable, and no other machine has ever
-    taken one of the search's candidates (one that has may be restarting). An answer that
-    cannot be right (None: the broker did not say; or one without the asker's own machine)
-    fails nothing: the jobs wait for a machine, and the next recheck asks again.
+    as ``worker``, the asker, found out) is noted as unable, no other machine has ever taken
+    one of the search's candidates (one that has may be restarting), and no other machine has
+    been training anything lately: one whose heartbeat is younger than the stale timeout may be
+    cut off from the broker for a moment (found by the chaos campaign: a search started while
+    the machines with its dataset were cut off failed at once). An answer that cannot be right
+    (None: the broker did not say; or one without the asker's own machine) fails nothing: the
+    jobs wait for a machine, and the next recheck asks again.
     """
     entity = Entity.objects.select_related("search").get(pk=entity_id)
     unable = dict(UnableHost.objects.filter(search_id=entity.search_id).values_list("host", "reason"))
@@ -115,6 +119,8 @@ def search_end_if_no_host_can(*, entity_id: int, worker: str, listening: Collect
     workers = Entity.objects.filter(search_id=entity.search_id).exclude(worker="").values_list("worker", flat=True)
     if {UnableHost.host_of(name) for name in workers.distinct()} - set(unable):
         return False  # a machine that trained some of it is away now: wait for it
+    if _training_lately() - set(unable):
+        return False  # a machine busy until a moment ago may be back in a moment: wait for it
     tried = "; ".join(f"{host}: {reason}" for host, reason in sorted(unable.items()))
     why = f"no machine can train this search: {tried}"
     if entity.origin != Entity.Origin.FINAL:
@@ -125,6 +131,13 @@ def search_end_if_no_host_can(*, entity_id: int, worker: str, listening: Collect
         .filter(search_id=entity.search_id, status=Entity.Status.QUEUED)
         .update(status=Entity.Status.FAILED, error=why, finished_at=now)
     )
+
+
+def _training_lately() -> set[str]:
+    """The machines with a candidate in training whose heartbeat is not stale yet (any search's)."""
+    since = db_now() - timedelta(seconds=settings.GAWEB_STALE_AFTER_SECONDS)
+    running = Entity.objects.filter(status=Entity.Status.RUNNING, heartbeat_at__gte=since)  # (status, heartbeat_at)
+    return {UnableHost.host_of(name) for name in running.values_list("worker", flat=True).distinct()}
 
 
 def _note(search_id: int, *, host: str, worker: str, reason: str, now) -> bool:

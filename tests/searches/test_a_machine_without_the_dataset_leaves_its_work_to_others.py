@@ -199,3 +199,25 @@ def test_no_answer_from_any_worker_is_not_taken_for_no_machine_listening(monkeyp
     assert queueing.hosts_listening() is None
     monkeypatch.setattr(queueing, "_listeners", lambda timeout: ["gpu0@alpha", "gpu1@alpha", "cpu0@beta"])
     assert queueing.hosts_listening() == {"alpha", "beta"}
+
+
+@pytest.mark.django_db
+def test_the_search_waits_while_a_machine_training_another_search_is_silent_for_less_than_the_stale_timeout(
+    search, small_spec, django_capture_on_commit_callbacks, settings
+):
+    # The chaos campaign's case: a search started while the machines that have its dataset were
+    # cut off from the broker for a few seconds; only the machine without it answered.
+    settings.GAWEB_STALE_AFTER_SECONDS = 180
+    other = services.search_create(spec=small_spec | {"name": "other"}, execution=Search.Execution.WORKERS)
+    services.search_start(search_id=other.pk)
+    with django_capture_on_commit_callbacks(execute=False):
+        busy = _claimed(other, "gpu0@hasdata")  # in training, its heartbeat fresh
+        entity = _claimed(search, "gpu0@nodata")
+        services.entity_hand_back(entity_id=entity.pk, attempt=1, worker="gpu0@nodata", reason="none here")
+        assert not services.search_end_if_no_host_can(entity_id=entity.pk, worker="gpu0@nodata", listening={"nodata"})
+        assert Search.objects.get(pk=search.pk).status == Search.Status.RUNNING
+
+        # Silent past the stale timeout, it is away for good as far as anyone can tell.
+        Entity.objects.filter(pk=busy.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=181))
+        assert services.search_end_if_no_host_can(entity_id=entity.pk, worker="gpu0@nodata", listening={"nodata"})
+    assert Search.objects.get(pk=search.pk).status == Search.Status.FAILED
