@@ -286,13 +286,23 @@ class Campaign:
             if status in ENDED and (not search.get("final_asked") or self.finals_ended(search_id)):
                 search["end"] = time.monotonic()
                 search["status"] = status
-                self.note("search_ended", search=search_id, status=status)
+                if status == "failed":
+                    search["error"] = self.error(search_id)
+                    self.note("search_ended", search=search_id, status=status, error=search["error"][:300])
+                else:
+                    self.note("search_ended", search=search_id, status=status)
 
     def status(self, search_id: int) -> str | None:
         try:
             return self.cluster.query("select status from searches_search where id = %s", search_id)[0][0]
         except Exception:  # PostgreSQL restarting
             return None
+
+    def error(self, search_id: int) -> str:
+        try:
+            return self.cluster.query("select error from searches_search where id = %s", search_id)[0][0]
+        except Exception as error:  # PostgreSQL restarting
+            return f"(not read: {error})"
 
     def ask_final(self, search_id: int) -> bool:
         try:
@@ -511,6 +521,8 @@ def run(args: argparse.Namespace) -> dict:
             "faults_skipped": sum(1 for e in campaign.log if "skipped" in e),
             "searches": {"started": len(campaign.searches), **dict(sorted(statuses.items()))},
             "searches_by_kind": dict(Counter(s["label"] for s in campaign.searches.values())),
+            "failed_searches": {sid: {"label": s["label"], "error": s.get("error", "")}
+                                for sid, s in campaign.searches.items() if s.get("status") == "failed"},
             "entities_by_status": dict(entities),
             "supervisors_restarted_after_a_kill": dict(campaign.restarted),
             "settled_in_seconds": round(max([s["end"] for s in campaign.searches.values() if s.get("end")]
