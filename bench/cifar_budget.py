@@ -72,7 +72,9 @@ def gaweb_spec(arm: str, dataset: str, seed: int, args) -> dict:
         # The recommended settings (the cifar10-wide preset's); generations enough that the budget,
         # not the count, ends the search.
         spec["ga"] = dict(RECOMMENDED_GA)
-        spec["training"]["early_stopping"] = {"rule": "successive_halving", "min_epochs": 1, "reduction": 3}
+        spec["training"]["early_stopping"] = {
+            "rule": "successive_halving", "min_epochs": args.min_epochs, "reduction": 3,
+        }  # fmt: skip
     else:
         spec["ga"] = dict(REFERENCE_GA)
     return spec
@@ -135,7 +137,9 @@ def run_optuna(dataset: str, seed: int, args) -> dict:
     study = optuna.create_study(
         direction="maximize",
         sampler=optuna.samplers.TPESampler(seed=seed, multivariate=True),
-        pruner=optuna.pruners.HyperbandPruner(min_resource=1, max_resource=args.epochs, reduction_factor=3),
+        pruner=optuna.pruners.HyperbandPruner(
+            min_resource=args.min_epochs, max_resource=args.epochs, reduction_factor=3
+        ),
     )
     dists = distributions(space)
     began = time.monotonic()
@@ -312,6 +316,10 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--samples", type=int, default=3000, help="training images per search candidate")
     parser.add_argument("--epochs", type=int, default=3, help="per search candidate")
+    parser.add_argument(
+        "--min-epochs", type=int, default=1,
+        help="the lowest rung: successive halving's first decision (recommended) and Hyperband's min_resource (optuna)",
+    )  # fmt: skip
     parser.add_argument("--top-k", type=int, default=3)
     parser.add_argument("--final-samples", type=int, default=10_000, help="of the 40,000 (10%% of them held out)")
     parser.add_argument("--final-epochs", type=int, default=3)
@@ -374,6 +382,7 @@ def main() -> None:
             f"{args.final_samples:,} images (10% held out to pick) x {args.final_epochs} epochs; "
             f"test: {args.test_per_class * 10:,} held-out images"
             + ("; the surrogate fits every rung's results alike (--mixed-rungs)" if args.mixed_rungs else "")
+            + (f"; lowest rung: {args.min_epochs} epochs" if args.min_epochs != 1 else "")
         ),
         "seeds": [],
     }
