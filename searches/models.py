@@ -85,6 +85,10 @@ class Search(models.Model):
         """The search's spec, typed: every setting is read through this, never from the raw dict."""
         return SearchSpec.from_stored(self.spec)
 
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.__dict__.pop("settings", None)  # the spec may have changed (``search_extend``)
+
     @property
     def space(self) -> Space:
         return self.settings.space

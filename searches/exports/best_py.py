@@ -42,7 +42,7 @@ HEADER = """\
 #
 #     GAWEB_TF_LOGS=1 python best.py      # with TensorFlow's start-up lines (kept out by default)
 #
-# Needs Keras 3 (with TensorFlow, JAX or PyTorch) and NumPy; Pillow for image folders,
+# Needs Python 3.10 or newer, Keras 3 (with TensorFlow, JAX or PyTorch) and NumPy; Pillow for image folders,
 # scikit-learn for digits. Or import it and call build_model(GENOME, input_shape=INPUT_SHAPE,
 # num_classes=NUM_CLASSES). ABOUT (below) says which search and entity it comes from.
 """

@@ -78,12 +78,6 @@ class BreedingPolicy:
                 errors.add(name, "must not be negative")
             elif value > self.population:
                 errors.add(name, f"must be at most the population, {self.population} (got {value})")
-        if self.strategy not in _registry.names():
-            errors.add(
-                "strategy",
-                f"unknown strategy {str(self.strategy)[:40]!r}; choose one of: {', '.join(_registry.names())} "
-                f"(yours joins as an entry point in the group {_registry.GROUP}: README, Strategies)",
-            )
         if self.duplicates not in DUPLICATES:
             errors.add("duplicates", f"unknown {str(self.duplicates)[:40]!r}; choose one of: {', '.join(DUPLICATES)}")
         if self.mode not in MODES:
@@ -113,8 +107,13 @@ class BreedingPolicy:
             object.__setattr__(self, "seed_genomes", tuple(dict(genome) for genome in seeds))
 
     @classmethod
-    def from_spec(cls, spec: Any) -> BreedingPolicy:
-        """Build from the ``ga`` object of a search spec; missing keys take the defaults."""
+    def from_spec(cls, spec: Any, *, stored: bool = False) -> BreedingPolicy:
+        """Build from the ``ga`` object of a search spec; missing keys take the defaults.
+
+        The strategy must be one this machine has and can load, unless the spec is ``stored``
+        (checked when its search was created): a machine that only trains, or shows, a search
+        never needs the strategy that breeds it.
+        """
         if spec is None:
             return cls()
         if not isinstance(spec, Mapping):
@@ -123,7 +122,17 @@ class BreedingPolicy:
         unknown = [key for key in spec if key not in known]
         if unknown:
             raise SpecError({str(key)[:40]: [f"unknown setting; known: {', '.join(sorted(known))}"] for key in unknown})
-        return cls(**spec)
+        errors = ErrorCollector()
+        if not stored:
+            problem = _registry.problem_with(spec.get("strategy", cls.strategy))
+            if problem:
+                errors.add("strategy", problem)
+        try:
+            policy = cls(**spec)
+        except SpecError as error:
+            errors.merge(error)
+        errors.raise_if_any()
+        return policy
 
     def to_spec(self) -> dict[str, Any]:
         spec = asdict(self)

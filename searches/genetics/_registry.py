@@ -65,6 +65,20 @@ def names() -> tuple[str, ...]:
     return (*BUILT_IN, *sorted(installed()))
 
 
+def problem_with(name: object) -> str | None:
+    """Why a spec may not name this strategy here (None: it may): nobody installed it, or it cannot load."""
+    if not isinstance(name, str) or name not in names():
+        return (
+            f"unknown strategy {str(name)[:40]!r}; choose one of: {', '.join(names())} "
+            f"(yours joins as an entry point in the group {GROUP}: README, Strategies)"
+        )
+    try:
+        load(name)
+    except SpecError as error:
+        return str(error)
+    return None
+
+
 def help_lines() -> dict[str, str]:
     """A line about each strategy: gaweb's own, and the first line of an installed one's docstring."""
     lines = {name: line for name, (_, line) in BUILT_IN.items()}

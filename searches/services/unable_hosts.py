@@ -136,7 +136,10 @@ def search_end_if_no_host_can(*, entity_id: int, worker: str, listening: Collect
 def _training_lately() -> set[str]:
     """The machines with a candidate in training whose heartbeat is not stale yet (any search's)."""
     since = db_now() - timedelta(seconds=settings.GAWEB_STALE_AFTER_SECONDS)
-    running = Entity.objects.filter(status=Entity.Status.RUNNING, heartbeat_at__gte=since)  # (status, heartbeat_at)
+    # An index range on (status, heartbeat_at); ``runsearch --inline`` takes no jobs, so it waits for nothing.
+    running = Entity.objects.filter(status=Entity.Status.RUNNING, heartbeat_at__gte=since).exclude(
+        worker__startswith="inline@"
+    )
     return {UnableHost.host_of(name) for name in running.values_list("worker", flat=True).distinct()}
 
 

@@ -66,7 +66,7 @@ class SearchSpec:
             dataset=raw.get("dataset", "digits"),
             objective=raw.get("objective", "synthetic"),
             seed=raw.get("seed", 0),
-            ga=BreedingPolicy.from_spec(raw["ga"]),
+            ga=BreedingPolicy.from_spec(raw["ga"], stored=True),
             size_penalty=(raw.get("fitness") or {}).get("size_penalty", 0.0),
             training=training_from_spec(raw.get("training")),
             space=Space.from_spec(raw["traits"]),

@@ -217,7 +217,23 @@ def test_the_search_waits_while_a_machine_training_another_search_is_silent_for_
         assert not services.search_end_if_no_host_can(entity_id=entity.pk, worker="gpu0@nodata", listening={"nodata"})
         assert Search.objects.get(pk=search.pk).status == Search.Status.RUNNING
 
-        # Silent past the stale timeout, it is away for good as far as anyone can tell.
+        # A search run inline (``runsearch --inline``) takes no jobs: it is nobody to wait for.
+        Entity.objects.filter(pk=busy.pk).update(worker="inline@hasdata")
+        assert services.search_end_if_no_host_can(entity_id=entity.pk, worker="gpu0@nodata", listening={"nodata"})
+        assert Search.objects.get(pk=search.pk).status == Search.Status.FAILED
+
+
+@pytest.mark.django_db
+def test_a_machine_silent_past_the_stale_timeout_is_waited_for_no_longer(
+    search, small_spec, django_capture_on_commit_callbacks, settings
+):
+    settings.GAWEB_STALE_AFTER_SECONDS = 180
+    other = services.search_create(spec=small_spec | {"name": "other"}, execution=Search.Execution.WORKERS)
+    services.search_start(search_id=other.pk)
+    with django_capture_on_commit_callbacks(execute=False):
+        busy = _claimed(other, "gpu0@hasdata")
         Entity.objects.filter(pk=busy.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=181))
+        entity = _claimed(search, "gpu0@nodata")
+        services.entity_hand_back(entity_id=entity.pk, attempt=1, worker="gpu0@nodata", reason="none here")
         assert services.search_end_if_no_host_can(entity_id=entity.pk, worker="gpu0@nodata", listening={"nodata"})
     assert Search.objects.get(pk=search.pk).status == Search.Status.FAILED

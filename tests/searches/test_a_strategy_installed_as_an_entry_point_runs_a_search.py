@@ -21,6 +21,7 @@ from searches.genetics import (
     strategy_help,
 )
 from searches.models import Entity, Search
+from searches.spec.search import SearchSpec, parse_spec
 from workers.inline import run_inline
 
 HERE = "tests.searches.test_a_strategy_installed_as_an_entry_point_runs_a_search"
@@ -89,6 +90,16 @@ def test_a_name_nobody_installed_is_refused_listing_those_that_are(installed):
     assert "entry point in the group gaweb.strategies" in str(refused.value)
 
 
-def test_one_that_cannot_load_says_which_and_why(installed):
+def test_one_that_cannot_load_says_which_and_why_and_a_spec_naming_it_is_refused(installed):
     with pytest.raises(SpecError, match=r"the strategy 'broken' \(no_such_package.anywhere:propose\) cannot be loaded"):
         proposer("broken")
+    with pytest.raises(SpecError) as refused:
+        parse_spec(_spec("broken"))
+    assert "cannot be loaded" in refused.value.errors["ga.strategy"][0]
+
+
+def test_a_stored_spec_reads_on_a_machine_without_its_strategy():
+    # A worker trains, and a page shows, a search whatever strategy breeds it.
+    stored = parse_spec(_spec("genetic")).to_dict()
+    stored["ga"]["strategy"] = "smallest_rate"  # installed where the search was created, not here
+    assert SearchSpec.from_stored(stored).ga.strategy == "smallest_rate"

@@ -30,7 +30,8 @@ def test_a_completed_search_given_two_more_generations_has_exactly_two_more(smal
     before = Entity.objects.filter(search=search).exclude(status=Entity.Status.PARENT_ONLY).count()
     first_ids = set(Entity.objects.filter(search=search).values_list("pk", flat=True))
 
-    services.search_extend(search_id=search.pk, generations=2)
+    extended = services.search_extend(search_id=search.pk, generations=2)
+    assert extended.policy.generations == 5  # its typed settings read afresh with its spec
     search = run_inline(search.pk)
 
     assert search.status == Search.Status.COMPLETED and search.generations == 5

@@ -131,7 +131,9 @@ class CommandObjective:
         env = {
             **os.environ,
             "GAWEB_GENOME": str(genome_path),
-            "GAWEB_EPOCHS": str(request.training.epochs),
+            "GAWEB_EPOCHS": str(
+                request.settings.final_epochs if "GAWEB_FINAL" in extra_env else request.training.epochs
+            ),
             "GAWEB_SEED": str(request.training_seed),
             "GAWEB_ENTITY": str(request.entity_id),
             **extra_env,
@@ -177,7 +179,7 @@ class CommandObjective:
                         report["epoch"], {**report, "val_accuracy": self.sign * report[self.metric]}
                     )
                     # A stop at the last epoch (training.epochs) would change nothing: it ends as trained.
-                    if not go_on and report["epoch"] < request.training.epochs:
+                    if not go_on and report["epoch"] < int(env["GAWEB_EPOCHS"]):
                         stopped = True
                         break
                 self._check(request, started)

@@ -57,3 +57,21 @@ def test_a_final_result_without_its_held_out_measure_fails_saying_which_key(tmp_
     command = script(tmp_path, """print('{"train_accuracy": 0.99}')""")
     with pytest.raises(CandidateFailed, match="'test_accuracy'"):
         command.train_final(request())
+
+
+def test_a_final_training_runs_for_the_final_epochs_and_a_candidate_for_the_search_s(tmp_path):
+    command = script(tmp_path, """
+        import json, os, pathlib
+        epochs = int(os.environ["GAWEB_EPOCHS"])
+        for epoch in range(1, epochs + 1):
+            print(json.dumps({"epoch": epoch, "val_accuracy": 0.5}))
+        if os.environ.get("GAWEB_FINAL"):
+            (pathlib.Path(os.environ["GAWEB_MODEL_DIR"]) / "m.txt").write_text("m")
+            print(json.dumps({"test_accuracy": 0.5}))
+        else:
+            print(json.dumps({"val_accuracy": 0.5}))
+    """)  # fmt: skip
+    spec = preset("synthetic") | {"seed": 2, "training": {"epochs": 2}, "final": {"epochs": 5}}
+    asked = EvaluationRequest(entity_id=4, genome={"x": 1}, spec=spec)
+    assert [row["epoch"] for row in command.train_final(asked).history] == [1, 2, 3, 4, 5]
+    assert [row["epoch"] for row in command.evaluate(asked).history] == [1, 2]
