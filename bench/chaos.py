@@ -130,6 +130,8 @@ class Campaign:
     pending: list[tuple[float, str, Host]] = field(default_factory=list)  # (when, what, host) to undo
     busy: dict[str, float] = field(default_factory=dict)  # host name -> a fault on it is undone at
     restarted: Counter = field(default_factory=Counter)
+    missing: list[dict] = field(default_factory=list)  # supervisors found gone when a fault looked for them
+    quiet_until: float = 0.0  # a worker's name may not answer before this (Redis or the worker restarting)
     started: float = field(default_factory=time.monotonic)
 
     def note(self, kind: str, **detail) -> bool:
@@ -180,9 +182,14 @@ class Campaign:
                 return self.note(kind, skipped="no such process running now")
             victim = self.rng.choice(targets)
             victim.send_signal(signal.SIGKILL)
+            if kind == "kill_worker":  # its name answers again once the supervisor has restarted it
+                self.quiet_until = max(self.quiet_until, time.monotonic() + 15)
             return self.note(kind, host=host.hostname, pid=victim.pid)
         if kind == "kill_supervisor" and host:
             supervisors = self.processes(host)["supervisor"]
+            if not supervisors:  # gone before the fault: what the invariants must see, not restart
+                self.missing.append({"t": round(time.monotonic() - self.started, 1), "host": host.hostname})
+                return self.note(kind, host=host.hostname, skipped="its supervisor was already gone")
             for process in supervisors:
                 process.send_signal(signal.SIGKILL)
             self._hold(host, 3.0, "restart_supervisor")
@@ -197,11 +204,14 @@ class Campaign:
             return self.note(kind, host=host.hostname)
         if kind == "restart_redis":
             self.cluster.restart_redis()
+            self.quiet_until = max(self.quiet_until, time.monotonic() + 15)  # the workers reconnect
             return self.note(kind)
         if kind == "restart_postgres":
             self.cluster.restart_postgres()
             return self.note(kind)
         if kind == "duplicate_name" and host:
+            if time.monotonic() < self.quiet_until:  # the refusal asks the broker who answers to the name
+                return self.note(kind, skipped="a worker or Redis restarting: the name may not answer yet")
             return self._duplicate(host)
         if kind == "cancel":
             running = [sid for sid, s in self.searches.items() if s.get("end") is None and not s.get("cancelled")]
@@ -356,11 +366,14 @@ def invariants(campaign: Campaign, *, faults_stopped: float, settle: float) -> l
 
     histories = cluster.query("select id, history from searches_entity where jsonb_array_length(history) > 0")
     twice = [entity for entity, history in histories if len({h.get("epoch") for h in history}) != len(history)]
-    models = cluster.query("select entity_id from searches_finalmodel group by entity_id having count(*) > 1")
+    finals = cluster.query(
+        "select search_id, replicate_of_id, count(*) from searches_entity where origin = 'final'"
+        " and status <> 'failed' group by search_id, replicate_of_id having count(*) > 1"
+    )
     check(
-        "no result recorded twice (one entry per epoch; one model per final training)",
-        not twice and not models,
-        {"epochs_twice": twice[:10], "models_twice": models[:10]},
+        "no result recorded twice (one entry per epoch; one final training per finalist)",
+        not twice and not finals,
+        {"epochs_twice": twice[:10], "finals_twice": finals[:10]},
     )
 
     trained_twice = cluster.query(
@@ -379,6 +392,8 @@ def invariants(campaign: Campaign, *, faults_stopped: float, settle: float) -> l
         log = host.log.read_text(errors="replace") if host.log and host.log.exists() else ""
         if not supervisors or "Traceback" in log:
             dead[host.hostname] = log[-600:] if log else "no log"
+    for gone in campaign.missing:
+        dead.setdefault(gone["host"], f"its supervisor was gone when a fault looked for it, at {gone['t']} s")
     check("every host's supervisor is alive (none exited because of a search)", not dead, dead)
 
     twins = [e for e in campaign.log if e["kind"] == "duplicate_name" and not e.get("refused")]

@@ -286,7 +286,7 @@ class Cluster:
         )  # fmt: skip
         host.process = subprocess.Popen(
             ["ip", "netns", "exec", host.name, "unshare", "--uts", "--mount", "sh", "-c", command],
-            cwd=ROOT, stdout=host.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT, stdout=host.log.open("a"), stderr=subprocess.STDOUT, start_new_session=True,
             env={**self.base_env(host.main_address), "GAWEB_VAR_DIR": str(host.var_dir), **(env or {})},
         )  # fmt: skip
 
