@@ -539,6 +539,9 @@ def run(args: argparse.Namespace) -> dict:
             "failed_searches": {sid: {"label": s["label"], "error": s.get("error", "")}
                                 for sid, s in campaign.searches.items() if s.get("status") == "failed"},
             "entities_by_status": dict(entities),
+            "failed_entities": [list(row) for row in cluster.query(
+                "select search_id, id, origin, attempts, left(error, 200) from searches_entity where status = 'failed'"
+            )],
             "supervisors_restarted_after_a_kill": dict(campaign.restarted),
             "settled_in_seconds": round(max([s["end"] for s in campaign.searches.values() if s.get("end")]
                                             + [faults_stopped]) - faults_stopped, 1),
