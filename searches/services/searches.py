@@ -17,7 +17,8 @@ from searches.reads.objectives import objective_traits, objectives_known
 from searches.services.births import births_start
 from searches.services.generations import create_entities, create_generation
 from searches.spec.catalog import TUTORIAL_GENOME
-from searches.spec.search import MAX_NAME_LENGTH, SearchSpec, parse_spec
+from searches.spec.checks import MAX_NAME_LENGTH
+from searches.spec.search import SearchSpec, parse_spec
 
 log = logging.getLogger("gaweb.services")
 

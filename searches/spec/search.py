@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from searches.genetics import BreedingPolicy, ErrorCollector, Space, SpecError, StoppingRule, Trait, is_number
-from searches.spec.catalog import FOLDER_PREFIX, KERAS_TRAITS, NAMED_DATASETS, TUTORIAL_GENOME, under_data_roots
+from searches.genetics import BreedingPolicy, ErrorCollector, Space, SpecError, StoppingRule, Trait
+from searches.spec import checks
+from searches.spec.catalog import TUTORIAL_GENOME
 from searches.spec.training import FinalSettings, TrainingSettings, final_from_spec, training_from_spec
 
 # gaweb's own objectives, known everywhere; the others are the ones workers say they have
@@ -32,9 +31,6 @@ BUILT_IN_DESCRIPTIONS = {
     "synthetic": "no training: a known landscape scores each genome (tests, demos)",
     "keras": "trains gaweb's CNN (the TensorFlow CIFAR-10 tutorial network, generalised)",
 }
-MAX_NAME_LENGTH = 200
-MAX_PATH_LENGTH = 1000
-MAX_SEED = 2**63 - 1
 # The largest spec accepted, from a file, the form or the API.
 MAX_SPEC_BYTES = 256 * 1024
 # The shorthand, in ``ga.seed_genomes``, for the tutorial network's own values.
@@ -140,8 +136,8 @@ def parse_spec(
         if key not in TOP_LEVEL_KEYS:
             errors.add(str(key)[:40], f"unknown key; a spec has: {', '.join(TOP_LEVEL_KEYS)}")
 
-    name = _check_name(raw.get("name"), errors)
-    dataset = _check_dataset(raw.get("dataset", "digits"), data_roots, errors)
+    name = checks.check_name(raw.get("name"), errors)
+    dataset = checks.check_dataset(raw.get("dataset", "digits"), data_roots, errors)
     objective = raw.get("objective", "synthetic")
     if not isinstance(objective, str) or objective not in objectives:
         errors.add(
@@ -150,14 +146,14 @@ def parse_spec(
             f"{', '.join(objectives)} (yours is registered with GAWEB_OBJECTIVES or GAWEB_OBJECTIVES_FILE "
             "where it trains: README, Tune your own model)",
         )
-    seed = _check_seed(raw.get("seed"), errors)
+    seed = checks.check_seed(raw.get("seed"), errors)
     raw_ga = raw.get("ga")
     # The seed genomes are checked against the space, once it is read: the policy takes them after.
     seeds = raw_ga.get("seed_genomes") if isinstance(raw_ga, Mapping) else None
     if seeds is not None:
         raw_ga = {key: value for key, value in raw_ga.items() if key != "seed_genomes"}
     ga = _section(BreedingPolicy.from_spec, raw_ga, "ga", errors)
-    size_penalty = _check_size_penalty(raw.get("fitness"), errors)
+    size_penalty = checks.check_size_penalty(raw.get("fitness"), errors)
     training = _section(training_from_spec, raw.get("training"), "training", errors)
     final = _section(final_from_spec, raw.get("final"), "final", errors)
 
@@ -167,9 +163,9 @@ def parse_spec(
     else:
         space = _section(Space.from_spec, raw["traits"], "traits", errors)
     if space is not None and objective == "keras":
-        _check_keras_traits(space, errors)
+        checks.check_keras_traits(space, errors)
     elif space is not None and isinstance(objective, str) and objectives.get(objective) is not None:
-        _check_declared_traits(space, objective, objectives[objective], errors)
+        checks.check_declared_traits(space, objective, objectives[objective], errors)
     if seeds is not None and space is not None and ga is not None:
         ga = _with_seed_genomes(ga, seeds, space, objective, errors)
     baseline = raw.get("baseline", False)
@@ -248,114 +244,6 @@ def _section(build, value: Any, path: str, errors: ErrorCollector):
         errors.merge(error, prefix=path)
     except TypeError as error:  # a dataclass given a key it does not have
         errors.add(path, str(error))
-    return None
-
-
-def _check_name(name: Any, errors: ErrorCollector) -> str:
-    if name is None:
-        errors.add("name", "this field is required")
-    elif not isinstance(name, str) or not name.strip():
-        errors.add("name", "must be a non-empty string")
-    elif len(name) > MAX_NAME_LENGTH:
-        errors.add("name", f"must be at most {MAX_NAME_LENGTH} characters (got {len(name):,})")
-    else:
-        return name.strip()
-    return ""
-
-
-def _check_seed(seed: Any, errors: ErrorCollector) -> int:
-    if seed is None:
-        # No seed given: draw one and store it, so that the search can still be repeated.
-        return secrets.randbelow(2**31)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        errors.add("seed", "must be an integer")
-    elif not 0 <= seed <= MAX_SEED:
-        errors.add("seed", f"must be between 0 and {MAX_SEED}")
-    else:
-        return seed
-    return 0
-
-
-def _check_dataset(dataset: Any, data_roots: Sequence[Path], errors: ErrorCollector) -> str:
-    if not isinstance(dataset, str):
-        errors.add("dataset", "must be a string")
-        return ""
-    if dataset in NAMED_DATASETS:
-        return dataset
-    if not dataset.startswith(FOLDER_PREFIX):
-        shown = dataset[:60]
-        errors.add("dataset", f"unknown dataset {shown!r}; use {', '.join(NAMED_DATASETS)} or folder:<path>")
-        return ""
-    raw_path = dataset[len(FOLDER_PREFIX) :]
-    if not raw_path or len(raw_path) > MAX_PATH_LENGTH or "\x00" in raw_path:
-        errors.add("dataset", "folder:<path> needs a path of at most 1000 characters")
-        return ""
-    resolved = under_data_roots(raw_path, data_roots)
-    if resolved is None:
-        allowed = ", ".join(str(Path(os.path.realpath(root))) for root in data_roots) or "(none configured)"
-        errors.add("dataset", f"{raw_path!r} is outside the allowed data roots ({allowed}); set GAWEB_DATA_ROOTS")
-        return ""
-    if not resolved.is_dir():
-        errors.add("dataset", f"{raw_path!r} is not a folder")
-        return ""
-    return f"{FOLDER_PREFIX}{resolved}"
-
-
-def _check_size_penalty(fitness: Any, errors: ErrorCollector) -> float:
-    if fitness is None:
-        return 0.0
-    if not isinstance(fitness, Mapping):
-        errors.add("fitness", "must be an object")
-        return 0.0
-    for key in fitness:
-        if key != "size_penalty":
-            errors.add(f"fitness.{str(key)[:40]}", "unknown setting; known: size_penalty")
-    penalty = fitness.get("size_penalty", 0.0)
-    if not is_number(penalty) or not 0 <= penalty <= 1000:
-        errors.add("fitness.size_penalty", "must be a number between 0 and 1000 (accuracy lost per million parameters)")
-        return 0.0
-    return float(penalty)
-
-
-def _check_declared_traits(space: Space, objective: str, declared: Sequence[str], errors: ErrorCollector) -> None:
-    for index, trait in enumerate(space):
-        if trait.name not in declared:
-            errors.add(
-                f"traits[{index}].name",
-                f"the {objective} objective does not know {trait.name!r}; its traits: {', '.join(declared)}",
-            )
-
-
-def _check_keras_traits(space: Space, errors: ErrorCollector) -> None:
-    for index, trait in enumerate(space):
-        known = KERAS_TRAITS.get(trait.name)
-        if known is None:
-            errors.add(
-                f"traits[{index}].name",
-                f"the keras objective does not know {trait.name!r}; known traits: {', '.join(KERAS_TRAITS)}",
-            )
-            continue
-        problem = _outside_domain(trait, known.domain)
-        if problem:
-            errors.add(f"traits[{index}]", f"{trait.name}: {problem}")
-
-
-def _outside_domain(trait: Trait, domain: tuple) -> str | None:
-    """Why some value of ``trait`` is not one the network builder accepts, or None."""
-    kind = domain[0]
-    values = trait.grid()
-    if kind == "one_of":
-        allowed = domain[1]
-        if values is None or any(not any(type(v) is type(a) and v == a for a in allowed) for v in values):
-            return f"every value must be one of {list(allowed)}"
-        return None
-    low, high = domain[1], domain[2]
-    if kind == "int" and (values is None or any(isinstance(v, bool) or not isinstance(v, int) for v in values)):
-        return f"must take whole numbers (an int or geometric_int trait, or a choice of integers) in [{low}, {high}]"
-    if values is None:
-        values = [getattr(trait, "low", None), getattr(trait, "high", None)]
-    if any(not is_number(v) or not low <= v <= high for v in values):
-        return f"values must lie in [{low}, {high}]"
     return None
 
 
