@@ -30,10 +30,6 @@ def cluster(tmp_path_factory):
     finally:
         made.close()
 
-
-def pytest_collection_modifyitems(items):
-    """One cluster at a time on a machine: every cluster takes the same subnet, namespaces' names aside.
-    Under ``pytest -n`` (``make test``), these tests all go to one process (``--dist loadgroup``)."""
-    for item in items:
-        if "tests/multihost/" in str(item.path):
-            item.add_marker(pytest.mark.xdist_group("multihost"))
+# Every cluster takes the same subnet (10.213.0.0/16): one at a time on a machine. Each test module
+# here says so with ``pytestmark = pytest.mark.xdist_group("multihost")``, so that ``make test``
+# (pytest -n 2 --dist loadgroup) runs them all in one process.
