@@ -20,7 +20,7 @@ inline-demo: install migrate
 test: install-test browser
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup
+	$(PY) -m pytest -n $(TEST_PROCESSES)
 	@if [ -n "$$GAWEB_TEST_DATABASE_URL" ]; then \
 		echo "--- the concurrency tests again, on $$GAWEB_TEST_DATABASE_URL"; \
 		DATABASE_URL="$$GAWEB_TEST_DATABASE_URL" $(PY) -m pytest -m concurrency; \

@@ -14,6 +14,7 @@ Needs root (``ip netns``), PostgreSQL's server programs (``initdb``, ``pg_ctl``,
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import secrets
 import shutil
@@ -134,6 +135,10 @@ class Cluster:
     # --- Main's services ----------------------------------------------------------------------
 
     def start_main(self) -> None:
+        # Every cluster takes the same subnet: one at a time on a machine, whoever makes it (the
+        # tests in any pytest-xdist process, bench/chaos.py, bench/scale_out.py). Held until close().
+        self._lock = open(Path(tempfile.gettempdir()) / "gaweb-multihost.lock", "w")  # noqa: SIM115
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
         self.data_dir.mkdir()
         self.web_only_dir.mkdir()
         self._namespace(self.main)
@@ -324,6 +329,9 @@ class Cluster:
             _run("ip", "link", "del", link, check=False)
         if self.pg_data is not None:
             shutil.rmtree(self.pg_data.parent, ignore_errors=True)
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.close()  # releases the flock
 
 
 class WebClient:

@@ -30,6 +30,7 @@ def cluster(tmp_path_factory):
     finally:
         made.close()
 
-# Every cluster takes the same subnet (10.213.0.0/16): one at a time on a machine. Each test module
-# here says so with ``pytestmark = pytest.mark.xdist_group("multihost")``, so that ``make test``
-# (pytest -n 2 --dist loadgroup) runs them all in one process.
+
+# Every cluster takes the same subnet (10.213.0.0/16): ``Cluster.start_main`` holds a file lock
+# until ``close``, so that clusters made in two pytest-xdist processes (``make test``) or by a
+# benchmark take turns. (pytest-xdist's ``--dist loadgroup`` did not group them with pytest 9.)

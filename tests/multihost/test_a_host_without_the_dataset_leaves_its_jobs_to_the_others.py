@@ -4,13 +4,9 @@ fails, naming every host with what it found."""
 
 from __future__ import annotations
 
-import pytest
-
 from .cluster import Cluster
 from .conftest import FAST
 from .test_three_hosts_share_a_search import _client, _entities, _spec, _wait
-
-pytestmark = pytest.mark.xdist_group("multihost")  # one cluster per machine (conftest)
 
 
 def _folder_dataset(root) -> str:

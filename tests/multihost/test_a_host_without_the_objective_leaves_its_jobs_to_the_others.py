@@ -7,15 +7,11 @@ from __future__ import annotations
 import json
 import sys
 
-import pytest
-
 from tests.processes import ROOT
 
 from .cluster import Cluster
 from .conftest import FAST
 from .test_three_hosts_share_a_search import _client, _entities, _wait
-
-pytestmark = pytest.mark.xdist_group("multihost")  # one cluster per machine (conftest)
 
 EXAMPLE = ROOT / "examples" / "objectives"
 

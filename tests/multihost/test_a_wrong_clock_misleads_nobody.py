@@ -11,8 +11,6 @@ import pytest
 from .conftest import FAST
 from .test_three_hosts_share_a_search import _client, _spec, _wait
 
-pytestmark = pytest.mark.xdist_group("multihost")  # one cluster per machine (conftest)
-
 
 def _restart(cluster, host, wrapper=()):
     cluster.stop_workers(host)

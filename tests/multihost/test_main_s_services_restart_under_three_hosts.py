@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from .test_three_hosts_share_a_search import _client, _entities, _spec, _wait
-
-pytestmark = pytest.mark.xdist_group("multihost")  # one cluster per machine (conftest)
 
 
 def test_the_search_completes_through_a_redis_and_a_postgresql_restart(cluster):

@@ -16,7 +16,6 @@ import pytest
 from .cluster import ROOT, unavailable
 
 pytestmark = pytest.mark.skipif(unavailable() is not None, reason=str(unavailable()))
-pytestmark = [pytestmark, pytest.mark.xdist_group("multihost")]  # one cluster per machine (conftest)
 
 FAULT_KINDS = {
     "kill_training", "kill_worker", "kill_supervisor", "freeze_host", "cut_link",

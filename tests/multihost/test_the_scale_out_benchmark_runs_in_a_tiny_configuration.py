@@ -9,7 +9,6 @@ import pytest
 from .cluster import ROOT, unavailable
 
 pytestmark = pytest.mark.skipif(unavailable() is not None, reason=str(unavailable()))
-pytestmark = [pytestmark, pytest.mark.xdist_group("multihost")]  # one cluster per machine (conftest)
 
 
 def test_the_scale_out_benchmark_runs_in_a_tiny_configuration(tmp_path):

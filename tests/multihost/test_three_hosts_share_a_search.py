@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from .cluster import Cluster, WebClient
-
-pytestmark = pytest.mark.xdist_group("multihost")  # one cluster per machine (conftest)
 
 TRAITS = [
     {"name": "units", "type": "geometric_int", "low": 8, "high": 256, "step": 2},
