@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -55,6 +56,36 @@ def _pg_program(name: str) -> str | None:
 
 def _run(*argv: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(argv, check=check, capture_output=True, text=True, **kwargs)
+
+
+# Names this module gives: namespaces gw<tag>m (main) and gw<tag>h<k> (host k), and the test
+# process's end of its link to main, gw<tag>t.
+_LEFTOVER_NAMESPACE = re.compile(r"^gw[0-9a-f]{4}(m|h[0-9]+)$")
+_LEFTOVER_LINK = re.compile(r"^gw[0-9a-f]{4}t$")
+
+
+def sweep_leftovers() -> list[str]:
+    """Remove the namespaces, processes and links of a cluster whose run was killed before close().
+
+    Called with the cluster lock held, so nothing found is in use. A leftover link still holds
+    10.213.0.1 on this side: a new cluster's main would be unreachable behind it. Returns what went.
+    """
+    swept = []
+    for line in _run("ip", "netns", "list", check=False).stdout.splitlines():
+        namespace = line.split()[0] if line.split() else ""
+        if _LEFTOVER_NAMESPACE.match(namespace):
+            for pid in _run("ip", "netns", "pids", namespace, check=False).stdout.split():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGKILL)
+            _run("ip", "netns", "del", namespace, check=False)
+            swept.append(namespace)
+    for line in _run("ip", "-o", "link", "show", check=False).stdout.splitlines():
+        fields = line.split(":")
+        link = fields[1].strip().split("@")[0] if len(fields) > 1 else ""
+        if _LEFTOVER_LINK.match(link):
+            _run("ip", "link", "del", link, check=False)
+            swept.append(link)
+    return swept
 
 
 @dataclass
@@ -139,6 +170,7 @@ class Cluster:
         # tests in any pytest-xdist process, bench/chaos.py, bench/scale_out.py). Held until close().
         self._lock = open(Path(tempfile.gettempdir()) / "gaweb-multihost.lock", "w")  # noqa: SIM115
         fcntl.flock(self._lock, fcntl.LOCK_EX)
+        sweep_leftovers()
         self.data_dir.mkdir()
         self.web_only_dir.mkdir()
         self._namespace(self.main)
