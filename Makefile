@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/python -m pip
 # The suite's processes: most tests wait on real workers, browsers or clusters, so two share two cores well.
 TEST_PROCESSES ?= 2
 
-.PHONY: run inline-demo test browser install install-test migrate clean
+.PHONY: run inline-demo test docs browser install install-test migrate clean
 
 run: install migrate
 	$(PY) manage.py up --demo examples/digits-demo.json
@@ -20,11 +20,16 @@ inline-demo: install migrate
 test: install-test browser
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m mkdocs build --strict --quiet
 	$(PY) -m pytest -n $(TEST_PROCESSES)
 	@if [ -n "$$GAWEB_TEST_DATABASE_URL" ]; then \
 		echo "--- the concurrency tests again, on $$GAWEB_TEST_DATABASE_URL"; \
 		DATABASE_URL="$$GAWEB_TEST_DATABASE_URL" $(PY) -m pytest -m concurrency; \
 	fi
+
+# The manual (docs/, mkdocs.yml) at http://127.0.0.1:8001/, rebuilt as its pages change.
+docs: install-test
+	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8001
 
 # The browser tests drive Debian's Chromium (browser downloads cannot work offline); the
 # multi-host tests give hosts wrong clocks with libfaketime's faketime.

@@ -1,4 +1,4 @@
-"""Django settings, read from the environment (see the README's "Settings" table)."""
+"""Django settings, read from the environment (see the "Settings" table in docs/deploying.md)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("GAWEB_DEBUG", False)
 ALLOWED_HOSTS = env_list("GAWEB_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
-# Behind a reverse proxy that terminates TLS (see README "Deploying"): secure cookies, HSTS,
+# Behind a reverse proxy that terminates TLS (see docs/deploying.md): secure cookies, HSTS,
 # redirect to https. Off by default, because `up` serves plain HTTP on the loopback interface.
 HTTPS = env_bool("GAWEB_HTTPS", False)
 if HTTPS:
@@ -219,7 +219,7 @@ GAWEB_CIFAR10_PATH = env_str("GAWEB_CIFAR10_PATH") or None
 # The longest one entity may train; also bounds how long Redis waits before it re-delivers a job.
 GAWEB_MAX_TRAINING_SECONDS = env_int("GAWEB_MAX_TRAINING_SECONDS", 6 * 3600, minimum=1)
 
-# Keeping every entity accounted for (see README "What gaweb survives"):
+# Keeping every entity accounted for (see docs/workers.md, "What gaweb survives"):
 # a training worker refreshes its entity's heartbeat this often;
 GAWEB_HEARTBEAT_SECONDS = env_int("GAWEB_HEARTBEAT_SECONDS", 30, minimum=1)
 # a running entity whose heartbeat is older than this is queued again (its worker is gone);

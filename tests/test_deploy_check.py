@@ -18,7 +18,7 @@ def _deploy_warnings(**env: str) -> set[str]:
 
 
 def test_behind_https_only_the_hsts_choices_left_to_the_site_owner_remain():
-    # README "Deploying" says why these two stay off by default.
+    # docs/deploying.md says why these two stay off by default.
     assert _deploy_warnings(GAWEB_HTTPS="1", GAWEB_ALLOWED_HOSTS="gaweb.example.org") == {"W005", "W021"}
 
 

@@ -17,46 +17,87 @@ MODES = ("generational", "steady_state")
 
 @dataclass(frozen=True)
 class BreedingPolicy:
-    """The genetic algorithm's settings; the defaults are the reference experiment's.
+    """The genetic algorithm's settings (the spec's ``ga``); the defaults are the reference experiment's.
 
-    * ``population``: candidates per generation (generation 0 is this many random genomes).
-    * ``generations``: generations in the search, generation 0 included.
-    * ``elite_previous``: the best of the previous generation that become parents.
-    * ``elite_all_time``: the best of the whole search so far that become parents.
-      An entity in both sets is one parent, counted once (see ``reference_parent_pool``).
-    * ``immigrants``: fresh random genomes added to the parents of each generation.
-      They are parents only and are not trained (see ``propose_generation``).
-    * ``mutation_rate``: the probability that each trait of an offspring is redrawn.
-    * ``strategy``: ``"genetic"`` (the reference); ``"random"``: every generation is
-      ``population`` fresh random genomes (random search with the same budget, the honest
-      baseline); ``"tpe"``: Optuna's TPE sampler; ``"surrogate"``: the genetic algorithm with a
-      random forest that picks which of many children to train (see ``_strategies``).
-    * ``duplicates``: ``"rebreed"``: no genome is proposed twice in a search, a duplicate child is
-      bred again; ``"cache"``: the reference's behaviour, a duplicate takes a place in its
-      generation and the search reuses the earlier result.
-    * ``mode``: ``"generational"`` (the reference: a generation is bred when the last one has
-      ended), or ``"steady_state"``: one child is bred as soon as each candidate ends, so no
-      worker waits for a generation; a "generation" is then a birth cohort of ``population``.
-    * ``confirm``: at the end, the best ``confirm`` candidates are trained once more from other
-      initial weights, and the search's best is the one whose trainings average highest, so
-      that a lucky draw is not crowned (``confirm`` more trainings in all).
-    * ``seed_genomes``: genomes placed first in generation 0, whatever the strategy (what is
-      known, such as a network's published values, is where a search starts). Each may be
-      partial: the traits it does not name are drawn at random (see ``seeded_proposals``).
+    Each field's ``metadata["doc"]`` says what it does: the spec reference in the docs is
+    generated from them (``searches.spec.reference``), so it cannot drift from this class.
     """
 
-    population: int = 20
-    generations: int = 8
-    elite_previous: int = 10
-    elite_all_time: int = 10
-    immigrants: int = 1
-    mutation_rate: float = 0.05
-    strategy: str = "genetic"
-    duplicates: str = "rebreed"
-    mode: str = "generational"
-    confirm: int = 0
+    population: int = field(
+        default=20,
+        metadata={"doc": "Candidates per generation (generation 0 is this many random genomes), from 2 to 1,000."},
+    )
+    generations: int = field(
+        default=8, metadata={"doc": "Generations in the search, generation 0 included, from 1 to 1,000."}
+    )
+    elite_previous: int = field(
+        default=10,
+        metadata={"doc": "The best of the previous generation that become parents (at most the population)."},
+    )
+    elite_all_time: int = field(
+        default=10,
+        metadata={
+            "doc": "The best of the whole search so far that become parents. An entity in both sets is one "
+            "parent, counted once (see `reference_parent_pool`)."
+        },
+    )
+    immigrants: int = field(
+        default=1,
+        metadata={
+            "doc": "Fresh random genomes added to the parents of each generation. They are parents only "
+            "and are not trained."
+        },
+    )
+    mutation_rate: float = field(
+        default=0.05, metadata={"doc": "The probability, from 0 to 1, that each trait of an offspring is redrawn."}
+    )
+    strategy: str = field(
+        default="genetic",
+        metadata={
+            "doc": "What proposes the genomes: `genetic` (the reference); `random` (every generation is "
+            "`population` fresh random genomes: the honest baseline); `tpe` (Optuna's TPE sampler); "
+            "`surrogate` (the genetic algorithm with a random forest that picks which of many children "
+            "to train). An installed strategy joins through the entry point group `gaweb.strategies`.",
+            "one_of": STRATEGIES,
+        },
+    )
+    duplicates: str = field(
+        default="rebreed",
+        metadata={
+            "doc": "`rebreed`: no genome is proposed twice in a search, a duplicate child is bred again; "
+            "`cache`: the reference's behaviour, a duplicate takes a place in its generation and the "
+            "search reuses the earlier result (generational mode only).",
+            "one_of": DUPLICATES,
+        },
+    )
+    mode: str = field(
+        default="generational",
+        metadata={
+            "doc": "`generational` (the reference: a generation is bred when the last one has ended), or "
+            "`steady_state`: one child is bred as soon as each candidate ends, so no worker waits for a "
+            'generation; a "generation" is then a birth cohort of `population`.',
+            "one_of": MODES,
+        },
+    )
+    confirm: int = field(
+        default=0,
+        metadata={
+            "doc": "At the end, the best `confirm` candidates are trained once more from other initial "
+            "weights, and the search's best is the one whose trainings average highest, so that a "
+            "lucky draw is not crowned (`confirm` more trainings in all)."
+        },
+    )
     # Not hashed: a genome is a mapping. Stored as a tuple of plain dicts.
-    seed_genomes: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
+    seed_genomes: tuple[Mapping[str, Any], ...] = field(
+        default=(),
+        hash=False,
+        metadata={
+            "doc": "Genomes placed first in generation 0, whatever the strategy (what is known, such as a "
+            "network's published values, is where a search starts); at most the population. Each may be "
+            'partial: the traits it does not name are drawn at random. `"tutorial"` stands for the '
+            "tutorial network's own values (keras searches)."
+        },
+    )
 
     def __post_init__(self) -> None:
         errors = ErrorCollector()

@@ -20,7 +20,7 @@ from ._errors import SpecError
 GROUP = "gaweb.strategies"
 log = logging.getLogger("gaweb.strategies")
 
-# Where each built-in proposer lives, and its line for the form and the README. Loaded on first
+# Where each built-in proposer lives, and its line for the form and the docs. Loaded on first
 # use: Optuna and scikit-learn take seconds to import, which every process that only reads specs
 # (the web server, manage.py commands) would pay for nothing.
 BUILT_IN: dict[str, tuple[str, str]] = {
@@ -70,7 +70,7 @@ def problem_with(name: object) -> str | None:
     if not isinstance(name, str) or name not in names():
         return (
             f"unknown strategy {str(name)[:40]!r}; choose one of: {', '.join(names())} "
-            f"(yours joins as an entry point in the group {GROUP}: README, Strategies)"
+            f"(yours joins as an entry point in the group {GROUP}: docs/strategies.md)"
         )
     try:
         load(name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ._errors import ErrorCollector, SpecError
@@ -28,10 +28,38 @@ RULES = ("median", "successive_halving")
 
 @dataclass(frozen=True)
 class StoppingRule:
-    rule: str
-    min_epochs: int = 1
-    reduction: int = 3
-    warmup: int = 5
+    """A spec's ``training.early_stopping``; each field's ``metadata["doc"]`` is its line in the
+    generated spec reference (``searches.spec.reference``)."""
+
+    rule: str = field(
+        metadata={
+            "doc": "`median`: from `min_epochs` on, a candidate below the median of the others at the "
+            "same epoch stops; `successive_halving`: at each rung only the best 1/`reduction` of the "
+            "candidates that reached it go on.",
+            "one_of": RULES,
+        }
+    )
+    min_epochs: int = field(
+        default=1,
+        metadata={
+            "doc": "The first epoch a candidate may be stopped after (`successive_halving`: the first "
+            "rung), from 1 to `training.epochs` - 1."
+        },
+    )
+    reduction: int = field(
+        default=3,
+        metadata={
+            "doc": "`successive_halving` only: rungs at `min_epochs * reduction**k` epochs, and the best "
+            "1/`reduction` of a rung go on (2 to 100)."
+        },
+    )
+    warmup: int = field(
+        default=5,
+        metadata={
+            "doc": "`median` only: how many others must have reached an epoch before a candidate is "
+            "compared with their median (0 to 1,000)."
+        },
+    )
 
     @classmethod
     def from_spec(cls, spec: Any, *, epochs: int) -> StoppingRule | None:
@@ -41,21 +69,22 @@ class StoppingRule:
         if not isinstance(spec, Mapping):
             raise SpecError('must be an object such as {"rule": "median", "min_epochs": 1}, or null')
         errors = ErrorCollector()
+        known = sorted(f.name for f in fields(cls))
         for key in spec:
-            if key not in ("rule", "min_epochs", "reduction", "warmup"):
-                errors.add(str(key)[:40], "unknown setting; known: min_epochs, reduction, rule, warmup")
+            if key not in known:
+                errors.add(str(key)[:40], f"unknown setting; known: {', '.join(known)}")
         rule = spec.get("rule")
         if rule not in RULES:
             errors.add("rule", f"choose one of: {', '.join(RULES)} (got {str(rule)[:40]!r})")
-        min_epochs = spec.get("min_epochs", 1)
+        min_epochs = spec.get("min_epochs", cls.min_epochs)
         if isinstance(min_epochs, bool) or not isinstance(min_epochs, int) or not 1 <= min_epochs < epochs:
             errors.add("min_epochs", f"must be a whole number of epochs from 1 to {epochs - 1} (training.epochs - 1)")
-        reduction = spec.get("reduction", 3)
+        reduction = spec.get("reduction", cls.reduction)
         if isinstance(reduction, bool) or not isinstance(reduction, int) or not 2 <= reduction <= 100:
             errors.add("reduction", "must be a whole number from 2 to 100")
         elif rule == "median" and "reduction" in spec:
             errors.add("reduction", "is a setting of successive_halving only")
-        warmup = spec.get("warmup", 5)
+        warmup = spec.get("warmup", cls.warmup)
         if isinstance(warmup, bool) or not isinstance(warmup, int) or not 0 <= warmup <= 1000:
             errors.add("warmup", "must be a whole number of candidates from 0 to 1000")
         elif rule == "successive_halving" and "warmup" in spec:

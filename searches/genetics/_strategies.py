@@ -16,7 +16,7 @@ from ._breeding import SEEDED, Individual, Proposal
 from ._policy import BreedingPolicy
 from ._space import Space, genome_hash
 
-# One line each, for the form and the README: gaweb's own (``strategy_help`` adds the installed).
+# One line each, for the form and the docs: gaweb's own (``strategy_help`` adds the installed).
 STRATEGY_HELP = {name: line for name, (_, line) in _registry.BUILT_IN.items()}
 
 

@@ -57,6 +57,8 @@ class Trait:
 
 @dataclass(frozen=True)
 class BoolTrait(Trait):
+    """``true`` or ``false``, each equally likely."""
+
     kind: ClassVar[str] = "bool"
 
     def sample(self, rng: random.Random) -> bool:

@@ -67,6 +67,13 @@ def check_dataset(dataset: Any, data_roots: Sequence[Path], errors: ErrorCollect
     return f"{FOLDER_PREFIX}{resolved}"
 
 
+# The ``fitness`` section's settings, with their lines in the generated spec reference.
+FITNESS_DOCS = {
+    "size_penalty": "Accuracy taken off per million parameters (0 to 1,000; default 0): the write-up's next "
+    "step, a smaller network preferred at equal accuracy.",
+}
+
+
 def check_size_penalty(fitness: Any, errors: ErrorCollector) -> float:
     if fitness is None:
         return 0.0
@@ -74,8 +81,8 @@ def check_size_penalty(fitness: Any, errors: ErrorCollector) -> float:
         errors.add("fitness", "must be an object")
         return 0.0
     for key in fitness:
-        if key != "size_penalty":
-            errors.add(f"fitness.{str(key)[:40]}", "unknown setting; known: size_penalty")
+        if key not in FITNESS_DOCS:
+            errors.add(f"fitness.{str(key)[:40]}", f"unknown setting; known: {', '.join(FITNESS_DOCS)}")
     penalty = fitness.get("size_penalty", 0.0)
     if not is_number(penalty) or not 0 <= penalty <= 1000:
         errors.add("fitness.size_penalty", "must be a number between 0 and 1000 (accuracy lost per million parameters)")

@@ -35,7 +35,25 @@ BUILT_IN_DESCRIPTIONS = {
 MAX_SPEC_BYTES = 256 * 1024
 # The shorthand, in ``ga.seed_genomes``, for the tutorial network's own values.
 TUTORIAL = "tutorial"
-TOP_LEVEL_KEYS = ("name", "dataset", "objective", "seed", "baseline", "ga", "fitness", "training", "final", "traits")
+# A spec's top-level keys, with their lines in the generated spec reference (``searches.spec.reference``).
+TOP_LEVEL_DOCS: dict[str, str] = {
+    "name": "The search's name, shown everywhere (required; at most 200 characters).",
+    "dataset": "`digits` (scikit-learn's, in every install), `cifar10` (Keras's copy, or a local one), or "
+    "`folder:<path>`: a folder of images, one subfolder per class, under one of `GAWEB_DATA_ROOTS`. Default: "
+    "`digits`.",
+    "objective": "What scores a genome: `keras` (trains gaweb's CNN), `synthetic` (a known landscape, no "
+    'training; the default), or an objective registered on the workers (the guide\'s "Tune your own model").',
+    "seed": "Fixes every random draw of the search: the same spec and seed give the same genomes (`null` or "
+    "absent: one is drawn and stored). Training on a CPU with several threads is not bit-for-bit repeatable, "
+    "so later generations of a keras search can differ.",
+    "baseline": "Train the tutorial's own network too, as a reference row on the dashboard (keras only).",
+    "ga": "The algorithm's settings: the table `ga` below.",
+    "fitness": "How a trained candidate is scored: the table `fitness` below.",
+    "training": "How each candidate is trained: the table `training` below.",
+    "final": 'How "Train the best on all data" trains the best: the table `final` below.',
+    "traits": "The search space: a list of traits (required), each one of the types below.",
+}
+TOP_LEVEL_KEYS = tuple(TOP_LEVEL_DOCS)
 
 
 @dataclass(frozen=True)
@@ -144,7 +162,7 @@ def parse_spec(
             "objective",
             f"unknown objective {str(objective)[:40]!r}: no machine has it registered; choose one of: "
             f"{', '.join(objectives)} (yours is registered with GAWEB_OBJECTIVES or GAWEB_OBJECTIVES_FILE "
-            "where it trains: README, Tune your own model)",
+            "where it trains: docs/own-model.md)",
         )
     seed = checks.check_seed(raw.get("seed"), errors)
     raw_ga = raw.get("ga")

@@ -228,7 +228,7 @@ def _schemas() -> dict[str, Any]:
         },
         "Spec": {
             "type": "object",
-            "description": 'A search spec, as `runsearch` reads from a file (README, "The search spec")',
+            "description": "A search spec, as `runsearch` reads from a file (every key: docs/spec-reference.md)",
             "required": ["traits"],
             "additionalProperties": False,
             "properties": {

@@ -1,4 +1,4 @@
-"""The three example objectives of the README, registered on a real worker through the examples'
+"""The three example objectives of docs/own-model.md, registered on a real worker through the examples'
 GAWEB_OBJECTIVES_FILE, each complete a search through Redis: a Python function (a scikit-learn
 MLP), a Keras builder (a small ResNet) and a training command; the function's and the command's
 reports stop hopeless candidates early."""
