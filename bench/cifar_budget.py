@@ -83,7 +83,7 @@ def gaweb_spec(arm: str, dataset: str, seed: int, args) -> dict:
 def run_gaweb(arm: str, dataset: str, seed: int, args) -> dict:
     from searches import services
     from searches.models import Entity, Search
-    from searches.reads.selectors import ranked_best
+    from searches.reads.best import ranked_best
     from workers.inline import run_inline
 
     search = services.search_create(spec=gaweb_spec(arm, dataset, seed, args), execution=Search.Execution.INLINE)

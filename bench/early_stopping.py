@@ -49,7 +49,7 @@ def cifar_spec(folder: Path, epochs: int, samples: int) -> dict:
 def run(spec: dict, *, seed: int, stopping: dict | None, label: str) -> dict:
     from searches import services
     from searches.models import Entity, Search
-    from searches.reads.selectors import best_entity
+    from searches.reads.best import best_entity
     from workers.inline import run_inline
 
     spec = {**spec, "seed": seed, "name": f"{label} seed {seed} {'stopping' if stopping else 'full'}"}

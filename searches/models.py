@@ -1,3 +1,13 @@
+"""The search domain's tables: ``Search``, its ``Generation``s and ``Entity``s (one aggregate, with
+each entity's ``EpochResult``s and ``FinalModel``), and two tables of the machines that train them
+(``UnableHost``, ``ObjectiveOffer``).
+
+Over 300 lines on purpose: Django looks for an app's models in this module, and the aggregate's
+facts (its typed spec, its policy, its totals, the entity roles of ``EntityQuerySet``) are short
+methods on the models they concern, as the design asks; split across modules they would import
+each other. Reads live in ``searches.reads``, writes in ``searches.services``.
+"""
+
 from __future__ import annotations
 
 from functools import cached_property
@@ -43,7 +53,7 @@ class Search(models.Model):
     births = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     # The search's best fitness, the one figure every page, the API and the terminal show: the
-    # crowned candidate's (the top of ``reads.selectors.ranked_best``: trained to its last epoch,
+    # crowned candidate's (the top of ``reads.best.ranked_best``: trained to its last epoch,
     # by the mean of its trainings where ``ga.confirm`` trained it again). Kept by the services as
     # results are recorded, so that a list of searches reads it from their rows.
     best_fitness = models.FloatField(null=True, blank=True)

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from searches.models import Search
-from searches.reads.selectors import best_entity, search_progress
+from searches.reads.best import best_entity
+from searches.reads.selectors import search_progress
 
 BAR_WIDTH = 30
 

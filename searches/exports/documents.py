@@ -17,8 +17,9 @@ from django.db.models.functions import Substr
 
 from searches.exports import best_py as scripts
 from searches.models import Entity, FinalModel, Search
+from searches.reads.best import best_configuration
 from searches.reads.importance import trait_importance
-from searches.reads.selectors import best_configuration, final_results, generation_summaries, iso
+from searches.reads.selectors import final_results, generation_summaries, iso
 from searches.spec.catalog import NAMED_DATASETS
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def crown_existing_searches(apps, schema_editor):
-    """Each search's best fitness by the one definition (``reads.selectors.ranked_best``'s top: a
+    """Each search's best fitness by the one definition (``reads.best.ranked_best``'s top: a
     candidate trained to its last epoch, by the mean of its trainings), written out here since a
     migration uses the models as they were."""
     Search = apps.get_model("searches", "Search")

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from searches.models import Entity, Search
-from searches.reads.selectors import best_entity, iso
+from searches.reads.best import best_entity
+from searches.reads.selectors import iso
 from searches.spec.labels import value_label
 
 # The parallel coordinates draw at most this many candidates (the fittest half, and a random

@@ -17,7 +17,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from searches.clock import db_now
 from searches.models import Entity, EpochResult, Search, UnableHost
-from searches.reads.selectors import crowned_fitness
+from searches.reads.best import crowned_fitness
 from searches.spec.search import fitness_from
 
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

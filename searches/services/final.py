@@ -19,8 +19,8 @@ from django.db.models import Max
 from searches.clock import db_now
 from searches.genetics import genome_hash
 from searches.models import Entity, FinalModel, Search
+from searches.reads.best import ranked_best
 from searches.reads.objectives import trains_final
-from searches.reads.selectors import ranked_best
 from searches.services.entities import already_recorded, running_claim
 from searches.services.queueing import queue_entities
 from searches.services.searches import InvalidTransition

@@ -14,6 +14,7 @@ from searches import exports, services
 from searches.genetics import SpecError, strategy_help
 from searches.models import Search
 from searches.reads import comparison, selectors
+from searches.reads.best import best_configuration, best_entity
 from searches.reads.objectives import gives_keras_models, objectives_known, trains_final
 from searches.spec.catalog import KERAS_TRAITS, TUTORIAL_GENOME
 from searches.spec.presets import PRESETS, SCRATCH
@@ -69,7 +70,7 @@ def search_detail(request, pk: int):
     context = {
         "search": search,
         "can_change": can_change(request.user, search),
-        "has_best": selectors.best_entity(search) is not None,
+        "has_best": best_entity(search) is not None,
         "trains_final": trains_final(search.objective),
         "keras_models": gives_keras_models(search.objective),
     }
@@ -242,7 +243,7 @@ def entities_csv(request, pk: int):
 
 def _search_and_best(pk: int):
     search = get_object_or_404(Search, pk=pk)
-    best = selectors.best_configuration(search)
+    best = best_configuration(search)
     if best is None:
         raise Http404("no entity of this search has been trained yet")
     return search, best

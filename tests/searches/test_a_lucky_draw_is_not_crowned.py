@@ -7,7 +7,8 @@ import pytest
 from searches import exports, services
 from searches.live.state import dashboard_state
 from searches.models import Entity, Search
-from searches.reads.selectors import best_entity, search_progress
+from searches.reads.best import best_entity
+from searches.reads.selectors import search_progress
 
 from .helpers import finish_queued
 

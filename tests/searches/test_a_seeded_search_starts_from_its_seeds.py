@@ -6,7 +6,7 @@ import pytest
 
 from searches import services
 from searches.models import Entity, Search
-from searches.reads.selectors import best_entity
+from searches.reads.best import best_entity
 from tests.searches.helpers import finish_queued
 
 KNOWN = {"flag": True, "width": 9, "dropout": 0.5, "learning_rate": 0.1, "units": 256, "optimizer": "adam"}

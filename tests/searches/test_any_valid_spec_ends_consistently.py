@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from searches import services
 from searches.models import Entity, Search
-from searches.reads.selectors import crowned_fitness, ranked_best
+from searches.reads.best import crowned_fitness, ranked_best
 from searches.spec.presets import REFERENCE_TRAITS
 from workers.inline import run_inline
 

@@ -7,7 +7,7 @@ import pytest
 from searches import services
 from searches.live.state import dashboard_state
 from searches.models import Entity, EpochResult, Search
-from searches.reads.selectors import best_entity
+from searches.reads.best import best_entity
 from workers.inline import run_inline
 
 EPOCHS = 4

@@ -8,7 +8,8 @@ import pytest
 
 from searches import exports, services
 from searches.models import Entity, FinalModel, Search
-from searches.reads.selectors import best_configuration, best_entity, final_results
+from searches.reads.best import best_configuration, best_entity
+from searches.reads.selectors import final_results
 from workers.inline import run_final_inline, run_inline
 from workers.training.loaders import load_digits
 

@@ -1,7 +1,33 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from searches.genetics import Space
-from searches.live.dashboard import Point, generation_lines, histograms, leaderboard
+from searches.live.dashboard import LEADERBOARD_SIZE, Point, board_of
+
+# --- The board's figures for a plain list of points ---------------------------------------------
+
+
+def generation_lines(points: Sequence[Point], generations: int) -> list[dict[str, Any]]:
+    """Per generation: best and mean fitness of its candidates, and the best so far."""
+    return board_of((), points, generations).lines()
+
+
+def histograms(space: Space, points: Sequence[Point], generations: int) -> list[dict[str, Any]]:
+    """One histogram per trait: counts of the candidates' values per generation (a list per
+    generation, every generation). Discrete traits get a bar per value; continuous traits
+    get ``CONTINUOUS_BINS`` bins, spaced on a log scale for geometric traits."""
+    board = board_of(space, points, generations)
+    out = board.histograms()
+    for histogram in out:
+        histogram["counts"] = [histogram["counts"].get(g, [0] * len(histogram["x"])) for g in range(generations)]
+    return out
+
+
+def leaderboard(points: Sequence[Point], *, offset: int = 0, size: int = LEADERBOARD_SIZE) -> list[dict[str, Any]]:
+    """The leaderboard's ranks ``offset + 1`` to ``offset + size`` (see ``Board.leaderboard``)."""
+    return board_of((), points, 1).leaderboard(offset=offset, size=size)
 
 
 def _point(pk, generation, fitness, status="done", origin="offspring", **genome):

@@ -13,7 +13,8 @@ from searches import services
 from searches.live.state import dashboard_state
 from searches.models import Entity, Search
 from searches.reads import comparison
-from searches.reads.selectors import best_entity, search_progress, search_rows
+from searches.reads.best import best_entity
+from searches.reads.selectors import search_progress, search_rows
 from tests.searches.helpers import finish_queued
 
 

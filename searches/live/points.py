@@ -1,0 +1,168 @@
+"""What a dashboard ``Board`` is made of: one ended candidate (``Point``), a trait's axis for its
+histograms (``TraitAxis``), the fitness bins that widen to hold any fitness (``FitnessScale``) and
+the front of fitness against a cost (``ParetoFront``). Plain values and small folds, each tested
+on its own; the board (``searches.live.dashboard``) keeps one of each per chart.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from searches.genetics import Trait
+from searches.spec.labels import value_label
+
+CONTINUOUS_BINS = 20
+FITNESS_BINS = 25  # bins of 0.04 over [0, 1] while fitness is an accuracy (FitnessScale)
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """An ended candidate: what the charts need of it."""
+
+    id: int
+    generation: int
+    origin: str
+    status: str
+    fitness: float | None
+    accuracy: float | None
+    parameter_count: int | None
+    train_seconds: float | None
+    genome: dict[str, Any] | None  # dropped (None) once the board draws densities, not points
+    epochs: int | None = None  # epochs trained (fewer than asked when stopped early)
+    replicate_of: int | None = None  # a confirmation: the candidate it trains again
+    worker: str = ""
+
+    def without_genome(self) -> Point:
+        """This point without its genome (a board above ``AGGREGATE_ABOVE`` keeps no genomes)."""
+        return self if self.genome is None else replace(self, genome=None)
+
+    @property
+    def is_candidate(self) -> bool:
+        """A member of the population: not the baseline (a reference) nor a confirmation (a repeat)."""
+        return self.origin not in ("baseline", "confirmation")
+
+    @property
+    def is_ranked(self) -> bool:
+        """On the leaderboard: trained to its last epoch, not a repeat of another."""
+        return self.status == "done" and self.fitness is not None and self.origin != "confirmation"
+
+
+class TraitAxis:
+    """How a trait's values fall into the bars of its histogram (and columns of its density)."""
+
+    def __init__(self, trait: Trait):
+        self.name, self.kind = trait.name, trait.kind
+        grid = trait.grid()
+        categorical = trait.kind in ("bool", "choice")  # at most 256 choices: always one bar each
+        self.edges: list[float] | None = None
+        if grid is not None and (categorical or len(grid) <= 40):
+            self.axis = "category"
+            self.x: list[Any] = [value_label(v) for v in grid]
+            # Keyed by type and value, so that True is not counted as the choice 1.
+            self._index = {(type(v), v): i for i, v in enumerate(grid)}
+            return
+        geometric = trait.kind.startswith("geometric")
+        low, high = trait.low, trait.high
+        if geometric:
+            self.edges = [low * (high / low) ** (i / CONTINUOUS_BINS) for i in range(CONTINUOUS_BINS + 1)]
+        else:
+            self.edges = [low + (high - low) * i / CONTINUOUS_BINS for i in range(CONTINUOUS_BINS + 1)]
+        self.axis = "log" if geometric else "linear"
+        self.x = [math.sqrt(a * b) if geometric else (a + b) / 2 for a, b in itertools.pairwise(self.edges)]
+
+    @property
+    def size(self) -> int:
+        return len(self.x)
+
+    def slot(self, value: Any) -> int | None:
+        if self.edges is None:
+            return self._index.get((type(value), value))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return min(max(bisect.bisect_right(self.edges, value) - 1, 0), CONTINUOUS_BINS - 1)
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        described = {"name": self.name, "type": self.kind, "axis": self.axis, "x": self.x}
+        if self.edges is not None:
+            described["edges"] = self.edges
+        return described
+
+
+class FitnessScale:
+    """The fitness bins of the density charts: ``bins`` bins, 0.04 wide over [0, 1] while every
+    fitness is an accuracy. A fitness outside (a minimised metric's, which is negative; a score
+    above 1) widens them: the width doubles until the range holds it, each bin's edges on a
+    multiple of its width, so that every old bin falls inside one new bin and the counts kept so
+    far stay exact (``widen`` says where each old bin went).
+
+    Bins are whole multiples of the width: bin ``i`` is ``[(offset + i) * width, (offset + i + 1) * width)``.
+    """
+
+    def __init__(self, bins: int = FITNESS_BINS):
+        self.bins = bins
+        self.level = 0  # width = 2 ** level / bins
+        self.offset = 0
+        self.changes = 0  # how often the bins moved: a client's copy from before is stale
+        self.placed = False  # has a fitness been binned yet (the first outside [0, 1] sets the window)
+
+    @property
+    def width(self) -> float:
+        return 2.0**self.level / self.bins
+
+    @property
+    def range(self) -> tuple[float, float]:
+        return self.offset * self.width, (self.offset + self.bins) * self.width
+
+    def slot(self, fitness: float) -> int | None:
+        """The bin of ``fitness``, or None if it lies outside (``widen`` first)."""
+        index = math.floor(fitness / self.width) - self.offset
+        if fitness == self.range[1] and self.level == 0 and self.offset == 0:
+            index = self.bins - 1  # an accuracy of exactly 1 is in the top bin, as it always was
+        return index if 0 <= index < self.bins else None
+
+    def widen(self, fitness: float) -> list[int]:
+        """Widen the bins to hold ``fitness``; returns the new bin of each old one."""
+        old_level, old_offset = self.level, self.offset
+        if not self.placed:  # nothing counted yet: centre the window on the first fitness instead
+            self.placed = True
+            self.offset = math.floor(fitness / self.width) - self.bins // 2
+            self.changes += 1
+            return list(range(self.bins))
+        low = min(self.offset, math.floor(fitness / self.width))
+        high = max(self.offset + self.bins - 1, math.floor(fitness / self.width))
+        while high - low >= self.bins:
+            self.level += 1
+            low, high = low // 2, high // 2  # floor division: the edges stay on multiples of the width
+        self.offset = low
+        self.changes += 1
+        shift = self.level - old_level
+        return [((old_offset + i) >> shift) - self.offset for i in range(self.bins)]
+
+
+class ParetoFront:
+    """The candidates no other beats on both counts: higher fitness at no greater cost (parameters,
+    or training seconds). Kept sorted by cost, fitness rising with it; a candidate is folded in
+    in O(size of the front), which stays small (tens) whatever the search's size."""
+
+    def __init__(self):
+        self.costs: list[float] = []
+        self.fitnesses: list[float] = []
+        self.ids: list[int] = []
+
+    def add(self, pk: int, cost: float, fitness: float) -> None:
+        at = bisect.bisect_right(self.costs, cost)
+        if at and self.fitnesses[at - 1] >= fitness:
+            return  # one as cheap or cheaper is at least as fit
+        end = at
+        while end < len(self.costs) and self.fitnesses[end] <= fitness:
+            end += 1  # as costly or more, and no fitter: no longer on the front
+        while at and self.costs[at - 1] == cost:  # as costly and less fit (the check above): replaced too
+            at -= 1
+        self.costs[at:end], self.fitnesses[at:end], self.ids[at:end] = [cost], [fitness], [pk]
+
+    def rows(self) -> dict[str, list]:
+        return {"id": list(self.ids), "cost": list(self.costs), "fitness": list(self.fitnesses)}
