@@ -112,3 +112,33 @@ def _drop_connections(app) -> None:
         app._pool = None
     pools.reset()
     app.__dict__.pop("amqp", None)
+
+
+class RowsRead:
+    """Counts the rows that queries hand back to Python, through every Django cursor."""
+
+    def __init__(self):
+        self.count = 0
+
+    def method(self, name: str):
+        def fetch(cursor, *args, **kwargs):
+            rows = getattr(cursor.cursor, name)(*args, **kwargs)
+            self.count += (rows is not None) if name == "fetchone" else len(rows)
+            return rows
+
+        return fetch
+
+
+@pytest.fixture
+def rows_read(monkeypatch):
+    """``rows_read.count``: rows read since the test began (``rows_read.count = 0`` to start again).
+
+    Query counts alone miss a query that reads every row of a search: a bound on both is what
+    keeps a page's cost independent of the search's size.
+    """
+    from django.db.backends.utils import CursorWrapper
+
+    counter = RowsRead()
+    for name in ("fetchone", "fetchmany", "fetchall"):
+        monkeypatch.setattr(CursorWrapper, name, counter.method(name), raising=False)
+    return counter
