@@ -84,7 +84,8 @@ def test_the_strategy_bakeoff_runs_in_a_tiny_configuration(tmp_path):
     assert (tmp_path / "strategy_bakeoff.png").stat().st_size > 0
 
 
-def test_the_cifar_budget_experiment_runs_on_a_tiny_image_archive(tmp_path):
+def _tiny_cifar_archive(tmp_path: Path) -> Path:
+    """A CIFAR-10-shaped archive of 8 plain images per class, laid out as ../shared's."""
     import tarfile
 
     from PIL import Image
@@ -98,6 +99,23 @@ def test_the_cifar_budget_experiment_runs_on_a_tiny_image_archive(tmp_path):
     archive = tmp_path / "tiny.tar.xz"
     with tarfile.open(archive, "w:xz") as tar:
         tar.add(tmp_path / "images" / "train", arcname="train")
+    return archive
+
+
+def test_the_cifar_ceiling_benchmark_runs_on_a_tiny_image_archive(tmp_path):
+    archive = _tiny_cifar_archive(tmp_path)
+    output = tmp_path / "ceiling.json"
+    _run("bench/cifar_ceiling.py", "--archive", str(archive), "--work-dir", str(tmp_path / "work"),
+         "--test-per-class", "2", "--seeds", "1", "--only", "2", "--final-samples", "40", "--final-epochs", "1",
+         "--output", str(output))  # fmt: skip
+    (seed,) = json.loads(output.read_text())["seeds"]
+    assert [row["label"] for row in seed["rows"]] == ["the tutorial network", "batch 64"]
+    assert all(0 <= row["test"] <= 1 for row in seed["rows"])
+    assert "batch 64" in _run("bench/cifar_ceiling.py", "--report", "--output", str(output)).stdout
+
+
+def test_the_cifar_budget_experiment_runs_on_a_tiny_image_archive(tmp_path):
+    archive = _tiny_cifar_archive(tmp_path)
     output = tmp_path / "budget.json"
     _run("bench/cifar_budget.py", "--archive", str(archive), "--work-dir", str(tmp_path / "work"),
          "--test-per-class", "2", "--seeds", "1", "--budget-epochs", "4", "--minutes", "5", "--samples", "30",
