@@ -107,6 +107,18 @@ class StoppingRule:
         power = round(math.log(ratio, self.reduction)) if ratio >= 1 else -1
         return power >= 0 and self.min_epochs * self.reduction**power == epoch
 
+    def rungs(self, epochs: int, *, most: int = 4) -> list[int]:
+        """The epochs below ``epochs`` (the last) that a model or a chart treats as rungs, at most
+        ``most``: successive halving's own; for the median rule, which decides after every epoch
+        from ``min_epochs``, ``min_epochs`` times the powers of 3, so that a long training
+        gives a few readable rungs, not one per epoch."""
+        step = self.reduction if self.rule == "successive_halving" else 3
+        found, epoch = [], self.min_epochs
+        while epoch < epochs and len(found) < most:
+            found.append(epoch)
+            epoch *= step
+        return found
+
     def goes_on(self, *, epoch: int, value: float, others: Sequence[float]) -> bool:
         """Whether a candidate with ``value`` after ``epoch`` trains on, given the others' values then."""
         return self.decides(

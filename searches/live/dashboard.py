@@ -31,7 +31,7 @@ from searches.genetics import (
     importance_over_generations,
     importance_sample,
 )
-from searches.live.points import FITNESS_BINS, FitnessScale, ParetoFront, Point, TraitAxis
+from searches.live.points import FITNESS_BINS, FitnessScale, ParetoFront, Point, RungLadder, TraitAxis
 
 log = logging.getLogger("gaweb.dashboard")
 
@@ -46,7 +46,7 @@ IMPORTANCE_EVERY = 10
 class Board:
     """Every aggregate of the dashboard for one search, folded in one ended candidate at a time."""
 
-    def __init__(self, traits: Iterable[Trait], generations: int):
+    def __init__(self, traits: Iterable[Trait], generations: int, *, rungs: list[int] | None = None):
         self.token = uuid.uuid4().hex[:12]  # a client's delta must start from this very board
         self.generations = generations
         self.space = traits if isinstance(traits, Space) else Space(tuple(traits))
@@ -79,6 +79,8 @@ class Board:
         self._importance_at = 0
         # Fitness against what it cost, for the fully trained candidates: size, and training time.
         self.fronts = {"parameter_count": ParetoFront(), "train_seconds": ParetoFront()}
+        # With early stopping: the candidates that reached each rung, and the fitness where they ended.
+        self.rungs = RungLadder(rungs) if rungs else None
 
     @property
     def aggregated(self) -> bool:
@@ -110,6 +112,8 @@ class Board:
             self.early["stopped"] += point.status == "stopped"
             self.early["epochs"] += point.epochs
             self.early["seconds"] += point.train_seconds or 0.0
+            if self.rungs is not None and point.is_candidate:
+                self.rungs.add(point.epochs, point.fitness)
         if point.origin == "baseline" and point.fitness is not None:
             self.baseline = point
         if point.origin == "confirmation" and point.status == "done" and point.fitness is not None:

@@ -166,3 +166,50 @@ class ParetoFront:
 
     def rows(self) -> dict[str, list]:
         return {"id": list(self.ids), "cost": list(self.costs), "fitness": list(self.fitnesses)}
+
+
+class RungLadder:
+    """Early stopping's rungs: how many candidates reached each, and the fitness of those that
+    ended there (stopped at that rung; at the last, trained to the end).
+
+    ``epochs``: the rungs in increasing order, the last being every epoch (``StoppingRule.rungs``
+    and ``training.epochs``). A candidate stopped between two rungs (the median rule decides after
+    every epoch) ended at the rung below. Each rung's fitnesses are kept in order, so that its
+    quartiles cost nothing to read however many candidates came.
+    """
+
+    def __init__(self, epochs: list[int]):
+        self.epochs = epochs
+        self.reached = [0] * len(epochs)
+        self._ended: list[list[float]] = [[] for _ in epochs]
+
+    def add(self, trained_epochs: int, fitness: float | None) -> None:
+        top = bisect.bisect_right(self.epochs, trained_epochs) - 1
+        for rung in range(top + 1):
+            self.reached[rung] += 1
+        if top >= 0 and fitness is not None and math.isfinite(fitness):
+            bisect.insort(self._ended[top], fitness)
+
+    def rows(self) -> dict[str, list]:
+        """Per rung: its epoch, how many reached it, how many ended there with a fitness, and the
+        five numbers of their fitnesses (lowest, quartiles, highest; None where none ended there)."""
+        return {
+            "epochs": list(self.epochs),
+            "reached": list(self.reached),
+            "ended": [len(values) for values in self._ended],
+            "fitness": [_five_numbers(values) for values in self._ended],
+        }
+
+
+def _five_numbers(ordered: list[float]) -> list[float] | None:
+    if not ordered:
+        return None
+    last = len(ordered) - 1
+
+    def at(share: float) -> float:  # linear between the two nearest, as numpy's default percentile
+        position = share * last
+        low = math.floor(position)
+        high = min(low + 1, last)
+        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+    return [ordered[0], at(0.25), at(0.5), at(0.75), ordered[-1]]

@@ -72,7 +72,7 @@ def board_catch_up(search: Search, board: dashboard.Board | None = None) -> dash
     that an ended search's figures are exact whatever happened while it ran.
     """
     if board is None or (board.search_status != search.status and not search.is_active):
-        board = dashboard.Board(search.space, search.generations)
+        board = dashboard.Board(search.space, search.generations, rungs=_rung_epochs(search))
         _fold(board, _ended(search).order_by("finished_at", "id"))
     elif board.newest_end is None:
         _fold(board, _ended(search))
@@ -174,6 +174,7 @@ def dashboard_state(
         "traits": [{"name": t.name, "type": t.kind} for t in search.space],
         "histograms": board.histograms(changed),
         "early_stopping": _early_stopping(search, board),
+        "rungs": board.rungs.rows() if board.rungs else None,
         "importance": board.trait_importance(final=not search.is_active),
         "fronts": {cost: front.rows() for cost, front in board.fronts.items()},
         "final": final_results(search),
@@ -230,6 +231,13 @@ def _progress(search: Search, board: dashboard.Board) -> dict[str, Any]:
         "total": search.candidate_total,
         "best_fitness": board.best_fitness,
     }
+
+
+def _rung_epochs(search: Search) -> list[int] | None:
+    """The rungs the dashboard counts: the stopping rule's, then the last epoch (None: no early stopping)."""
+    rule = search.stopping_rule
+    epochs = search.settings.training.epochs
+    return None if rule is None else [*rule.rungs(epochs), epochs]
 
 
 def _early_stopping(search: Search, board: dashboard.Board) -> dict[str, Any] | None:

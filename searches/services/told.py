@@ -40,15 +40,7 @@ def individuals(search: Search, rows: Sequence[Sequence[Any]]) -> list[Individua
 def rung_epochs(search: Search) -> list[int]:
     """The epochs below the last at which the search's stopping rule decides (at most ``MAX_RUNGS``)."""
     rule = search.stopping_rule
-    if rule is None:
-        return []
-    epochs = search.settings.training.epochs
-    step = rule.reduction if rule.rule == "successive_halving" else 3
-    found, epoch = [], rule.min_epochs
-    while epoch < epochs and len(found) < MAX_RUNGS:
-        found.append(epoch)
-        epoch *= step
-    return found
+    return [] if rule is None else rule.rungs(search.settings.training.epochs, most=MAX_RUNGS)
 
 
 def _rungs(search: Search, rows: Sequence[Sequence[Any]]) -> dict[int, tuple[tuple[int, float], ...]]:

@@ -190,6 +190,21 @@ def schemas() -> dict[str, Any]:
                         },
                     },
                 },
+                "rungs": {
+                    "type": ["object", "null"],
+                    "description": "With early stopping (null without): per rung, its epoch (the last: every epoch), "
+                    "how many candidates reached it, how many ended there with a fitness, and the five numbers "
+                    "(lowest, quartiles, highest) of those fitnesses",
+                    "properties": {
+                        "epochs": {"type": "array", "items": {"type": "integer"}},
+                        "reached": {"type": "array", "items": {"type": "integer"}},
+                        "ended": {"type": "array", "items": {"type": "integer"}},
+                        "fitness": {
+                            "type": "array",
+                            "items": {"oneOf": [{"type": "array", "items": {"type": "number"}}, {"type": "null"}]},
+                        },
+                    },
+                },
                 "importance": {
                     "type": ["object", "null"],
                     "description": "Which traits matter (Optuna's PED-ANOVA); null below 20 trained candidates",

@@ -79,6 +79,7 @@
     drawWorkers();
     drawImportance();
     drawFronts();
+    drawRungs();
     if (boardOffset > 0) showBoardPage(boardOffset); else drawLeaderboard();
     drawHistograms();
     drawScatter();
@@ -243,6 +244,30 @@
         const div = document.getElementById(id);
         if (!div.dataset.wired) { div.on("plotly_click", (e) => { const pk = e.points[0].customdata; if (pk) openEntity(pk); }); div.dataset.wired = "1"; }
       });
+  }
+
+  // Early stopping's rungs: how many candidates reached each, and the fitness where they ended
+  // (the server keeps five numbers per rung, so this costs the same at any size).
+  function drawRungs() {
+    const r = state.rungs;
+    document.getElementById("rungs-card").hidden = !r;
+    if (!r) return;
+    const last = r.epochs.length - 1;
+    const names = r.epochs.map((e, i) => (i === last ? "all " + e + " epochs" : "epoch " + e));
+    document.getElementById("rungs-title").textContent = r.reached[0].toLocaleString("en") + " judged at the first rung, "
+      + r.reached[last].toLocaleString("en") + " trained to the end";
+    Plotly.react(document.getElementById("rungs-reached"), [{
+      type: "bar", x: names, y: r.reached, text: r.reached.map((n) => n.toLocaleString("en")), textposition: "auto",
+      marker: { color: "#4a6fa5" }, hovertemplate: "%{y} candidates reached %{x}<extra></extra>",
+    }], layout({ height: 280, xaxis: { type: "category" }, yaxis: { title: { text: "candidates" }, rangemode: "tozero" } }));
+    const shown = names.map((_, i) => i).filter((i) => r.fitness[i] !== null);
+    const five = (k) => shown.map((i) => r.fitness[i][k]);
+    Plotly.react(document.getElementById("rungs-fitness"), [{
+      type: "box", x: shown.map((i) => names[i]), lowerfence: five(0), q1: five(1), median: five(2), q3: five(3),
+      upperfence: five(4), marker: { color: "#d4a017" }, name: "ended here",
+      customdata: shown.map((i) => r.ended[i]), hovertemplate: "%{customdata} ended at %{x}<extra></extra>",
+    }], layout({ height: 280, showlegend: false, xaxis: { type: "category", categoryorder: "array", categoryarray: names },
+      yaxis: { title: { text: "fitness where they ended" }, autorangeoptions: fitnessRange() } }));
   }
 
   function drawFinal() {
