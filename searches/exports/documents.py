@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Iterator
 from importlib import metadata
 from typing import IO, Any
@@ -17,10 +18,11 @@ from django.db.models.functions import Substr
 
 from searches.exports import best_py as scripts
 from searches.models import Entity, FinalModel, Search
-from searches.reads.best import best_configuration
+from searches.reads.best import best_configuration, pareto_front
 from searches.reads.importance import trait_importance
 from searches.reads.selectors import final_results, generation_summaries, iso
 from searches.spec.catalog import NAMED_DATASETS
+from searches.spec.search import objective_values
 
 
 class ExportUnavailable(Exception):
@@ -250,7 +252,34 @@ def best_document(search: Search, best: Entity) -> dict[str, Any]:
             "best": next((row for row in finals if not row["tutorial"]), None),
             "tutorial": next((row for row in finals if row["tutorial"]), None),
         },
+        # With several objectives (fitness.objectives): every candidate no other beats in all of them.
+        **(
+            {"front": [_front_row(search, entity) for entity in pareto_front(search)]}
+            if search.settings.objectives
+            else {}
+        ),
         "versions": versions(),
+    }
+
+
+def _front_row(search: Search, entity: Entity) -> dict[str, Any]:
+    measured = objective_values(
+        search.settings.objectives, fitness=entity.fitness, parameter_count=entity.parameter_count,
+        train_seconds=entity.train_seconds,
+    )  # fmt: skip
+    return {
+        "entity": entity.pk,
+        "generation": entity.generation.number,
+        "genome": entity.genome,
+        # Each objective's value as measured (a minimised one is not negated here).
+        "objectives": {
+            name: None if not math.isfinite(value) else -value if name.startswith("-") else value
+            for name, value in zip(search.settings.objectives, measured, strict=True)
+        },
+        "fitness": entity.fitness,
+        "accuracy": entity.accuracy,
+        "parameter_count": entity.parameter_count,
+        "train_seconds": entity.train_seconds,
     }
 
 

@@ -29,6 +29,7 @@ from ._importance import (
 from ._novelty import Novelty
 from ._operators import FROM_FIRST, FROM_SECOND, MUTATED, pair_at_random, redraw_mutation, uniform_crossover
 from ._optimizer import GeneticOptimizer, SteadyStateOptimizer
+from ._pareto import crowding_distances, dominates, nsga_order, pareto_ranks
 from ._policy import DUPLICATES, MAX_GENERATIONS, MAX_POPULATION, MODES, STRATEGIES, BreedingPolicy
 from ._registry import GROUP as STRATEGY_GROUP
 from ._space import MAX_TRAITS, Genome, Space, birth_rng, generation_rng, genome_hash, unique_by_genome
@@ -90,12 +91,16 @@ __all__ = [
     "Trait",
     "birth_rng",
     "cohort_immigrants",
+    "crowding_distances",
+    "dominates",
     "generation_rng",
     "genome_hash",
     "importance_over_generations",
     "importance_sample",
     "is_number",
+    "nsga_order",
     "pair_at_random",
+    "pareto_ranks",
     "propose",
     "propose_birth",
     "propose_generation",

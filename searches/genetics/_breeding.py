@@ -9,6 +9,7 @@ from typing import Any
 
 from ._novelty import REBREED_TRIES, Novelty
 from ._operators import MUTATED, pair_at_random, redraw_mutation, uniform_crossover
+from ._pareto import nsga_order
 from ._policy import BreedingPolicy
 from ._space import Genome, Space, generation_rng, unique_by_genome
 
@@ -29,6 +30,9 @@ class Individual:
     Where early stopping ran, ``stopped`` says the fitness is from fewer epochs than the others'
     and ``rungs`` holds ``(epoch, fitness then)`` at the rungs it reached below the last epoch,
     so that a model of the search can compare like with like (``highest_rung``).
+
+    With several objectives (the spec's ``fitness.objectives``), ``objectives`` holds its value
+    of each, every one oriented to be maximised, and ``rank`` follows NSGA-II.
     """
 
     key: Key
@@ -36,6 +40,7 @@ class Individual:
     fitness: float
     stopped: bool = False
     rungs: tuple[tuple[int, float], ...] = ()
+    objectives: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,18 @@ class Proposal:
 
 
 def rank(individuals: Sequence[Individual]) -> list[Individual]:
-    """Best first; equal fitness is broken by age (earlier generation, then lower index)."""
+    """Best first; equal fitness is broken by age (earlier generation, then lower index).
+
+    With several objectives, NSGA-II's order: the Pareto front first, then the next, and within a
+    front the larger crowding distance first (the front's ends, then the points with most room);
+    then fitness and age."""
+    if individuals and individuals[0].objectives:
+        order = nsga_order([ind.objectives for ind in individuals])
+        keyed = sorted(
+            range(len(individuals)),
+            key=lambda i: (order[i][0], -order[i][1], -individuals[i].fitness, individuals[i].key),
+        )
+        return [individuals[i] for i in keyed]
     return sorted(individuals, key=lambda ind: (-ind.fitness, ind.key))
 
 

@@ -20,6 +20,7 @@ How traits map onto Optuna's distributions:
 
 from __future__ import annotations
 
+import math
 import random
 import warnings
 from collections.abc import Collection, Mapping, Sequence
@@ -137,13 +138,31 @@ def propose_tpe(
     return proposals
 
 
+def _finite(value: float) -> float:
+    """Optuna takes no infinite value: what a candidate lacks is told as far below anything measured."""
+    return value if math.isfinite(value) else -1e300
+
+
 def _study(space: Space, history: Sequence[Individual], pending: Sequence[Mapping[str, Any]], *, seed: int):
     dists = distributions(space)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True)
-        study = optuna.create_study(direction="maximize", sampler=sampler)
-        done = [create_trial(params=to_params(space, i.genome), distributions=dists, value=i.fitness) for i in history]
+        # Several objectives: Optuna's multi-objective TPE (MOTPE), every objective maximised as told.
+        objectives = len(history[0].objectives) if history and history[0].objectives else 0
+        if objectives:
+            study = optuna.create_study(directions=["maximize"] * objectives, sampler=sampler)
+            done = [
+                create_trial(
+                    params=to_params(space, i.genome), distributions=dists, values=[_finite(v) for v in i.objectives]
+                )
+                for i in history
+            ]
+        else:
+            study = optuna.create_study(direction="maximize", sampler=sampler)
+            done = [
+                create_trial(params=to_params(space, i.genome), distributions=dists, value=i.fitness) for i in history
+            ]
         running = [
             create_trial(params=to_params(space, genome), distributions=dists, state=TrialState.RUNNING)
             for genome in pending

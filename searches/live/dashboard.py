@@ -25,28 +25,32 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from searches.genetics import (
-    IMPORTANCE_MIN_CANDIDATES,
     Space,
     Trait,
-    importance_over_generations,
-    importance_sample,
 )
-from searches.live.points import FITNESS_BINS, FitnessScale, ParetoFront, Point, RungLadder, TraitAxis
+from searches.live.points import (
+    FITNESS_BINS,
+    FitnessScale,
+    ImportanceSample,
+    ParetoFront,
+    Point,
+    RungLadder,
+    TraitAxis,
+    pareto_leaderboard,
+)
 
 log = logging.getLogger("gaweb.dashboard")
 
 LEADERBOARD_SIZE = 25
 AGGREGATE_ABOVE = 2000
-# Trait importance (``genetics.trait_importance``) is computed from a uniform sample of this many
-# fully trained candidates, again once that count has grown by a tenth (and by 10 at least).
-IMPORTANCE_SAMPLE = 1000
-IMPORTANCE_EVERY = 10
 
 
 class Board:
     """Every aggregate of the dashboard for one search, folded in one ended candidate at a time."""
 
-    def __init__(self, traits: Iterable[Trait], generations: int, *, rungs: list[int] | None = None):
+    def __init__(
+        self, traits: Iterable[Trait], generations: int, *, rungs: list[int] | None = None, objectives: tuple = ()
+    ):
         self.token = uuid.uuid4().hex[:12]  # a client's delta must start from this very board
         self.generations = generations
         self.space = traits if isinstance(traits, Space) else Space(tuple(traits))
@@ -70,17 +74,15 @@ class Board:
         self.search_status = ""  # the search's status when last caught up
         self.trained_seconds = [0.0, 0]  # sum and count of the trained candidates' times
         self.early = {"trained": 0, "stopped": 0, "epochs": 0, "seconds": 0.0}
-        # (id, generation, genome, fitness) of the fully trained candidates first in the sample order
-        # (genetics.importance_sample): the same sample in every process, whatever order they came in.
-        self._importance_rows: list[tuple[int, int, dict[str, Any], float]] = []
-        self._trained_by_generation: Counter = Counter()
-        self._trained_candidates = 0
-        self._importance: dict[str, Any] | None = None
-        self._importance_at = 0
+        self.importance = ImportanceSample(self.space)
         # Fitness against what it cost, for the fully trained candidates: size, and training time.
         self.fronts = {"parameter_count": ParetoFront(), "train_seconds": ParetoFront()}
         # With early stopping: the candidates that reached each rung, and the fitness where they ended.
         self.rungs = RungLadder(rungs) if rungs else None
+        # Several objectives: the leaderboard follows NSGA-II (worked out when the ranking changed).
+        self.objectives = objectives
+        self._pareto: tuple[int, list[int], dict[int, int]] | None = None  # (ranking changes, order, fronts)
+        self._changes = 0
 
     @property
     def aggregated(self) -> bool:
@@ -131,7 +133,7 @@ class Board:
             line[2] = max(line[2], point.fitness)
         if point.status == "done" and point.fitness is not None and math.isfinite(point.fitness):
             if point.genome:
-                self._sample_for_importance((point.id, point.generation, point.genome, point.fitness))
+                self.importance.add((point.id, point.generation, point.genome, point.fitness))
             for cost, front in self.fronts.items():
                 if (value := getattr(point, cost)) is not None:
                     front.add(point.id, value, point.fitness)
@@ -148,29 +150,8 @@ class Board:
             if bin_ is not None:
                 self._density[index][slot][bin_] += 1
 
-    def _sample_for_importance(self, row: tuple[int, int, dict[str, Any], float]) -> None:
-        self._trained_candidates += 1
-        self._trained_by_generation[row[1]] += 1
-        self._importance_rows.append(row)
-        if len(self._importance_rows) >= 2 * IMPORTANCE_SAMPLE:  # keep what any sample could take
-            self._importance_rows = importance_sample(self._importance_rows, IMPORTANCE_SAMPLE)
-
     def trait_importance(self, *, final: bool = False) -> dict[str, Any] | None:
-        """Which traits matter (``genetics.importance_over_generations``), worked out again only once
-        the trained candidates have grown by a tenth (10 at least), or at the search's end (``final``):
-        never per poll."""
-        trained, last = self._trained_candidates, self._importance_at
-        first = self._importance is None and trained >= IMPORTANCE_MIN_CANDIDATES
-        if trained != last and (final or first or trained - last >= max(IMPORTANCE_EVERY, last // 10)):
-            self._importance_at = trained
-            try:
-                self._importance = importance_over_generations(
-                    self.space, self._importance_rows, trained=self._trained_by_generation
-                )
-            except Exception:  # an optional panel: the rest of the dashboard must not go with it
-                log.exception("trait importance could not be worked out")
-                self._importance = None
-        return self._importance
+        return self.importance.worked_out(final=final)
 
     def _fitness_bin(self, fitness: float | None) -> int | None:
         if fitness is None or not math.isfinite(fitness):
@@ -198,6 +179,18 @@ class Board:
         key = (-self.mean_fitness(point), point.generation, pk)
         self._keys[pk] = key
         bisect.insort(self._ranking, key)
+        self._changes += 1
+
+    def _order(self) -> tuple[list[int], dict[int, int]]:
+        """The leaderboard's ids in order, and each one's Pareto front (several objectives only)."""
+        pks = [pk for *_, pk in self._ranking]
+        if not self.objectives:
+            return pks, {}
+        if self._pareto is None or self._pareto[0] != self._changes:
+            points = [self._ranked[pk] for pk in pks]
+            order, fronts = pareto_leaderboard(self.objectives, points, [self.mean_fitness(p) for p in points])
+            self._pareto = (self._changes, [pks[i] for i in order], dict(zip(pks, fronts, strict=True)))
+        return self._pareto[1], self._pareto[2]
 
     def mean_fitness(self, point: Point) -> float:
         return statistics.fmean([point.fitness, *self._confirmed.get(point.id, [])])
@@ -255,9 +248,11 @@ class Board:
     def leaderboard(self, *, offset: int = 0, size: int = LEADERBOARD_SIZE) -> list[dict[str, Any]]:
         """Ranks ``offset + 1`` to ``offset + size``: the fittest candidates trained to their last epoch,
         a confirmed one by the mean of its trainings (``trainings`` says how many). Cached copies
-        repeat an original and are left out. Rows carry ``genome`` only where the point kept it."""
+        repeat an original and are left out. Rows carry ``genome`` only where the point kept it.
+        With several objectives, NSGA-II's order, and ``front`` (1 for the Pareto front)."""
         rows = []
-        for rank, (_, _, pk) in enumerate(self._ranking[offset : offset + size], start=offset + 1):
+        order, fronts = self._order()
+        for rank, pk in enumerate(order[offset : offset + size], start=offset + 1):
             p = self._ranked[pk]
             rows.append(
                 {
@@ -271,6 +266,7 @@ class Board:
                     "parameter_count": p.parameter_count,
                     "train_seconds": p.train_seconds,
                     "genome": p.genome,
+                    **({"front": fronts[pk] + 1} if fronts else {}),
                 }
             )
         return rows

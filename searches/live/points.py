@@ -1,19 +1,33 @@
 """What a dashboard ``Board`` is made of: one ended candidate (``Point``), a trait's axis for its
-histograms (``TraitAxis``), the fitness bins that widen to hold any fitness (``FitnessScale``) and
-the front of fitness against a cost (``ParetoFront``). Plain values and small folds, each tested
-on its own; the board (``searches.live.dashboard``) keeps one of each per chart.
+histograms (``TraitAxis``), the fitness bins that widen to hold any fitness (``FitnessScale``), the
+front of fitness against a cost (``ParetoFront``), early stopping's rungs (``RungLadder``), the
+sample behind which traits matter (``ImportanceSample``) and the leaderboard's order with several
+objectives (``pareto_leaderboard``). Plain values and small folds, each tested on its own; the
+board (``searches.live.dashboard``) keeps one of each per chart.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import logging
 import math
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from searches.genetics import Trait
+from searches.genetics import (
+    IMPORTANCE_MIN_CANDIDATES,
+    Space,
+    Trait,
+    importance_over_generations,
+    importance_sample,
+    nsga_order,
+)
 from searches.spec.labels import value_label
+from searches.spec.search import objective_values
+
+log = logging.getLogger("gaweb.dashboard")
 
 CONTINUOUS_BINS = 20
 FITNESS_BINS = 25  # bins of 0.04 over [0, 1] while fitness is an accuracy (FitnessScale)
@@ -213,3 +227,60 @@ def _five_numbers(ordered: list[float]) -> list[float] | None:
         return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
     return [ordered[0], at(0.25), at(0.5), at(0.75), ordered[-1]]
+
+
+def pareto_leaderboard(
+    objectives: tuple[str, ...], points: list[Point], fitness: list[float]
+) -> tuple[list[int], list[int]]:
+    """With several objectives, the leaderboard's order of ``points`` (given in fitness order, with
+    their ``fitness``, a confirmed one's mean): NSGA-II's, the first Pareto front first, within a
+    front the larger crowding distance first, then the fitness order. Returns the indices in that
+    order, and each point's front (0 for the first)."""
+    vectors = [
+        objective_values(objectives, fitness=f, parameter_count=p.parameter_count, train_seconds=p.train_seconds)
+        for p, f in zip(points, fitness, strict=True)
+    ]
+    order = nsga_order(vectors)
+    return sorted(range(len(points)), key=lambda i: (order[i][0], -order[i][1], i)), [rank for rank, _ in order]
+
+
+# Trait importance (``genetics.trait_importance``) is computed from a uniform sample of this many
+# fully trained candidates, again once that count has grown by a tenth (and by 10 at least).
+IMPORTANCE_SAMPLE = 1000
+IMPORTANCE_EVERY = 10
+
+
+class ImportanceSample:
+    """Which traits matter, from the fully trained candidates folded in: (id, generation, genome,
+    fitness) of those first in the sample order (``genetics.importance_sample``), the same sample in
+    every process whatever order they came in, worked out again only as the count grows."""
+
+    def __init__(self, space: Space):
+        self.space = space
+        self._rows: list[tuple[int, int, dict[str, Any], float]] = []
+        self._by_generation: Counter = Counter()
+        self._trained = 0
+        self._importance: dict[str, Any] | None = None
+        self._at = 0
+
+    def add(self, row: tuple[int, int, dict[str, Any], float]) -> None:
+        self._trained += 1
+        self._by_generation[row[1]] += 1
+        self._rows.append(row)
+        if len(self._rows) >= 2 * IMPORTANCE_SAMPLE:  # keep what any sample could take
+            self._rows = importance_sample(self._rows, IMPORTANCE_SAMPLE)
+
+    def worked_out(self, *, final: bool = False) -> dict[str, Any] | None:
+        """``genetics.importance_over_generations``, worked out again only once the trained
+        candidates have grown by a tenth (10 at least), or at the search's end (``final``): never
+        per poll."""
+        trained, last = self._trained, self._at
+        first = self._importance is None and trained >= IMPORTANCE_MIN_CANDIDATES
+        if trained != last and (final or first or trained - last >= max(IMPORTANCE_EVERY, last // 10)):
+            self._at = trained
+            try:
+                self._importance = importance_over_generations(self.space, self._rows, trained=self._by_generation)
+            except Exception:  # an optional panel: the rest of the dashboard must not go with it
+                log.exception("trait importance could not be worked out")
+                self._importance = None
+        return self._importance

@@ -72,7 +72,9 @@ def board_catch_up(search: Search, board: dashboard.Board | None = None) -> dash
     that an ended search's figures are exact whatever happened while it ran.
     """
     if board is None or (board.search_status != search.status and not search.is_active):
-        board = dashboard.Board(search.space, search.generations, rungs=_rung_epochs(search))
+        board = dashboard.Board(
+            search.space, search.generations, rungs=_rung_epochs(search), objectives=search.settings.objectives
+        )
         _fold(board, _ended(search).order_by("finished_at", "id"))
     elif board.newest_end is None:
         _fold(board, _ended(search))

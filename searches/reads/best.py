@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import statistics
 
+from searches.genetics import pareto_ranks
 from searches.models import Entity, Search
+from searches.spec.search import objective_values
 
 
 def best_entity(search: Search) -> Entity | None:
@@ -83,3 +85,25 @@ def crowned_fitness(search: Search) -> float | None:
     trainings), as the services keep it in ``Search.best_fitness``."""
     best = ranked_best(search, 1)
     return statistics.fmean(best[0].trainings) if best else None
+
+
+def pareto_front(search: Search) -> list[Entity]:
+    """With several objectives (``fitness.objectives``), the candidates trained to their last epoch
+    that no other beats in every objective, by falling fitness (``best.json``'s ``front``); empty
+    for a search of one fitness. Reads every ranked candidate's figures: for the export, not a poll."""
+    objectives = search.settings.objectives
+    if not objectives:
+        return []
+    ranked = list(
+        Entity.objects.population()
+        .filter(search=search, status=Entity.Status.DONE, fitness__isnull=False)
+        .select_related("generation")
+        .order_by("-fitness", "generation__number", "index")
+    )
+    vectors = [
+        objective_values(
+            objectives, fitness=e.fitness, parameter_count=e.parameter_count, train_seconds=e.train_seconds
+        )
+        for e in ranked
+    ]
+    return [entity for entity, rank in zip(ranked, pareto_ranks(vectors), strict=True) if rank == 0]

@@ -122,8 +122,9 @@ def _history(search: Search) -> list[Individual]:
     policy = search.policy
     if policy.strategy == "random":
         rows = []
-    elif policy.strategy == "genetic":
-        # Twice the elite, a margin: the pool counts distinct genomes.
+    elif policy.strategy == "genetic" and not search.settings.objectives:
+        # Twice the elite, a margin: the pool counts distinct genomes. (With several objectives the
+        # best are a Pareto front, not a fitness order: the whole history, as for the models.)
         best = ended.order_by(F("fitness").desc(nulls_last=True), "generation__number", "index").values_list(*fields)[
             : 2 * policy.elite_all_time
         ]

@@ -15,10 +15,13 @@ from typing import Any
 
 from searches.genetics import Individual
 from searches.models import Entity, EpochResult, Search
-from searches.spec.search import fitness_from
+from searches.spec.search import fitness_from, objective_values
 
 # The values ``individuals`` needs of each ended entity, in this order.
-FIELDS = ("pk", "generation__number", "index", "genome", "fitness", "status", "cached_from_id", "parameter_count")
+FIELDS = (
+    "pk", "generation__number", "index", "genome", "fitness", "status", "cached_from_id", "parameter_count",
+    "train_seconds",
+)  # fmt: skip
 MODEL_STRATEGIES = ("surrogate", "tpe")
 # The most rungs below the last epoch whose results a model is offered (the median rule has one per epoch).
 MAX_RUNGS = 4
@@ -28,12 +31,16 @@ def individuals(search: Search, rows: Sequence[Sequence[Any]]) -> list[Individua
     """``rows``: the ``FIELDS`` of each ended entity, in the order the strategy is to be told them."""
     worst = 0.0 if search.direction != "minimize" else min((row[4] for row in rows if row[4] is not None), default=0.0)
     rungs = _rungs(search, rows)
+    objectives = search.settings.objectives
     return [
         Individual(
             key=(gen, index), genome=genome, fitness=worst if fitness is None else fitness,
             stopped=status == Entity.Status.STOPPED, rungs=rungs.get(cached_from or pk, ()),
+            objectives=objective_values(
+                objectives, fitness=fitness, parameter_count=parameters, train_seconds=seconds
+            ) if objectives else (),
         )
-        for pk, gen, index, genome, fitness, status, cached_from, _ in rows
+        for pk, gen, index, genome, fitness, status, cached_from, parameters, seconds in rows
     ]  # fmt: skip
 
 
@@ -48,7 +55,7 @@ def _rungs(search: Search, rows: Sequence[Sequence[Any]]) -> dict[int, tuple[tup
         return {}
     epochs = rung_epochs(search)
     penalty, minimised = search.settings.size_penalty, search.direction == "minimize"
-    parameters = {row[6] or row[0]: row[7] or 0 for row in rows}
+    parameters = {row[6] or row[0]: row[7] or 0 for row in rows}  # by pk: FIELDS' order
     found: dict[int, list[tuple[int, float]]] = {}
     results = EpochResult.objects.filter(search=search, epoch__in=epochs).order_by("entity_id", "epoch")
     for entity, epoch, value in results.values_list("entity_id", "epoch", "val_accuracy").iterator(chunk_size=10_000):

@@ -71,23 +71,52 @@ def check_dataset(dataset: Any, data_roots: Sequence[Path], errors: ErrorCollect
 FITNESS_DOCS = {
     "size_penalty": "Accuracy taken off per million parameters (0 to 1,000; default 0): the write-up's next "
     "step, a smaller network preferred at equal accuracy.",
+    "objectives": "Several objectives at once, NSGA-II's way (default: none, one fitness): a list of 2 or 3 of "
+    "`accuracy` (the search's fitness), `parameters` and `seconds` (training time), each with a leading `-` "
+    'to minimise it, such as `["accuracy", "-parameters"]`. Parents are chosen, and the leaderboard '
+    "ranked, by Pareto front then crowding distance; `best.json` lists the front. Not with a `size_penalty` "
+    "(the single-objective way), nor with the `surrogate` strategy.",
 }
+# What ``fitness.objectives`` may name: what every objective reports of each candidate.
+OBJECTIVE_NAMES = ("accuracy", "parameters", "seconds")
 
 
-def check_size_penalty(fitness: Any, errors: ErrorCollector) -> float:
+def check_fitness(fitness: Any, errors: ErrorCollector) -> tuple[float, tuple[str, ...]]:
+    """The ``fitness`` section: its size penalty and its objectives (none: one fitness)."""
     if fitness is None:
-        return 0.0
+        return 0.0, ()
     if not isinstance(fitness, Mapping):
         errors.add("fitness", "must be an object")
-        return 0.0
+        return 0.0, ()
     for key in fitness:
         if key not in FITNESS_DOCS:
             errors.add(f"fitness.{str(key)[:40]}", f"unknown setting; known: {', '.join(FITNESS_DOCS)}")
     penalty = fitness.get("size_penalty", 0.0)
     if not is_number(penalty) or not 0 <= penalty <= 1000:
         errors.add("fitness.size_penalty", "must be a number between 0 and 1000 (accuracy lost per million parameters)")
-        return 0.0
-    return float(penalty)
+        penalty = 0.0
+    objectives = _check_objectives(fitness.get("objectives"), errors)
+    if objectives and penalty:
+        errors.add("fitness.objectives", "several objectives take no size_penalty: add -parameters instead")
+    return float(penalty), objectives
+
+
+def _check_objectives(objectives: Any, errors: ErrorCollector) -> tuple[str, ...]:
+    if objectives is None:
+        return ()
+    known = ", ".join(f"{name} or -{name}" for name in OBJECTIVE_NAMES)
+    if isinstance(objectives, (str, bytes)) or not isinstance(objectives, Sequence) or not 2 <= len(objectives) <= 3:
+        errors.add("fitness.objectives", f"must be a list of 2 or 3 objectives, each one of: {known}")
+        return ()
+    names = [str(name).lstrip("-") if isinstance(name, str) else None for name in objectives]
+    for index, (objective, name) in enumerate(zip(objectives, names, strict=True)):
+        if name not in OBJECTIVE_NAMES or objective.count("-") > 1:
+            errors.add(
+                f"fitness.objectives[{index}]", f"unknown objective {str(objective)[:40]!r}; choose one of: {known}"
+            )
+    if len(set(names)) < len(names):
+        errors.add("fitness.objectives", "names an objective twice")
+    return tuple(objectives) if not any(key.startswith("fitness.objectives") for key in errors.errors) else ()
 
 
 def check_declared_traits(space: Space, objective: str, declared: Sequence[str], errors: ErrorCollector) -> None:

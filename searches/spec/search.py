@@ -69,6 +69,8 @@ class SearchSpec:
     # Train the tutorial's own network too, as a reference (keras objective only).
     baseline: bool = False
     final: FinalSettings = field(default_factory=FinalSettings)
+    # Several objectives, NSGA-II's way (``fitness.objectives``); none: one fitness.
+    objectives: tuple[str, ...] = ()
 
     @classmethod
     def from_stored(cls, raw: Mapping[str, Any]) -> SearchSpec:
@@ -86,6 +88,7 @@ class SearchSpec:
             space=Space.from_spec(raw["traits"]),
             baseline=bool(raw.get("baseline", False)),
             final=final_from_spec(raw.get("final")),
+            objectives=tuple((raw.get("fitness") or {}).get("objectives") or ()),
         )
 
     @property
@@ -106,7 +109,11 @@ class SearchSpec:
             "seed": self.seed,
             "baseline": self.baseline,
             "ga": self.ga.to_spec(),
-            "fitness": {"size_penalty": self.size_penalty},
+            # Objectives named only where set, so that a one-fitness spec's normal form is what it was.
+            "fitness": {
+                "size_penalty": self.size_penalty,
+                **({"objectives": list(self.objectives)} if self.objectives else {}),
+            },
             "training": asdict(self.training),
             "final": asdict(self.final),
             "traits": self.space.to_spec(),
@@ -171,7 +178,9 @@ def parse_spec(
     if seeds is not None:
         raw_ga = {key: value for key, value in raw_ga.items() if key != "seed_genomes"}
     ga = _section(BreedingPolicy.from_spec, raw_ga, "ga", errors)
-    size_penalty = checks.check_size_penalty(raw.get("fitness"), errors)
+    size_penalty, several = checks.check_fitness(raw.get("fitness"), errors)
+    if several and ga is not None and ga.strategy == "surrogate":
+        errors.add("fitness.objectives", "the surrogate strategy fits one fitness: choose genetic, tpe or random")
     training = _section(training_from_spec, raw.get("training"), "training", errors)
     final = _section(final_from_spec, raw.get("final"), "final", errors)
 
@@ -199,6 +208,7 @@ def parse_spec(
         seed=seed,
         ga=ga,
         size_penalty=size_penalty,
+        objectives=several,
         training=training,
         space=space,
         baseline=baseline,
@@ -278,3 +288,17 @@ def fitness_from(*, accuracy: float, parameter_count: int, size_penalty: float, 
     if not floor:
         return fitness if math.isfinite(fitness) else -math.inf
     return max(fitness, 0.0) if math.isfinite(fitness) else 0.0
+
+
+def objective_values(
+    objectives: Sequence[str], *, fitness: float | None, parameter_count: int | None, train_seconds: float | None
+) -> tuple[float, ...]:
+    """A candidate's value of each of ``fitness.objectives``, every one oriented to be maximised
+    (a ``-name`` negated); what a candidate lacks (a failed one's fitness, an unknown size) is the worst."""
+    measured = {"accuracy": fitness, "parameters": parameter_count, "seconds": train_seconds}
+    values = []
+    for objective in objectives:
+        value = measured[objective.lstrip("-")]
+        sign = -1.0 if objective.startswith("-") else 1.0
+        values.append(-math.inf if value is None or not math.isfinite(value) else sign * float(value))
+    return tuple(values)

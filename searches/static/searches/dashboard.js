@@ -342,9 +342,11 @@
 
   function drawLeaderboard() {
     const traits = state.traits.map((t) => t.name);
-    const columns = ["rank", "id", "generation", "fitness", "accuracy", "parameter_count", "train_seconds", ...traits];
     const onFirst = boardOffset === 0 || !boardPage;
     const shown = onFirst ? state.leaderboard : boardPage.rows;
+    // Several objectives: the board ranks by Pareto front (1: nobody beats it on every objective), then crowding.
+    const fronts = shown.length > 0 && shown[0].front !== undefined ? ["front"] : [];
+    const columns = ["rank", ...fronts, "id", "generation", "fitness", "accuracy", "parameter_count", "train_seconds", ...traits];
     const total = onFirst ? state.leaderboard_total : boardPage.total;
     document.getElementById("leaderboard-count").textContent = total === 0 ? "" : shown.length === total ? "all " + total
       : "ranks " + (boardOffset + 1) + "-" + (boardOffset + shown.length) + " of " + total.toLocaleString("en");

@@ -9,7 +9,7 @@ import pytest
 
 from searches import services
 from searches.genetics import IntTrait
-from searches.live import dashboard
+from searches.live import points
 from searches.live.dashboard import Board, Point
 from searches.live.state import board_catch_up, dashboard_state, state_version
 from searches.models import Search
@@ -23,8 +23,8 @@ def fold(board: Board, start: int, count: int) -> None:
 
 def test_it_is_worked_out_once_per_tenth_more_candidates_or_at_the_end(monkeypatch):
     calls = []
-    real = dashboard.importance_over_generations
-    monkeypatch.setattr(dashboard, "importance_over_generations", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    real = points.importance_over_generations
+    monkeypatch.setattr(points, "importance_over_generations", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     board = Board([IntTrait("x", 0, 6), IntTrait("y", 0, 2)], generations=20)
     fold(board, 1, 19)
     assert board.trait_importance() is None  # too few: nothing to claim yet
@@ -59,7 +59,7 @@ def test_an_error_in_working_it_out_leaves_the_panel_empty_not_the_dashboard_bro
     def broken(*_args, **_kwargs):
         raise KeyError("a genome without one of the space's traits")
 
-    monkeypatch.setattr(dashboard, "importance_over_generations", broken)
+    monkeypatch.setattr(points, "importance_over_generations", broken)
     board = Board([IntTrait("x", 0, 6), IntTrait("y", 0, 2)], generations=20)
     fold(board, 1, 30)
     assert board.trait_importance() is None
