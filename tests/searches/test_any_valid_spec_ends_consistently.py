@@ -1,4 +1,4 @@
-"""A property over valid specs: whatever the mode, strategy, early-stopping rule, ``confirm``, immigrants
+"""A property over valid specs: whatever the mode, strategy, objectives, early-stopping rule, ``confirm``, immigrants
 (0 included), duplicates policy, seed genomes and failures, a search run inline with the synthetic
 objective ends without an exception, with every candidate ended or cancelled, no more candidates than
 its budget, each confirmed once at most, and one best that every reader agrees on.
@@ -47,12 +47,18 @@ def specs(draw):
     ga["duplicates"] = draw(st.sampled_from(["rebreed", "cache"])) if ga["mode"] == "generational" else "rebreed"
     if draw(st.booleans()):
         ga["seed_genomes"] = [{"learning_rate": 0.01, "batch_size": 128}]
+    # Several objectives (NSGA-II) wherever the strategy takes them: every strategy but the surrogate.
+    several = ga["strategy"] != "surrogate" and draw(st.booleans())
+    fitness = {
+        "objectives": draw(st.sampled_from([["accuracy", "-parameters"], ["accuracy", "-parameters", "-seconds"]]))
+    }
     return {
         "name": "property",
         "dataset": "digits",
         "objective": "synthetic",
         "seed": draw(st.integers(0, 2**31 - 1)),
         "ga": ga,
+        **({"fitness": fitness} if several else {}),
         "training": {
             "epochs": epochs,
             "early_stopping": draw(st.sampled_from(rules)),
