@@ -15,19 +15,16 @@ a browser keeps only about 16 WebGL contexts for the charts that would need them
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
-import logging
 import math
 import statistics
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from searches.genetics import (
-    Space,
-    Trait,
-)
+from searches.genetics import Space, Trait
 from searches.live.points import (
     FITNESS_BINS,
     FitnessScale,
@@ -38,8 +35,6 @@ from searches.live.points import (
     TraitAxis,
     pareto_leaderboard,
 )
-
-log = logging.getLogger("gaweb.dashboard")
 
 LEADERBOARD_SIZE = 25
 AGGREGATE_ABOVE = 2000
@@ -83,14 +78,27 @@ class Board:
         self.objectives = objectives
         self._pareto: tuple[int, list[int], dict[int, int]] | None = None  # (ranking changes, order, fronts)
         self._changes = 0
+        self._deferred = False  # within many(): the ranking is sorted at the end
 
     @property
     def aggregated(self) -> bool:
         return len(self.points) > AGGREGATE_ABOVE
 
     def add_all(self, points: Iterable[Point]) -> None:
-        for point in points:
-            self.add(point)
+        with self.many():
+            for point in points:
+                self.add(point)
+
+    @contextlib.contextmanager
+    def many(self):
+        """Fold many points at once (a first look): the ranking is sorted once, at the end, rather
+        than kept in order point by point (an insertion into a list of 100,000 moves half of it)."""
+        self._deferred = True
+        try:
+            yield self
+        finally:
+            self._deferred = False
+            self._ranking = sorted(self._keys.values())
 
     def add(self, point: Point) -> None:
         if point.id in self.ids:
@@ -173,13 +181,13 @@ class Board:
         point = self._ranked.get(pk)
         if point is None:
             return  # a confirmation of a candidate not folded in yet: ranked when it is
-        if pk in self._keys:
-            old = self._keys[pk]
-            del self._ranking[bisect.bisect_left(self._ranking, old)]
         key = (-self.mean_fitness(point), point.generation, pk)
-        self._keys[pk] = key
-        bisect.insort(self._ranking, key)
         self._changes += 1
+        if not self._deferred:
+            if pk in self._keys:
+                del self._ranking[bisect.bisect_left(self._ranking, self._keys[pk])]
+            bisect.insort(self._ranking, key)
+        self._keys[pk] = key
 
     def _order(self) -> tuple[list[int], dict[int, int]]:
         """The leaderboard's ids in order, and each one's Pareto front (several objectives only)."""
@@ -288,9 +296,3 @@ class Board:
     def delta_generations(self, start: int) -> set[int]:
         """The generations whose aggregates changed with the points folded in from ``start`` on."""
         return {p.generation for p in self.points[start:]}
-
-
-def board_of(traits: Iterable[Trait], points: Sequence[Point], generations: int) -> Board:
-    board = Board(traits, generations)
-    board.add_all(points)
-    return board

@@ -58,10 +58,11 @@ def _ended(search: Search):
 
 
 def _fold(board: dashboard.Board, rows) -> None:
-    for *fields, finished in rows.values_list(*_POINT_FIELDS):
-        board.add(dashboard.Point(*fields))
-        if finished is not None and (board.newest_end is None or finished > board.newest_end):
-            board.newest_end = finished
+    with board.many():
+        for *fields, finished in rows.values_list(*_POINT_FIELDS):
+            board.add(dashboard.Point(*fields))
+            if finished is not None and (board.newest_end is None or finished > board.newest_end):
+                board.newest_end = finished
 
 
 def board_catch_up(search: Search, board: dashboard.Board | None = None) -> dashboard.Board:

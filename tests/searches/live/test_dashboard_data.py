@@ -4,9 +4,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from searches.genetics import Space
-from searches.live.dashboard import LEADERBOARD_SIZE, Point, board_of
+from searches.live.dashboard import LEADERBOARD_SIZE, Board, Point
 
 # --- The board's figures for a plain list of points ---------------------------------------------
+
+
+def board_of(traits, points: Sequence[Point], generations: int) -> Board:
+    board = Board(traits, generations)
+    board.add_all(points)
+    return board
 
 
 def generation_lines(points: Sequence[Point], generations: int) -> list[dict[str, Any]]:
