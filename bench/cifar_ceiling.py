@@ -89,7 +89,7 @@ def report(result: dict) -> None:
         cells, gains = [], []
         for s in result["seeds"]:
             tutorial, row = s["rows"][0]["test"], s["rows"][index]["test"]
-            if row is None:
+            if row is None or tutorial is None:
                 cells.append(f"{'failed':>16}")
                 continue
             gains.append(100 * (row - tutorial))

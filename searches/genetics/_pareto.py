@@ -95,12 +95,17 @@ def crowding_distances(points: Sequence[Vector], ranks: Sequence[int]) -> list[f
     for members in fronts.values():
         for objective in range(len(points[members[0]])):
             ordered = sorted(members, key=lambda i: points[i][objective])
-            low, high = points[ordered[0]][objective], points[ordered[-1]][objective]
             distances[ordered[0]] = distances[ordered[-1]] = math.inf
-            if high == low:
-                continue
+            # The range over the finite values: a point lacking a value (a failed or unmeasured one:
+            # minus infinity) has infinite room beside it, and no range is infinite (inf / inf is NaN).
+            finite = [points[i][objective] for i in ordered if math.isfinite(points[i][objective])]
+            low, high = (finite[0], finite[-1]) if finite else (0.0, 0.0)
             for before, here, after in zip(ordered, ordered[1:], ordered[2:], strict=False):
-                distances[here] += (points[after][objective] - points[before][objective]) / (high - low)
+                gap = points[after][objective] - points[before][objective]
+                if not math.isfinite(gap):
+                    distances[here] = math.inf
+                elif high > low:
+                    distances[here] += gap / (high - low)
     return distances
 
 

@@ -37,15 +37,17 @@ class BreedingPolicy:
     elite_all_time: int = field(
         default=10,
         metadata={
-            "doc": "The best of the whole search so far that become parents. An entity in both sets is one "
-            "parent, counted once (see `reference_parent_pool`)."
+            "doc": "The best of the whole search so far that become parents (at most the population). An entity "
+            "in both sets is one parent, counted once (see `reference_parent_pool`). The parents "
+            "(`elite_previous` + `elite_all_time` + `immigrants`) must number at least 2; a population under "
+            "10 needs these set, since their defaults are 10."
         },
     )
     immigrants: int = field(
         default=1,
         metadata={
-            "doc": "Fresh random genomes added to the parents of each generation. They are parents only "
-            "and are not trained."
+            "doc": "Fresh random genomes added to the parents of each generation (at most the population). They "
+            "are parents only and are not trained."
         },
     )
     mutation_rate: float = field(
@@ -84,7 +86,7 @@ class BreedingPolicy:
         metadata={
             "doc": "At the end, the best `confirm` candidates are trained once more from other initial "
             "weights, and the search's best is the one whose trainings average highest, so that a "
-            "lucky draw is not crowned (`confirm` more trainings in all)."
+            "lucky draw is not crowned (`confirm` more trainings in all; at most the population)."
         },
     )
     # Not hashed: a genome is a mapping. Stored as a tuple of plain dicts.

@@ -104,11 +104,16 @@ def propose_tpe(
     novelty = Novelty(space, taken) if policy.duplicates == "rebreed" else None
     if number == 0:
         return random_proposals(space, count, number=number, rng=rng, novelty=novelty, first_index=first_index)
-    # With early stopping, TPE models one budget's results: the highest that has enough.
+    # With early stopping, TPE models one budget's results: the highest that has enough. With several
+    # objectives, the fully trained ones (a stopped candidate's time and size are not a full training's).
+    several = bool(history and history[0].objectives)
+    modelled = [ind for ind in history if not ind.stopped] if several else history
     study = _study(
-        space, highest_rung(history, minimum=fit_minimum(len(space.names))), pending, seed=rng.randrange(2**31)
+        space, highest_rung(modelled, minimum=fit_minimum(len(space.names))), pending, seed=rng.randrange(2**31)
     )
-    known = {genome_hash(ind.genome): ind.fitness for ind in history}
+    known = {
+        genome_hash(ind.genome): [_finite(v) for v in ind.objectives] if several else ind.fitness for ind in history
+    }
     dists = distributions(space)
     proposals: list[Proposal] = []
     with warnings.catch_warnings():

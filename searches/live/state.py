@@ -240,7 +240,7 @@ def _rung_epochs(search: Search) -> list[int] | None:
     """The rungs the dashboard counts: the stopping rule's, then the last epoch (None: no early stopping)."""
     rule = search.stopping_rule
     epochs = search.settings.training.epochs
-    return None if rule is None else [*rule.rungs(epochs), epochs]
+    return None if rule is None else [*rule.rungs(epochs, most=12), epochs]  # every rung of a readable chart
 
 
 def _early_stopping(search: Search, board: dashboard.Board) -> dict[str, Any] | None:

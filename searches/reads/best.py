@@ -100,10 +100,21 @@ def pareto_front(search: Search) -> list[Entity]:
         .select_related("generation")
         .order_by("-fitness", "generation__number", "index")
     )
+    # A confirmed candidate counts by the mean of its trainings, as on the leaderboard.
+    confirmed: dict[int, list[float]] = {}
+    for original, fitness in (
+        Entity.objects.confirmations()
+        .filter(search=search, status=Entity.Status.DONE)
+        .values_list("replicate_of_id", "fitness")
+    ):
+        confirmed.setdefault(original, []).append(fitness)
+    for entity in ranked:
+        entity.trainings = [entity.fitness, *confirmed.get(entity.pk, [])]
     vectors = [
         objective_values(
-            objectives, fitness=e.fitness, parameter_count=e.parameter_count, train_seconds=e.train_seconds
+            objectives, fitness=statistics.fmean(e.trainings), parameter_count=e.parameter_count,
+            train_seconds=e.train_seconds,
         )
         for e in ranked
-    ]
+    ]  # fmt: skip
     return [entity for entity, rank in zip(ranked, pareto_ranks(vectors), strict=True) if rank == 0]

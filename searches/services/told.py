@@ -3,6 +3,8 @@
 - A failed candidate is told as the worst there is: 0 for a maximised metric (the floor of a
   fitness), the lowest fitness of the search for a minimised one (whose fitnesses are negative,
   so that 0 would crown the failures).
+- With several objectives (``fitness.objectives``), each candidate's value of each, a candidate
+  stopped early told as the worst in all of them.
 - Where early stopping ran and the strategy models the search (``surrogate``, ``tpe``), each
   candidate also says whether it was stopped and its fitness at the rungs below the last epoch,
   so that the model compares like with like (``genetics.highest_rung``, BOHB's rule).
@@ -10,6 +12,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,12 +39,19 @@ def individuals(search: Search, rows: Sequence[Sequence[Any]]) -> list[Individua
         Individual(
             key=(gen, index), genome=genome, fitness=worst if fitness is None else fitness,
             stopped=status == Entity.Status.STOPPED, rungs=rungs.get(cached_from or pk, ()),
-            objectives=objective_values(
-                objectives, fitness=fitness, parameter_count=parameters, train_seconds=seconds
-            ) if objectives else (),
+            objectives=_objectives(objectives, status, fitness, parameters, seconds) if objectives else (),
         )
         for pk, gen, index, genome, fitness, status, cached_from, parameters, seconds in rows
     ]  # fmt: skip
+
+
+def _objectives(objectives, status, fitness, parameters, seconds) -> tuple[float, ...]:
+    """A candidate's objectives, as the strategy is told them. One stopped early is told as the worst
+    in every objective: its size and time are not a full training's (stopped at the first rung it would
+    be the fastest there is), so, as on the leaderboard, only what trained to the end is ranked."""
+    if status == Entity.Status.STOPPED:
+        return tuple(-math.inf for _ in objectives)
+    return objective_values(objectives, fitness=fitness, parameter_count=parameters, train_seconds=seconds)
 
 
 def rung_epochs(search: Search) -> list[int]:

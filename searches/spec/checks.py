@@ -77,8 +77,10 @@ FITNESS_DOCS = {
     "ranked, by Pareto front then crowding distance; `best.json` lists the front. Not with a `size_penalty` "
     "(the single-objective way), nor with the `surrogate` strategy.",
 }
-# What ``fitness.objectives`` may name: what every objective reports of each candidate.
+# What ``fitness.objectives`` may name: the fitness, then a cost that every objective reports of each
+# candidate, to minimise. Two, so that the fronts cost O(n log n) (``genetics.pareto_ranks``).
 OBJECTIVE_NAMES = ("accuracy", "parameters", "seconds")
+SECOND_OBJECTIVES = ("-parameters", "-seconds")
 
 
 def check_fitness(fitness: Any, errors: ErrorCollector) -> tuple[float, tuple[str, ...]]:
@@ -104,19 +106,17 @@ def check_fitness(fitness: Any, errors: ErrorCollector) -> tuple[float, tuple[st
 def _check_objectives(objectives: Any, errors: ErrorCollector) -> tuple[str, ...]:
     if objectives is None:
         return ()
-    known = ", ".join(f"{name} or -{name}" for name in OBJECTIVE_NAMES)
-    if isinstance(objectives, (str, bytes)) or not isinstance(objectives, Sequence) or not 2 <= len(objectives) <= 3:
-        errors.add("fitness.objectives", f"must be a list of 2 or 3 objectives, each one of: {known}")
+    choices = " or ".join(SECOND_OBJECTIVES)
+    if (
+        isinstance(objectives, (str, bytes))
+        or not isinstance(objectives, Sequence)
+        or len(objectives) != 2
+        or objectives[0] != "accuracy"
+        or objectives[1] not in SECOND_OBJECTIVES
+    ):
+        errors.add("fitness.objectives", f'must be ["accuracy", X] with X one of {choices}')
         return ()
-    names = [str(name).lstrip("-") if isinstance(name, str) else None for name in objectives]
-    for index, (objective, name) in enumerate(zip(objectives, names, strict=True)):
-        if name not in OBJECTIVE_NAMES or objective.count("-") > 1:
-            errors.add(
-                f"fitness.objectives[{index}]", f"unknown objective {str(objective)[:40]!r}; choose one of: {known}"
-            )
-    if len(set(names)) < len(names):
-        errors.add("fitness.objectives", "names an objective twice")
-    return tuple(objectives) if not any(key.startswith("fitness.objectives") for key in errors.errors) else ()
+    return tuple(objectives)
 
 
 def check_declared_traits(space: Space, objective: str, declared: Sequence[str], errors: ErrorCollector) -> None:

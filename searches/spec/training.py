@@ -23,7 +23,7 @@ class TrainingSettings:
         metadata={"doc": "Epochs each candidate trains for (early stopping may end it sooner), from 1 to 1,000."},
     )
     max_train_samples: int | None = field(
-        default=None, metadata={"doc": "A cap on the training images (`null`: all of them; at least 10)."}
+        default=None, metadata={"doc": "A cap on the training images (`null`: all of them; 10 to 100,000,000)."}
     )
     validation_fraction: float = field(
         default=0.2,
@@ -63,7 +63,7 @@ class TrainingSettings:
         default=5,
         metadata={
             "doc": "The search fails, with the last error, when this many of its candidates in a row have "
-            "failed (0: never), rather than spend its whole budget failing (KerasTuner's "
+            "failed (0: never; at most 100,000), rather than spend its whole budget failing (KerasTuner's "
             "`max_consecutive_failed_trials`)."
         },
     )
@@ -136,14 +136,16 @@ class FinalSettings:
 
     top_k: int = field(default=3, metadata={"doc": "How many distinct best genomes are trained (1 to 20)."})
     epochs: int | None = field(
-        default=None, metadata={"doc": "Epochs of each final training (`null`: the search's own `training.epochs`)."}
+        default=None,
+        metadata={"doc": "Epochs of each final training, 1 to 1,000 (`null`: the search's own `training.epochs`)."},
     )
     include_baseline: bool = field(
         default=True,
         metadata={"doc": "Train the tutorial's own network the same way too, for comparison (keras searches)."},
     )
     max_train_samples: int | None = field(
-        default=None, metadata={"doc": "A cap on the final training's images (`null`: every search image)."}
+        default=None,
+        metadata={"doc": "A cap on the final training's images (`null`: every search image; at least 10)."},
     )
     validation_fraction: float = field(
         default=0.1,

@@ -39,6 +39,11 @@ _RANKED = {
         "parameter_count": _nullable("integer"),
         "train_seconds": _nullable("number"),
         "genome": _GENOME,
+        "front": {
+            "type": "integer",
+            "description": "With two objectives (`fitness.objectives`) only: the candidate's Pareto front, 1 for the "
+            "candidates no other beats on both",
+        },
     },
 }
 _SEARCH_STATUS = {"type": "string", "enum": list(Search.Status.values)}

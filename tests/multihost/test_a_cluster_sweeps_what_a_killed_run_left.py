@@ -5,7 +5,10 @@ multi-host test after it fails with "nothing listens on 10.213.0.2"."""
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -18,9 +21,12 @@ def test_a_new_cluster_sweeps_a_killed_run_s_namespace_process_and_link(tmp_path
         pytest.skip(why)
     killed = Cluster(tmp_path / "killed", tag="0dea")
     killed.workdir.mkdir()
-    killed._namespace(killed.main)
-    killed._link(f"gw{killed.tag}t", f"gw{killed.tag}tm", killed.main, None, 0)
-    sleeper = subprocess.Popen(["ip", "netns", "exec", killed.main, "sleep", "600"])
+    # Made under the cluster lock, as a killed run made it: no other test process's cluster is up meanwhile.
+    with open(Path(tempfile.gettempdir()) / "gaweb-multihost.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        killed._namespace(killed.main)
+        killed._link(f"gw{killed.tag}t", f"gw{killed.tag}tm", killed.main, None, 0)
+        sleeper = subprocess.Popen(["ip", "netns", "exec", killed.main, "sleep", "600"])
     # ... and the run is gone without close(): what it made stays.
 
     fresh = Cluster(tmp_path / "fresh")

@@ -55,8 +55,10 @@ def test_several_objectives_are_refused_where_they_cannot_work(small_spec):
 
     for fitness, field in [
         ({"objectives": ["accuracy"]}, "fitness.objectives"),
-        ({"objectives": ["accuracy", "-depth"]}, "fitness.objectives[1]"),
+        ({"objectives": ["accuracy", "-depth"]}, "fitness.objectives"),
         ({"objectives": ["accuracy", "accuracy"]}, "fitness.objectives"),
+        ({"objectives": ["-parameters", "accuracy"]}, "fitness.objectives"),  # the fitness comes first
+        ({"objectives": ["accuracy", "-parameters", "-seconds"]}, "fitness.objectives"),
         ({"objectives": ["accuracy", "-parameters"], "size_penalty": 0.5}, "fitness.objectives"),
     ]:
         small_spec["fitness"] = fitness
@@ -75,3 +77,22 @@ def test_a_one_fitness_spec_s_normal_form_is_what_it_was(small_spec):
     normal = parse_spec(small_spec).to_dict()
     assert normal["fitness"] == {"size_penalty": 0.0, "objectives": ["accuracy", "-seconds"]}
     assert parse_spec(normal).to_dict() == normal
+
+
+@pytest.mark.django_db
+def test_a_candidate_stopped_early_is_told_as_the_worst_not_the_fastest(small_spec):
+    from searches.services import told
+
+    small_spec["ga"].update(population=9, generations=3)
+    small_spec["fitness"] = {"objectives": ["accuracy", "-seconds"]}
+    small_spec["training"] = {"epochs": 9, "early_stopping": {"rule": "successive_halving", "min_epochs": 1}}
+    search = run_inline(services.search_create(spec=small_spec, execution=Search.Execution.INLINE).pk)
+    rows = list(
+        Entity.objects.population().filter(search=search).exclude(status="parent_only").values_list(*told.FIELDS)
+    )
+    told_of = {row[0]: ind for row, ind in zip(rows, told.individuals(search, rows), strict=True)}
+    stopped = [row[0] for row in rows if row[5] == Entity.Status.STOPPED]
+    assert stopped, "successive halving stopped none"
+    assert all(told_of[pk].objectives == (float("-inf"), float("-inf")) for pk in stopped)
+    trained = [pk for pk in told_of if pk not in stopped and told_of[pk].fitness > 0]
+    assert all(all(v > float("-inf") for v in told_of[pk].objectives) for pk in trained)

@@ -49,9 +49,7 @@ def specs(draw):
         ga["seed_genomes"] = [{"learning_rate": 0.01, "batch_size": 128}]
     # Several objectives (NSGA-II) wherever the strategy takes them: every strategy but the surrogate.
     several = ga["strategy"] != "surrogate" and draw(st.booleans())
-    fitness = {
-        "objectives": draw(st.sampled_from([["accuracy", "-parameters"], ["accuracy", "-parameters", "-seconds"]]))
-    }
+    fitness = {"objectives": draw(st.sampled_from([["accuracy", "-parameters"], ["accuracy", "-seconds"]]))}
     return {
         "name": "property",
         "dataset": "digits",

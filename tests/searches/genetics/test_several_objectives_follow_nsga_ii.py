@@ -61,3 +61,28 @@ def test_parents_are_chosen_by_front_then_crowding_not_by_fitness_alone():
     # One fitness: the order is the fitness order, as before.
     plain = [Individual(key=(0, i), genome={"x": i}, fitness=p[0]) for i, p in enumerate(POINTS)]
     assert [ind.key[1] for ind in rank(plain)] == [0, 6, 3, 1, 4, 2, 5]
+
+
+def test_a_point_lacking_a_value_has_room_not_a_nan_distance():
+    points = [(0.9, -math.inf), (0.8, -3.0), (0.7, -1.0)]
+    distances = crowding_distances(points, [0, 0, 0])
+    assert not any(math.isnan(d) for d in distances)
+    assert math.isinf(distances[0]) and math.isinf(distances[2]) and math.isinf(distances[1])
+
+
+def test_tpe_learns_a_duplicate_s_every_objective(recwarn):
+    from searches.genetics import BreedingPolicy, Space, genome_hash
+    from searches.genetics._tpe import propose_tpe
+
+    space = Space.from_spec([{"name": "a", "type": "bool"}, {"name": "b", "type": "choice", "choices": [1, 2, 3]}])
+    genomes = [{"a": a, "b": b} for a in (False, True) for b in (1, 2, 3)][:5]
+    history = [
+        Individual(key=(0, i), genome=g, fitness=0.1 * i, objectives=(0.1 * i, -float(i)))
+        for i, g in enumerate(genomes)
+    ]
+    proposals = propose_tpe(
+        space, BreedingPolicy(population=4, elite_previous=2, elite_all_time=2, strategy="tpe"), seed=1, number=1,
+        history=history, taken={genome_hash(g) for g in genomes}, count=1,
+    )  # fmt: skip
+    assert [p.genome for p in proposals] == [{"a": True, "b": 3}]  # the one genome left
+    assert not [w for w in recwarn if "did not match" in str(w.message)], [str(w.message) for w in recwarn]
