@@ -49,8 +49,8 @@ def test_an_unknown_keras_trait_is_named_beside_its_name_field_until_it_is_edite
     browser.find_element(By.ID, "start").click()
 
     beside = (By.CSS_SELECTOR, "#trait-rows .trait:first-child .field-name .field-error")
-    note = wait.until(ready.visibility_of_element_located(beside))
-    assert "does not know 'conv_blockz'" in note.text
+    # Found afresh at each poll: the form may draw its errors again while the page settles.
+    assert wait.until(ready.text_to_be_present_in_element(beside, "does not know 'conv_blockz'"))
     # The previews (which judge the space alone) are drawn after the page opens: the verdict stays.
     WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#trait-rows .preview .main-svg"))
     assert "does not know 'conv_blockz'" in browser.find_element(*beside).text

@@ -5,6 +5,7 @@ stands beside the box and nothing is stored."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
@@ -50,6 +51,9 @@ def test_a_synthetic_search_cannot_start_from_the_tutorial_and_is_told_why(live_
     browser.find_element(By.ID, "start").click()
 
     beside_the_box = (By.CSS_SELECTOR, "[data-error-for='ga.seed_genomes'] .field-error")
-    note = wait.until(ready.visibility_of_element_located(beside_the_box))
-    assert "needs the keras objective" in note.text
+    # Found afresh at each poll: the form draws its errors again as the page settles, and an element
+    # found once may be gone by the time its text is read (a CI run failed so).
+    assert wait.until(ready.text_to_be_present_in_element(beside_the_box, "needs the keras objective"))
+    settled = WebDriverWait(browser, 10, ignored_exceptions=[StaleElementReferenceException])
+    assert settled.until(lambda b: b.find_element(*beside_the_box).is_displayed())
     assert not Search.objects.exists()
