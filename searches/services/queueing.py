@@ -98,10 +98,12 @@ def workers_listening(*, timeout: float = 1.0) -> int | None:
     return None if listeners is None else len(listeners)
 
 
-def hosts_listening(*, timeout: float = 1.0) -> set[str] | None:
+def hosts_listening(*, timeout: float = 3.0) -> set[str] | None:
     """The machines (the host part of ``gpu0@host``) with a worker consuming this installation's
     queue now; None when that cannot be known (the broker did not answer, or no worker did in
-    time). Waits ``timeout`` seconds for the workers' answers."""
+    time). Waits ``timeout`` seconds for the workers' answers: 3, since a machine whose answer
+    comes late is taken for absent, and a search that only it could train would fail (a loaded
+    CI run missed one answering after 1 s). Asked only when a machine cannot train a search."""
     listeners = _listeners(timeout)
     # No answer at all means that none came in time, not that no worker listens: the asker does.
     return {UnableHost.host_of(name) for name in listeners} if listeners else None
