@@ -48,8 +48,10 @@ def plot_trainer_throughput(result: dict, path: Path) -> None:
 def plot_dashboard_scale(result: dict, path: Path) -> None:
     figure, axes = plt.subplots(figsize=(7, 3.8))
     for endpoint, colour in (
+        ("first-look-ever", "#e67e22"),
         ("first-look", "#c0392b"),
         ("whole-after-change", "#8e44ad"),
+        ("leaderboard-first", "#16a085"),
         ("update", "#4a6fa5"),
         ("unchanged", "#27ae60"),
         ("page", "#7f8c8d"),

@@ -3,8 +3,12 @@
 Writes synthetic searches straight to a fresh SQLite database (nothing is trained; the last
 generation is left queued), then times, in this process through Django's full request handling:
 
-* ``first-look``: ``GET /api/searches/<id>/`` with nothing kept yet: the board is built from
-  every ended candidate (what the first viewer after a server start pays);
+* ``first-look-ever``: ``GET /api/searches/<id>/`` with nothing kept anywhere: the board is
+  built from every ended candidate (what the first look at a search pays where no machine's
+  reconciler and no web process has kept its board in the database yet);
+* ``first-look``: the same from a process that has never seen the search, its board kept in
+  the database (``searches.live.snapshot``): read back, and what ended since folded in (what
+  each new gunicorn process, or one restarted, pays);
 * ``update``: one more candidate ends (claimed and recorded through the services, as a worker
   does), and a watching client asks with ``?version=<its>&since=<its base>``: it gets only what
   changed (a delta);
@@ -12,6 +16,10 @@ generation is left queued), then times, in this process through Django's full re
   (the board caught up incrementally, the state encoded whole);
 * ``unchanged``: ``?version=<current>``, the answer of every other poll;
 * ``page``: ``GET /searches/<id>/``;
+* ``leaderboard-page``: ``GET /api/searches/<id>/leaderboard/?offset=N`` at offsets drawn over
+  the whole ranking, from the board this process keeps;
+* ``leaderboard-first``: the same from a process that has never seen the search (the board read
+  back from the database first);
 
 and counts each one's database queries and bytes. Run:
 
@@ -31,6 +39,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import statistics
 import tempfile
 import time
@@ -63,7 +72,7 @@ def main() -> None:
     from searches import services
     from searches.live import cache as state_cache
     from searches.live import dashboard
-    from searches.models import Entity
+    from searches.models import BoardSnapshot, Entity
     from tests.simulate import simulated_search
 
     call_command("migrate", verbosity=0)
@@ -92,19 +101,23 @@ def main() -> None:
         queued = list(search.entities.filter(status=Entity.Status.QUEUED).values_list("pk", flat=True))
         state_url = f"/api/searches/{search.pk}/"
 
-        # The first look: nothing kept.
-        times = []
-        for _ in range(max(3, args.requests // 10)):
+        def nothing_kept(*, anywhere: bool) -> None:
             state_cache.forget_all()
             cache.clear()
-            started = time.perf_counter()
-            response = client.get(state_url)
-            times.append((time.perf_counter() - started) * 1000)
-        state_cache.forget_all()
-        cache.clear()
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(state_url)
-        timed(size, "first-look", state_url, times, response, len(captured))
+            if anywhere:
+                BoardSnapshot.objects.all().delete()
+
+        for name, anywhere, repeats in (("first-look-ever", True, 3), ("first-look", False, args.requests)):
+            times = []
+            for _ in range(repeats):
+                nothing_kept(anywhere=anywhere)
+                started = time.perf_counter()
+                response = client.get(state_url)
+                times.append((time.perf_counter() - started) * 1000)
+            nothing_kept(anywhere=anywhere)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(state_url)
+            timed(size, name, state_url, times, response, len(captured))
         state = response.json()
 
         # One more candidate ends, again and again; the watching client gets the deltas.
@@ -144,6 +157,24 @@ def main() -> None:
                 started = time.perf_counter()
                 response = client.get(url)
                 times.append((time.perf_counter() - started) * 1000)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+            timed(size, name, url, times, response, len(captured))
+
+        # Pages of the leaderboard, anywhere in the ranking: from the board kept, then from a new process.
+        offsets = random.Random(size).choices(range(0, max(1, state["leaderboard_total"] - 25), 25), k=args.requests)
+        for name, fresh in (("leaderboard-page", False), ("leaderboard-first", True)):
+            times = []
+            for offset in offsets:
+                if fresh:
+                    nothing_kept(anywhere=False)
+                url = f"{state_url}leaderboard/?offset={offset}"
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+                assert len(response.json()["rows"]) == 25, response.content[:200]
+            if fresh:
+                nothing_kept(anywhere=False)
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url)
             timed(size, name, url, times, response, len(captured))

@@ -1,6 +1,6 @@
 """The search domain's tables: ``Search``, its ``Generation``s and ``Entity``s (one aggregate, with
 each entity's ``EpochResult``s and ``FinalModel``), and two tables of the machines that train them
-(``UnableHost``, ``ObjectiveOffer``).
+(``UnableHost``, ``ObjectiveOffer``), and the dashboard board kept of each search (``BoardSnapshot``).
 
 Over 300 lines on purpose: Django looks for an app's models in this module, and the aggregate's
 facts (its typed spec, its policy, its totals, the entity roles of ``EntityQuerySet``) are short
@@ -410,3 +410,21 @@ class ObjectiveOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host} has the objective {self.name!r}"
+
+
+class BoardSnapshot(models.Model):
+    """A search's dashboard board as some process last caught it up (``searches.live.snapshot``),
+    kept so that a process that has never seen the search answers its first look from it and
+    what ended since, not from every ended candidate."""
+
+    search = models.OneToOneField(Search, on_delete=models.CASCADE, primary_key=True, related_name="board_snapshot")
+    taken_at = models.DateTimeField()  # the database's clock; also the claim of whoever keeps it next
+    # The search's status when taken: a running search's board is not exact once the search ended.
+    status = models.CharField(max_length=16, blank=True)
+    points = models.PositiveIntegerField(default=0)  # the ended candidates folded in
+    # The board's layout when taken (``snapshot.FORMAT``): another one is ignored, and built afresh.
+    format = models.CharField(max_length=16, blank=True)
+    data = models.BinaryField(default=b"")  # empty: claimed, not written yet
+
+    def __str__(self) -> str:
+        return f"the board of search #{self.search_id}, {self.points} points"

@@ -8,7 +8,9 @@ supervisor of each machine (``runworkers``, ``up``):
 * advances every running search (one whose advance failed after its last result would wait);
   a search whose advance keeps raising fails with the error, and the others go on;
 * sends again the jobs of entities that have waited in the queue too long and whose job the
-  broker's queue does not hold: their jobs were lost with Redis.
+  broker's queue does not hold: their jobs were lost with Redis;
+* keeps in the database the dashboard's board of each running search, about once a minute, and
+  of each search that ended, once (``keep_boards``): any web process's first look reads it.
 
 Everything here is idempotent, so several machines may reconcile at once.
 """
@@ -25,6 +27,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from searches import services
+from searches.live.cache import keep_boards
 from searches.services.queueing import jobs_waiting
 
 log = logging.getLogger("gaweb.reconcile")
@@ -33,7 +36,7 @@ log = logging.getLogger("gaweb.reconcile")
 def reconcile() -> dict[str, Any]:
     """One pass; failures of the database or Redis are logged and left for the next pass (and
     said in ``done["error"]``, for the supervisor's report)."""
-    done: dict[str, Any] = {"requeued_or_failed": 0, "resent": 0, "error": None}
+    done: dict[str, Any] = {"requeued_or_failed": 0, "resent": 0, "boards_kept": 0, "error": None}
     try:
         done["requeued_or_failed"] = services.entities_requeue_stale(
             stale_after=timedelta(seconds=settings.GAWEB_STALE_AFTER_SECONDS),
@@ -43,6 +46,7 @@ def reconcile() -> dict[str, Any]:
         done["resent"] = services.entities_resend_lost(
             waiting_longer_than=timedelta(seconds=settings.GAWEB_RESEND_AFTER_SECONDS), in_broker=jobs_waiting
         )
+        done["boards_kept"] = keep_boards()
     except DatabaseError as error:
         log.warning("reconciliation skipped: the database is unavailable (%s)", error)
         done["error"] = f"the database is unavailable ({error})"

@@ -8,23 +8,35 @@ their own polling interval, and a thousand clients cost what one costs.
 The locks are a fixed set shared by stripes of search ids: a big search being built
 holds up only the searches of its stripe, and the set never grows with the number of
 searches ever viewed.
+
+A process keeps the boards of the searches watched lately; one that has none reads the board
+last kept in the database (``snapshot``), which this process, another, or a machine's reconciler
+(``keep_boards``) wrote, and folds in only what ended since: a first look does not read every
+ended candidate again.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError
+from django.db.models import Q
 
-from searches.live import dashboard
+from searches.clock import db_now
+from searches.live import dashboard, snapshot
 from searches.live import state as live_state
 from searches.models import Search
+
+log = logging.getLogger("gaweb.dashboard")
 
 FRESH_FOR_SECONDS = 1.0
 LOCK_STRIPES = 64
@@ -86,7 +98,10 @@ def _caught_up(search: Search, key: str) -> tuple[str, State | None, dashboard.B
     version = live_state.state_version(search)
     whole = cached[2] if cached is not None and cached[1] == version and board is not None else None
     if whole is None:  # something moved (or this process has no board yet): catch up
+        if board is None:
+            board = snapshot.load(search)  # as some process kept it: what ended since is folded in
         board = live_state.board_catch_up(search, board)
+        snapshot.keep(search, board)
         _keep_board(key, board)
     cache.set(key, (time.time(), version, whole), 3600)
     return version, whole, board
@@ -119,7 +134,26 @@ def _keep_board(key: str, board: dashboard.Board) -> None:
             _BOARDS.popitem(last=False)
 
 
-def _fresh(cached):
-    if cached is not None and time.time() - cached[0] < FRESH_FOR_SECONDS:
-        return cached
-    return None
+def keep_boards(*, every: float = snapshot.KEEP_EVERY_SECONDS) -> int:
+    """Write to the database the boards of the searches that run, and of those that ended within
+    the hour, about once every ``every`` seconds, so that the first look of any process costs what
+    ended since (run by each machine's reconciler; one machine keeps each board at a time).
+    Returns how many were written. One search's failure is logged; the others are kept."""
+    kept = 0
+    recent = db_now() - timedelta(hours=1)
+    for search in Search.objects.filter(
+        Q(status__in=(Search.Status.PENDING, Search.Status.RUNNING)) | Q(finished_at__gte=recent)
+    ):
+        try:
+            if not snapshot.claim(search, every=every):
+                continue
+            with _LOCKS[search.pk % LOCK_STRIPES]:
+                board = _board(_key(search)) or snapshot.load(search)
+                board = live_state.board_catch_up(search, board)
+                snapshot.write(search, board)
+            kept += 1
+        except DatabaseError:
+            raise  # the reconciler's pass reports it and tries again
+        except Exception:
+            log.exception("the dashboard board of search %s could not be kept", search.pk)
+    return kept

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import itertools
 import math
 import statistics
@@ -40,6 +41,10 @@ LEADERBOARD_SIZE = 25
 AGGREGATE_ABOVE = 2000
 
 
+def _zeros(size: int) -> list[int]:
+    return [0] * size
+
+
 class Board:
     """Every aggregate of the dashboard for one search, folded in one ended candidate at a time."""
 
@@ -53,9 +58,9 @@ class Board:
         self.points: list[Point] = []  # in the order folded in: a client's copy is a prefix
         self.ids: set[int] = set()
         self._lines: dict[int, list[float]] = {}  # generation -> [count, sum, best]
-        self._histograms = [defaultdict(lambda size=axis.size: [0] * size) for axis in self.axes]
+        self._histograms = [defaultdict(functools.partial(_zeros, axis.size)) for axis in self.axes]
         self._density = [[[0] * FITNESS_BINS for _ in range(axis.size)] for axis in self.axes]
-        self._fitness_density: dict[int, list[int]] = defaultdict(lambda: [0] * FITNESS_BINS)
+        self._fitness_density: dict[int, list[int]] = defaultdict(functools.partial(_zeros, FITNESS_BINS))
         self.fitness_scale = FitnessScale(FITNESS_BINS)
         self.scale_moved_at = 0  # how many points the board held when the fitness bins last moved
         self._confirmed: dict[int, list[float]] = defaultdict(list)
@@ -79,6 +84,7 @@ class Board:
         self._pareto: tuple[int, list[int], dict[int, int]] | None = None  # (ranking changes, order, fronts)
         self._changes = 0
         self._deferred = False  # within many(): the ranking is sorted at the end
+        self.kept: tuple | None = None  # when it was last written to the database (``snapshot``)
 
     @property
     def aggregated(self) -> bool:

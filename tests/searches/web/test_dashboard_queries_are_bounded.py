@@ -1,18 +1,27 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from searches.live import cache as state_cache
+from searches.live import dashboard
 from searches.live import state as live_state
+from searches.models import Entity
 from tests.simulate import simulated_search
 
 # The state endpoint runs a fixed handful of queries whatever the number of entities (sign-in 2,
 # the search, its version 2, what ended since, what runs, what waits, the final results, the
 # machines that cannot train it).
 MAX_QUERIES = 10
-# And the rows they read: the first look reads each candidate once (its board is built from them);
-# every other answer reads a handful of rows whatever the search's size.
+# The first look also looks for the board kept in the database (``live.snapshot``), and the first
+# look ever, which builds it, writes it there (an update, then an insert within a savepoint).
+KEPT_BOARD_READ, KEPT_BOARD_WRITTEN = 1, 4
+# And the rows they read: the first look ever reads each candidate once (its board is built from
+# them); every other answer reads a handful of rows whatever the search's size.
 FEW_ROWS = 10
 
 
@@ -23,10 +32,38 @@ def test_the_dashboard_state_needs_a_bounded_number_of_queries(
 ):
     search = simulated_search(entities=entities)
     rows_read.count = 0
-    with django_assert_max_num_queries(MAX_QUERIES):
+    with django_assert_max_num_queries(MAX_QUERIES + KEPT_BOARD_READ + KEPT_BOARD_WRITTEN):
         state = owner_client.get(f"/api/searches/{search.pk}/").json()
     assert len(state["points"]["id"]) == entities
     assert rows_read.count <= entities + FEW_ROWS, f"{rows_read.count} rows read for {entities} candidates"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("entities", [100, 3000])
+def test_a_process_that_never_saw_the_search_reads_its_kept_board_not_every_candidate(
+    owner_client, django_assert_max_num_queries, rows_read, entities
+):
+    search = simulated_search(entities=entities)
+    ended = list(Entity.objects.filter(search=search).order_by("id"))
+    start = timezone.now() - timedelta(seconds=10 * len(ended))
+    for number, entity in enumerate(ended):  # one every 10 s, as a search that ran
+        entity.finished_at = start + timedelta(seconds=10 * number)
+    Entity.objects.bulk_update(ended, ["finished_at"], batch_size=500)
+    whole = owner_client.get(f"/api/searches/{search.pk}/").json()  # builds the board, and keeps it
+    state_cache.forget_all()  # as a process that has never seen the search
+    cache.clear()
+    rows_read.count = 0
+    # Where the board draws densities it keeps no genomes: the leaderboard's are read (one more query, 25 rows).
+    with django_assert_max_num_queries(MAX_QUERIES + KEPT_BOARD_READ + 1):
+        state = owner_client.get(f"/api/searches/{search.pk}/").json()
+    # What ended shortly before the kept board's newest end is looked at again (ids alone), in case
+    # one committed late: 12 at one end every 10 s.
+    overlap = live_state.CATCH_UP_OVERLAP.total_seconds() // 10
+    genomes = dashboard.LEADERBOARD_SIZE if state["aggregated"] else 0
+    assert rows_read.count <= FEW_ROWS + overlap + genomes, f"{rows_read.count} rows read"
+    assert state["base"]["token"] != whole["base"]["token"]  # a client's copy of the other board is not a prefix
+    for part in ("generations", "histograms", "leaderboard", "progress", "density", "points", "importance"):
+        assert state.get(part) == whole.get(part), part
 
 
 @pytest.mark.django_db

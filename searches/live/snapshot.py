@@ -1,0 +1,213 @@
+"""The dashboard's board kept in the database, so that a first look costs what ended since, not the search.
+
+A process that has never seen a search (a new gunicorn process, a server restarted, any
+process once the search ended) would otherwise build its board from every ended candidate:
+2.5 s at 100,000 of them. Instead the board is kept in ``BoardSnapshot``: by each machine's
+reconciler about once every ``KEEP_EVERY_SECONDS`` while the search runs, and once when it
+has ended (``cache.keep_boards``), and by a web process whenever it had to build one afresh.
+A process without a board reads that, and folds in only what ended since
+(``state.board_catch_up``).
+
+The board is stored as columns: unpickling 100,000 ``Point`` objects alone would take longer
+than the whole first look may. An aggregated board (over ``AGGREGATE_ABOVE`` points) keeps
+only the count of its points, which no client can ask for again (a board read back has a new
+token), and its ranked candidates as columns, each turned back into a ``Point`` only when a
+page of the leaderboard shows it.
+
+Pickle, not JSON: the board's aggregates are plain Python values, and the data is written
+and read by gaweb's own processes alone, in gaweb's own database. ``FORMAT`` changes with the
+board's attributes, so that a snapshot written by another version of gaweb is built afresh
+rather than read wrongly.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import operator
+import pickle
+import time
+import uuid
+import zlib
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Now
+
+from searches.clock import db_now
+from searches.live.dashboard import Board, Point
+from searches.models import BoardSnapshot, Search
+
+log = logging.getLogger("gaweb.dashboard")
+
+KEEP_EVERY_SECONDS = 60.0
+_POINT_FIELDS = tuple(Point.__dataclass_fields__)
+_REPEATED = ("origin", "status", "worker")  # a handful of strings, each repeated in thousands of rows
+# Rebuilt from columns, or never stored: the rest of the board is pickled as it is.
+_COLUMNS = ("token", "points", "ids", "_ranked", "_keys", "_ranking", "_pareto", "kept")
+
+
+def _format() -> str:
+    """The board's layout: its attributes' names and a Point's fields (a board gains one: old snapshots are ignored)."""
+    names = sorted(vars(Board([], 1))) + list(_POINT_FIELDS) + ["columns-1"]
+    return hashlib.sha1(" ".join(names).encode()).hexdigest()[:16]
+
+
+FORMAT = _format()
+
+
+class _RankedColumns(dict):
+    """The ranked candidates of a board read back: ``Point``s made from the stored columns only
+    when asked for (a page shows 25 of them), the new ones held as usual."""
+
+    def __init__(self, columns: tuple[tuple, ...]):
+        super().__init__()
+        self._columns = columns
+        self._row = {pk: i for i, pk in enumerate(columns[0])} if columns else {}
+
+    def __missing__(self, pk: int) -> Point:
+        i = self._row[pk]  # KeyError: not a ranked candidate
+        point = self[pk] = Point(*(column[i] for column in self._columns))
+        return point
+
+    def get(self, pk: int, default: Any = None) -> Any:
+        try:
+            return self[pk]
+        except KeyError:
+            return default
+
+    def columns(self, pks: list[int]) -> list[list]:
+        """The fields of ``pks``' Points as columns, without making the Points not made yet."""
+        made, row = dict.get, self._row
+        at = [None if made(self, pk) is not None else row[pk] for pk in pks]
+        return [
+            [column[i] if i is not None else getattr(self[pk], name) for i, pk in zip(at, pks, strict=True)]
+            for name, column in zip(_POINT_FIELDS, self._columns, strict=True)
+        ]
+
+
+def _columns(points: list[Point]) -> list[list]:
+    """A Point's fields as columns, each string once (pickled once, the rest as references to it)."""
+    columns = []
+    for name in _POINT_FIELDS:
+        column = list(map(operator.attrgetter(name), points))
+        if name in _REPEATED:
+            once: dict[str, str] = {}
+            column = [once.setdefault(value, value) for value in column]
+        columns.append(column)
+    return columns
+
+
+def encode(board: Board) -> bytes:
+    """The board, compressed: what ``decode`` reads back (a new token, the same figures)."""
+    state = {name: value for name, value in vars(board).items() if name not in _COLUMNS}
+    pks = [pk for *_, pk in board._ranking]
+    ranked = board._ranked
+    restored = isinstance(ranked, _RankedColumns)
+    state["ranked"] = ranked.columns(pks) if restored else _columns([ranked[pk] for pk in pks])
+    state["ranking"] = tuple(zip(*board._ranking, strict=True)) if board._ranking else ((), (), ())
+    state["ids"] = tuple(board.ids)
+    if board.aggregated:
+        state["points"] = len(board.points)  # never sent again: a board read back has a new token
+    else:
+        state["points"] = _columns(board.points)
+    return zlib.compress(pickle.dumps((FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def decode(data: bytes) -> Board | None:
+    """The board ``encode`` wrote, or None if it was written by another layout of the board."""
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of objects made at once: no collection passes among them
+    try:
+        return _decoded(zlib.decompress(data))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _decoded(raw: bytes) -> Board | None:
+    layout, state = pickle.loads(raw)
+    if layout != FORMAT:
+        return None
+    points, ranked, ranking, ids = (state.pop(name) for name in ("points", "ranked", "ranking", "ids"))
+    board = Board.__new__(Board)
+    vars(board).update(state)
+    board.token = uuid.uuid4().hex[:12]  # a client's copy from another process's board is not a prefix of this one
+    board.points = [None] * points if isinstance(points, int) else [Point(*row) for row in zip(*points, strict=True)]
+    board.ids = set(ids)
+    board._ranking = list(zip(*ranking, strict=True))
+    board._keys = dict(zip(ranking[2], board._ranking, strict=True))
+    board._ranked = _RankedColumns(ranked)
+    board._pareto = None
+    board.kept = None
+    return board
+
+
+def load(search: Search) -> Board | None:
+    """The search's board as last kept in the database, or None (none kept, another layout, unreadable)."""
+    # A claimed row not written yet has no format.
+    row = BoardSnapshot.objects.filter(search=search, format=FORMAT).values_list("data", "points", "status").first()
+    if row is None:
+        return None
+    data, points, status = row
+    try:
+        board = decode(bytes(data))
+    except Exception:  # a damaged row costs a board built afresh, never the dashboard
+        log.exception("the kept board of search %s could not be read; building it afresh", search.pk)
+        return None
+    if board is not None:
+        board.kept = (time.monotonic(), points, status)
+    return board
+
+
+def keep(search: Search, board: Board) -> bool:
+    """Write the board to the database if this process built it (nobody had kept one, or the search
+    ended since), or the search's status moved since it was kept; returns whether it wrote. Writing
+    it again as candidates end is the reconcilers' work (``cache.keep_boards``), not a request's."""
+    if board.kept is not None and board.kept[2] == board.search_status:
+        return False
+    write(search, board)
+    return True
+
+
+def write(search: Search, board: Board) -> None:
+    # Trait importance is worked out first, so that the board read back has it (it takes longer to
+    # work out than the rest of a first look).
+    board.trait_importance(final=not search.is_active)
+    fields = {
+        "taken_at": Now(),  # the database's clock, as the claims read it
+        "status": board.search_status,
+        "points": len(board.points),
+        "format": FORMAT,
+        "data": encode(board),
+    }
+    if not BoardSnapshot.objects.filter(search=search).update(**fields):
+        try:
+            with transaction.atomic():  # a savepoint: the error must not end the caller's transaction
+                BoardSnapshot.objects.create(search=search, **fields)
+        except IntegrityError:  # another process created it at the same moment: ours is as recent
+            BoardSnapshot.objects.filter(search=search).update(**fields)
+    board.kept = (time.monotonic(), len(board.points), board.search_status)
+
+
+def claim(search: Search, *, every: float = KEEP_EVERY_SECONDS) -> bool:
+    """Whether this process should keep the search's board now (the reconcilers of several machines
+    run at once; one wins). A conditional update on ``taken_at``: whoever moves it keeps the board;
+    one that dies while keeping leaves it to whoever claims ``every`` seconds later."""
+    now = db_now()
+    due = Q(taken_at__lt=now - timedelta(seconds=every))
+    if not search.is_active:
+        due &= ~Q(status=search.status, format=FORMAT)  # an ended search's exact board is kept once
+    if BoardSnapshot.objects.filter(due, search=search).update(taken_at=now):
+        return True
+    if BoardSnapshot.objects.filter(search=search).exists():
+        return False  # kept lately, or being kept by another machine
+    try:
+        with transaction.atomic():
+            BoardSnapshot.objects.create(search=search, taken_at=now)
+    except IntegrityError:  # another machine has just claimed it
+        return False
+    return True
