@@ -195,16 +195,17 @@ class Board:
             bisect.insort(self._ranking, key)
         self._keys[pk] = key
 
-    def _order(self) -> tuple[list[int], dict[int, int]]:
-        """The leaderboard's ids in order, and each one's Pareto front (several objectives only)."""
-        pks = [pk for *_, pk in self._ranking]
+    def _page(self, offset: int, size: int) -> tuple[list[int], dict[int, int]]:
+        """The leaderboard's ids from ``offset`` on, ``size`` of them, and each one's Pareto front
+        (several objectives only). One objective: a slice of the ranking, whatever its length."""
         if not self.objectives:
-            return pks, {}
+            return [pk for *_, pk in self._ranking[offset : offset + size]], {}
         if self._pareto is None or self._pareto[0] != self._changes:
+            pks = [pk for *_, pk in self._ranking]
             points = [self._ranked[pk] for pk in pks]
             order, fronts = pareto_leaderboard(self.objectives, points, [self.mean_fitness(p) for p in points])
             self._pareto = (self._changes, [pks[i] for i in order], dict(zip(pks, fronts, strict=True)))
-        return self._pareto[1], self._pareto[2]
+        return self._pareto[1][offset : offset + size], self._pareto[2]
 
     def mean_fitness(self, point: Point) -> float:
         return statistics.fmean([point.fitness, *self._confirmed.get(point.id, [])])
@@ -265,8 +266,8 @@ class Board:
         repeat an original and are left out. Rows carry ``genome`` only where the point kept it.
         With several objectives, NSGA-II's order, and ``front`` (1 for the Pareto front)."""
         rows = []
-        order, fronts = self._order()
-        for rank, pk in enumerate(order[offset : offset + size], start=offset + 1):
+        page, fronts = self._page(offset, size)
+        for rank, pk in enumerate(page, start=offset + 1):
             p = self._ranked[pk]
             rows.append(
                 {
