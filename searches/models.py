@@ -418,7 +418,9 @@ class BoardSnapshot(models.Model):
     what ended since, not from every ended candidate."""
 
     search = models.OneToOneField(Search, on_delete=models.CASCADE, primary_key=True, related_name="board_snapshot")
-    taken_at = models.DateTimeField()  # the database's clock; also the claim of whoever keeps it next
+    taken_at = models.DateTimeField()  # when written (the database's clock)
+    # When a reconciler last took on writing it: one machine at a time (``snapshot.claim``).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     # The search's status when taken: a running search's board is not exact once the search ended.
     status = models.CharField(max_length=16, blank=True)
     points = models.PositiveIntegerField(default=0)  # the ended candidates folded in

@@ -83,7 +83,7 @@ class Board:
         self.objectives = objectives
         self._pareto: tuple[int, list[int], dict[int, int]] | None = None  # (ranking changes, order, fronts)
         self._changes = 0
-        self._deferred = False  # within many(): the ranking is sorted at the end
+        self._deferred: dict[int, tuple | None] | None = None  # within many(): ranked, with their keys before
         self.kept: tuple | None = None  # when it was last written to the database (``snapshot``)
 
     @property
@@ -97,14 +97,21 @@ class Board:
 
     @contextlib.contextmanager
     def many(self):
-        """Fold many points at once (a first look): the ranking is sorted once, at the end, rather
-        than kept in order point by point (an insertion into a list of 100,000 moves half of it)."""
-        self._deferred = True
+        """Fold many points at once (a first look, a catch-up): the ranking is put in order once, at
+        the end, rather than point by point (an insertion into a list of 100,000 moves half of it):
+        sorted whole when many were ranked, each put in its place when a few were (a catch-up)."""
+        self._deferred = {}
         try:
             yield self
         finally:
-            self._deferred = False
-            self._ranking = sorted(self._keys.values())
+            ranked, self._deferred = self._deferred, None
+            if len(ranked) * 16 > len(self._ranking):
+                self._ranking = sorted(self._keys.values())
+            else:
+                for pk, before in ranked.items():
+                    if before is not None:
+                        del self._ranking[bisect.bisect_left(self._ranking, before)]
+                    bisect.insort(self._ranking, self._keys[pk])
 
     def add(self, point: Point) -> None:
         if point.id in self.ids:
@@ -189,7 +196,9 @@ class Board:
             return  # a confirmation of a candidate not folded in yet: ranked when it is
         key = (-self.mean_fitness(point), point.generation, pk)
         self._changes += 1
-        if not self._deferred:
+        if self._deferred is not None:
+            self._deferred.setdefault(pk, self._keys.get(pk))  # where it was in the ranking before many()
+        else:
             if pk in self._keys:
                 del self._ranking[bisect.bisect_left(self._ranking, self._keys[pk])]
             bisect.insort(self._ranking, key)

@@ -183,6 +183,7 @@ def write(search: Search, board: Board) -> None:
         "points": len(board.points),
         "format": FORMAT,
         "data": encode(board),
+        "claimed_at": None,  # a reconciler's claim ends with the write
     }
     if not BoardSnapshot.objects.filter(search=search).update(**fields):
         try:
@@ -194,20 +195,22 @@ def write(search: Search, board: Board) -> None:
 
 
 def claim(search: Search, *, every: float = KEEP_EVERY_SECONDS) -> bool:
-    """Whether this process should keep the search's board now (the reconcilers of several machines
-    run at once; one wins). A conditional update on ``taken_at``: whoever moves it keeps the board;
-    one that dies while keeping leaves it to whoever claims ``every`` seconds later."""
+    """Whether this process should keep the search's board now: a running search's when it was
+    written ``every`` seconds ago or more, an ended one's when what is kept is not its exact board.
+    The reconcilers of several machines run at once: a conditional update on ``claimed_at``
+    decides which one does it, and one that died while at it leaves it to whoever asks ``every``
+    seconds later."""
     now = db_now()
-    due = Q(taken_at__lt=now - timedelta(seconds=every))
-    if not search.is_active:
-        due &= ~Q(status=search.status, format=FORMAT)  # an ended search's exact board is kept once
-    if BoardSnapshot.objects.filter(due, search=search).update(taken_at=now):
+    lease = now - timedelta(seconds=every)
+    free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease)
+    due = Q(taken_at__lt=lease) if search.is_active else ~Q(status=search.status, format=FORMAT)
+    if BoardSnapshot.objects.filter(free & due, search=search).update(claimed_at=now):
         return True
     if BoardSnapshot.objects.filter(search=search).exists():
         return False  # kept lately, or being kept by another machine
     try:
         with transaction.atomic():
-            BoardSnapshot.objects.create(search=search, taken_at=now)
+            BoardSnapshot.objects.create(search=search, taken_at=now, claimed_at=now)  # no format: not readable
     except IntegrityError:  # another machine has just claimed it
         return False
     return True

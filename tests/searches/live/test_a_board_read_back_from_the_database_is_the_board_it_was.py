@@ -76,8 +76,11 @@ def _drawn(board: Board) -> dict:
     written_after=st.integers(0, 50),
     objectives=st.sampled_from([(), ("accuracy", "-parameters")]),
     aggregate_above=st.sampled_from([5, 20, 1000]),
+    batch=st.sampled_from([1, 3, 50]),
 )
-def test_a_board_read_back_draws_what_it_drew_and_goes_on_the_same(ended, written_after, objectives, aggregate_above):
+def test_a_board_read_back_draws_what_it_drew_and_goes_on_the_same(
+    ended, written_after, objectives, aggregate_above, batch
+):
     points = _points(ended)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dashboard, "AGGREGATE_ABOVE", aggregate_above)
@@ -90,8 +93,9 @@ def test_a_board_read_back_draws_what_it_drew_and_goes_on_the_same(ended, writte
         assert _drawn(read_back) == _drawn(before)
         assert read_back.token != before.token  # a client's copy of the other board is not a prefix of this one
         # A catch-up looks again at what ended shortly before (folded in already), then at what is new.
-        for point in points[written_after // 2 :]:  # one at a time, as a live board folds them in
-            read_back.add(point)
+        rest = points[written_after // 2 :]
+        for start in range(0, len(rest), batch):  # a catch-up at a time, as a live board folds them in
+            read_back.add_all(rest[start : start + batch])
         assert _drawn(read_back) == _drawn(whole)
         again = snapshot.decode(snapshot.encode(read_back))  # written again with Points not made yet
         assert _drawn(again) == _drawn(whole)
