@@ -69,10 +69,12 @@ def board_catch_up(search: Search, board: dashboard.Board | None = None) -> dash
     """The search's dashboard board with every candidate that has ended folded in (one query).
 
     Given the board of an earlier look, only what ended since is read and folded in. A board
-    is built afresh when there is none, and when the search has ended since it was built, so
-    that an ended search's figures are exact whatever happened while it ran.
+    is built afresh when there is none, when the search has ended since it was built, so
+    that an ended search's figures are exact whatever happened while it ran, and when the
+    search was given more generations (its charts have more columns).
     """
-    if board is None or (board.search_status != search.status and not search.is_active):
+    ended_since = board is not None and board.search_status != search.status and not search.is_active
+    if board is None or ended_since or board.generations != search.generations:  # extended: more generations
         board = dashboard.Board(
             search.space, search.generations, rungs=_rung_epochs(search), objectives=search.settings.objectives
         )
