@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import random
 import threading
 import time
 from collections import OrderedDict
@@ -66,7 +67,7 @@ def latest_state(search: Search, *, since: tuple[str, int] | None = None) -> Sta
     key = _key(search)
     with _LOCKS[search.pk % LOCK_STRIPES]:
         version, whole, board = _caught_up(search, key)
-        if since is not None and since[0] == board.token and since[1] <= len(board.points):
+        if since is not None and since[0] == board.token and board.dropped <= since[1] <= len(board.points):
             # A delta is small and cheap to build: one per client, never cached.
             return _encoded(version, live_state.dashboard_state(search, version=version, board=board, since=since))
         if whole is None:
@@ -98,13 +99,34 @@ def _caught_up(search: Search, key: str) -> tuple[str, State | None, dashboard.B
     version = live_state.state_version(search)
     whole = cached[2] if cached is not None and cached[1] == version and board is not None else None
     if whole is None:  # something moved (or this process has no board yet): catch up
-        if board is None:
-            board = snapshot.load(search)  # as some process kept it: what ended since is folded in
-        board = live_state.board_catch_up(search, board)
-        snapshot.keep(search, board)
+        board = _caught_up_board(search, board)
         _keep_board(key, board)
+        try:
+            snapshot.keep(search, board)
+        except Exception:  # the dashboard answers all the same; the next process builds its own
+            log.exception("the dashboard board of search %s could not be kept in the database", search.pk)
     cache.set(key, (time.time(), version, whole), 3600)
     return version, whole, board
+
+
+def _caught_up_board(search: Search, board: dashboard.Board | None) -> dashboard.Board:
+    """The search's board caught up: this process's, or the one kept in the database where this
+    process would otherwise build one afresh (it has none, or the search has just ended and another
+    process or a reconciler may have kept its exact board already), with what ended since folded in.
+    A board read back that cannot be caught up is logged and built afresh."""
+    read_back = None
+    if live_state.built_afresh(board, search):
+        read_back = snapshot.load(search)
+        board = read_back or board
+    try:
+        return live_state.board_catch_up(search, board)
+    except DatabaseError:
+        raise
+    except Exception:
+        if read_back is None:
+            raise
+        log.exception("the kept board of search %s could not be caught up; building it afresh", search.pk)
+        return live_state.board_catch_up(search, None)
 
 
 def forget_all() -> None:
@@ -140,20 +162,16 @@ def keep_boards(*, every: float = snapshot.KEEP_EVERY_SECONDS) -> int:
     ended since (run by each machine's reconciler; one machine keeps each board at a time).
     Returns how many were written. One search's failure is logged; the others are kept."""
     kept = 0
-    recent = db_now() - timedelta(hours=1)
-    for search in Search.objects.filter(
-        Q(status__in=(Search.Status.PENDING, Search.Status.RUNNING)) | Q(finished_at__gte=recent)
-    ):
+    active = Q(status__in=(Search.Status.PENDING, Search.Status.RUNNING))
+    searches = list(Search.objects.filter(active | Q(finished_at__gte=db_now() - timedelta(hours=1))))
+    random.shuffle(searches)  # machines that pass at once claim different searches first
+    for search in searches:
         try:
             if not snapshot.claim(search, every=every):
                 continue
             with _LOCKS[search.pk % LOCK_STRIPES]:
-                board = _board(_key(search)) or snapshot.load(search)
-                board = live_state.board_catch_up(search, board)
-                snapshot.write(search, board)
+                snapshot.write(search, _caught_up_board(search, _board(_key(search))))
             kept += 1
-        except DatabaseError:
-            raise  # the reconciler's pass reports it and tries again
-        except Exception:
+        except Exception:  # the others are kept all the same (the database away: each says so)
             log.exception("the dashboard board of search %s could not be kept", search.pk)
     return kept

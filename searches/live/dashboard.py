@@ -56,6 +56,7 @@ class Board:
         self.space = traits if isinstance(traits, Space) else Space(tuple(traits))
         self.axes = [TraitAxis(trait) for trait in self.space]
         self.points: list[Point] = []  # in the order folded in: a client's copy is a prefix
+        self.dropped = 0  # the first points, not held (a board read back keeps only their count)
         self.ids: set[int] = set()
         self._lines: dict[int, list[float]] = {}  # generation -> [count, sum, best]
         self._histograms = [defaultdict(functools.partial(_zeros, axis.size)) for axis in self.axes]
@@ -97,9 +98,8 @@ class Board:
 
     @contextlib.contextmanager
     def many(self):
-        """Fold many points at once (a first look, a catch-up): the ranking is put in order once, at
-        the end, rather than point by point (an insertion into a list of 100,000 moves half of it):
-        sorted whole when many were ranked, each put in its place when a few were (a catch-up)."""
+        """Fold many points at once: the ranking is put in order at the end, sorted whole when many were
+        ranked (a first look), each put in its place when a few were (a catch-up)."""
         self._deferred = {}
         try:
             yield self
@@ -228,15 +228,10 @@ class Board:
             count, total, best = self._lines.get(number, (0, 0.0, None))
             if count:
                 best_so_far = best if best_so_far is None else max(best_so_far, best)
-            rows.append(
-                {
-                    "generation": number,
-                    "best": best if count else None,
-                    "mean": total / count if count else None,
-                    "best_so_far": best_so_far if count else None,
-                    "count": count,
-                }
-            )
+            rows.append({
+                "generation": number, "best": best if count else None, "mean": total / count if count else None,
+                "best_so_far": best_so_far if count else None, "count": count,
+            })  # fmt: skip
         return rows
 
     def histograms(self, generations: Iterable[int] | None = None) -> list[dict[str, Any]]:
@@ -278,21 +273,12 @@ class Board:
         page, fronts = self._page(offset, size)
         for rank, pk in enumerate(page, start=offset + 1):
             p = self._ranked[pk]
-            rows.append(
-                {
-                    "rank": rank,
-                    "id": p.id,
-                    "generation": p.generation,
-                    "origin": p.origin,
-                    "fitness": self.mean_fitness(p),
-                    "trainings": 1 + len(self._confirmed.get(p.id, [])),
-                    "accuracy": p.accuracy,
-                    "parameter_count": p.parameter_count,
-                    "train_seconds": p.train_seconds,
-                    "genome": p.genome,
-                    **({"front": fronts[pk] + 1} if fronts else {}),
-                }
-            )
+            rows.append({
+                "rank": rank, "id": p.id, "generation": p.generation, "origin": p.origin,
+                "fitness": self.mean_fitness(p), "trainings": 1 + len(self._confirmed.get(p.id, [])),
+                "accuracy": p.accuracy, "parameter_count": p.parameter_count, "train_seconds": p.train_seconds,
+                "genome": p.genome, **({"front": fronts[pk] + 1} if fronts else {}),
+            })  # fmt: skip
         return rows
 
     def point_columns(self, start: int = 0) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import logging
 import operator
 import pickle
@@ -38,22 +39,58 @@ from django.db.models import Q
 from django.db.models.functions import Now
 
 from searches.clock import db_now
+from searches.genetics import Space
+from searches.live import dashboard
 from searches.live.dashboard import Board, Point
+from searches.live.points import (
+    CONTINUOUS_BINS,
+    FITNESS_BINS,
+    IMPORTANCE_SAMPLE,
+    FitnessScale,
+    ImportanceSample,
+    ParetoFront,
+    RungLadder,
+    TraitAxis,
+)
 from searches.models import BoardSnapshot, Search
 
 log = logging.getLogger("gaweb.dashboard")
 
 KEEP_EVERY_SECONDS = 60.0
+GROWN = 1000
 _POINT_FIELDS = tuple(Point.__dataclass_fields__)
 _REPEATED = ("origin", "status", "worker")  # a handful of strings, each repeated in thousands of rows
 # Rebuilt from columns, or never stored: the rest of the board is pickled as it is.
 _COLUMNS = ("token", "points", "ids", "_ranked", "_keys", "_ranking", "_pareto", "kept")
 
 
+# Raise it whenever what an attribute of the board (or of what it holds) means changes; a new
+# attribute, another constant or another field changes the layout by itself (``_format``).
+LAYOUT_VERSION = 1
+
+
 def _format() -> str:
-    """The board's layout: its attributes' names and a Point's fields (a board gains one: old snapshots are ignored)."""
-    names = sorted(vars(Board([], 1))) + list(_POINT_FIELDS) + ["columns-1"]
-    return hashlib.sha1(" ".join(names).encode()).hexdigest()[:16]
+    """The board's layout: the attributes of a board and of each part it holds, a Point's fields,
+    the constants that shape them, and ``LAYOUT_VERSION``. Another layout is never read."""
+    axes = Space.from_spec([{"name": "b", "type": "bool"}, {"name": "f", "type": "float", "low": 0, "high": 1}])
+    parts = [
+        Board(axes, 1),
+        FitnessScale(),
+        ParetoFront(),
+        RungLadder([1]),
+        ImportanceSample(axes),
+        *map(TraitAxis, axes),
+    ]
+    names = [f"{type(part).__name__}: {' '.join(sorted(vars(part)))}" for part in parts]
+    constants = (
+        LAYOUT_VERSION,
+        _POINT_FIELDS,
+        dashboard.AGGREGATE_ABOVE,
+        FITNESS_BINS,
+        CONTINUOUS_BINS,
+        IMPORTANCE_SAMPLE,
+    )
+    return hashlib.sha1(repr((names, constants)).encode()).hexdigest()[:16]
 
 
 FORMAT = _format()
@@ -128,15 +165,35 @@ def decode(data: bytes) -> Board | None:
             gc.enable()
 
 
+class _BoardUnpickler(pickle.Unpickler):
+    """Makes only what a board is made of: a row changed by hand in the database cannot make
+    anything else (pickle would otherwise call whatever the data names)."""
+
+    ALLOWED = {
+        *(("builtins", name) for name in ("set", "frozenset", "int", "float", "str", "list", "dict", "tuple", "bool")),
+        ("collections", "Counter"), ("collections", "defaultdict"), ("functools", "partial"),
+        ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
+    }  # fmt: skip
+    OURS = ("searches.live.", "searches.genetics.")
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self.ALLOWED or (module.startswith(self.OURS) and not name.startswith("__")):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a dashboard board")
+
+
 def _decoded(raw: bytes) -> Board | None:
-    layout, state = pickle.loads(raw)
+    layout, state = _BoardUnpickler(io.BytesIO(raw)).load()
     if layout != FORMAT:
         return None
     points, ranked, ranking, ids = (state.pop(name) for name in ("points", "ranked", "ranking", "ids"))
     board = Board.__new__(Board)
     vars(board).update(state)
     board.token = uuid.uuid4().hex[:12]  # a client's copy from another process's board is not a prefix of this one
-    board.points = [None] * points if isinstance(points, int) else [Point(*row) for row in zip(*points, strict=True)]
+    if isinstance(points, int):  # an aggregated board's: no client can ask for them again
+        board.points, board.dropped = [None] * points, points
+    else:
+        board.points = [Point(*row) for row in zip(*points, strict=True)]
     board.ids = set(ids)
     board._ranking = list(zip(*ranking, strict=True))
     board._keys = dict(zip(ranking[2], board._ranking, strict=True))
@@ -165,9 +222,12 @@ def load(search: Search) -> Board | None:
 
 def keep(search: Search, board: Board) -> bool:
     """Write the board to the database if this process built it (nobody had kept one, or the search
-    ended since), or the search's status moved since it was kept; returns whether it wrote. Writing
-    it again as candidates end is the reconcilers' work (``cache.keep_boards``), not a request's."""
-    if board.kept is not None and board.kept[2] == board.search_status:
+    ended since), if the search's status moved, or if it has grown by a tenth (``GROWN``
+    candidates at least) since it was kept; returns whether it wrote. Writing it as candidates end
+    is the reconcilers' work (``cache.keep_boards``); the growth rule bounds what a new process
+    catches up where no reconciler runs (an inline search, watched)."""
+    kept = board.kept
+    if kept is not None and kept[2] == board.search_status and len(board.points) - kept[1] < max(GROWN, kept[1] // 10):
         return False
     write(search, board)
     return True

@@ -51,6 +51,7 @@ _POINT_FIELDS = (
 # A catch-up looks again at the ends of this long before the newest it folded in: one recorded
 # with an earlier time but committed later (or by a machine whose clock is behind) is not missed.
 CATCH_UP_OVERLAP = timedelta(minutes=2)
+MANY_NEW = 500
 
 
 def _ended(search: Search):
@@ -65,16 +66,22 @@ def _fold(board: dashboard.Board, rows) -> None:
                 board.newest_end = finished
 
 
+def built_afresh(board: dashboard.Board | None, search: Search) -> bool:
+    """Whether ``board_catch_up`` builds the search's board afresh rather than catching ``board`` up:
+    there is none, the search has ended since it was built (an ended search's figures are exact
+    whatever happened while it ran), or it was given more generations (its charts have more columns)."""
+    if board is None or board.generations != search.generations:
+        return True
+    return board.search_status != search.status and not search.is_active
+
+
 def board_catch_up(search: Search, board: dashboard.Board | None = None) -> dashboard.Board:
     """The search's dashboard board with every candidate that has ended folded in (one query).
 
-    Given the board of an earlier look, only what ended since is read and folded in. A board
-    is built afresh when there is none, when the search has ended since it was built, so
-    that an ended search's figures are exact whatever happened while it ran, and when the
-    search was given more generations (its charts have more columns).
+    Given the board of an earlier look, only what ended since is read and folded in; it is built
+    afresh instead where ``built_afresh`` says so.
     """
-    ended_since = board is not None and board.search_status != search.status and not search.is_active
-    if board is None or ended_since or board.generations != search.generations:  # extended: more generations
+    if built_afresh(board, search):
         board = dashboard.Board(
             search.space, search.generations, rungs=_rung_epochs(search), objectives=search.settings.objectives
         )
@@ -86,7 +93,9 @@ def board_catch_up(search: Search, board: dashboard.Board | None = None) -> dash
         since = board.newest_end - CATCH_UP_OVERLAP
         recent = _ended(search).filter(finished_at__gte=since)  # every end sets finished_at
         new = [pk for pk in recent.values_list("id", flat=True) if pk not in board.ids]
-        if new:
+        if len(new) > MANY_NEW:  # read whole rather than each named (a query's parameters are limited)
+            _fold(board, recent.order_by("finished_at", "id"))
+        elif new:
             _fold(board, Entity.objects.filter(pk__in=new))
     board.search_status = search.status
     return board
@@ -124,7 +133,7 @@ def dashboard_state(
     histograms that changed since, and every small aggregate whole. Otherwise it is whole.
     """
     board = board if board is not None else board_catch_up(search)
-    delta = since is not None and since[0] == board.token and 0 <= since[1] <= len(board.points)
+    delta = since is not None and since[0] == board.token and board.dropped <= since[1] <= len(board.points)
     start = since[1] if delta else 0
     changed = board.delta_generations(start) if delta else None
     lines = board.lines()

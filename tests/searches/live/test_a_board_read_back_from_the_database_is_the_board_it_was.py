@@ -118,3 +118,23 @@ def test_the_layout_changes_when_the_board_gains_an_attribute(monkeypatch):
 
     monkeypatch.setattr(Board, "__init__", with_one_more)
     assert snapshot._format() != snapshot.FORMAT
+
+
+class _Calls:
+    def __reduce__(self):
+        return (print, ("anything a row changed by hand names",))
+
+
+def test_a_row_that_names_anything_else_is_refused_not_called():
+    with pytest.raises(snapshot.pickle.UnpicklingError, match=r"builtins\.print is not part of a dashboard board"):
+        snapshot.decode(snapshot.zlib.compress(snapshot.pickle.dumps((snapshot.FORMAT, _Calls()))))
+
+
+def test_a_client_s_copy_cannot_start_before_the_points_a_board_read_back_dropped():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dashboard, "AGGREGATE_ABOVE", 5)
+        board = Board(SPACE, GENERATIONS)
+        board.add_all(_points([(0, "done", 0.5, 8, False, 10)] * 8))
+        read_back = snapshot.decode(snapshot.encode(board))
+    assert read_back.dropped == 8 and board.dropped == 0
+    assert read_back.delta_generations(8) == set()  # a copy taken from this board holds them all

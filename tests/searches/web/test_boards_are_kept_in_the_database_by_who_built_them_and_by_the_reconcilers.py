@@ -103,3 +103,51 @@ def test_a_damaged_board_is_built_afresh_and_the_dashboard_answers(owner_client,
     assert "could not be read" in caplog.text
     assert state["leaderboard"] == whole["leaderboard"] and state["generations"] == whole["generations"]
     assert snapshot.load(search) is not None  # written again, readable
+
+
+@pytest.mark.django_db
+def test_a_web_process_writes_again_once_the_board_grew_by_a_tenth_where_no_reconciler_runs(owner_client, monkeypatch):
+    monkeypatch.setattr(state_cache, "FRESH_FOR_SECONDS", 0.0)
+    monkeypatch.setattr(snapshot, "GROWN", 5)
+    search = simulated_search(entities=200, last_generation_queued=True)
+    owner_client.get(f"/api/searches/{search.pk}/")
+    for _ in range(9):
+        _one_more_ends(search)
+    owner_client.get(f"/api/searches/{search.pk}/")
+    assert _kept(search).points == 100  # 9 more: less than a tenth
+    _one_more_ends(search)
+    owner_client.get(f"/api/searches/{search.pk}/")
+    assert _kept(search).points == 110
+
+
+@pytest.mark.django_db
+def test_a_search_that_ended_is_read_back_exact_where_a_reconciler_kept_it(owner_client, monkeypatch, rows_read):
+    monkeypatch.setattr(state_cache, "FRESH_FOR_SECONDS", 0.0)
+    search = simulated_search(entities=3000, last_generation_queued=True)
+    owner_client.get(f"/api/searches/{search.pk}/")  # this process watched it run
+    services.search_cancel(search_id=search.pk)
+    assert state_cache.keep_boards() == 1  # another machine's reconciler kept its exact board
+    rows_read.count = 0
+    state = owner_client.get(f"/api/searches/{search.pk}/").json()
+    assert rows_read.count < 500, f"{rows_read.count} rows read: built again rather than read back"
+    assert state["search"]["status"] == "cancelled" and state["progress"]["cancelled"] == 100
+
+
+@pytest.mark.django_db
+def test_a_board_read_back_that_cannot_be_caught_up_is_built_afresh(owner_client, monkeypatch, caplog):
+    search = simulated_search(entities=100)
+    whole = owner_client.get(f"/api/searches/{search.pk}/").json()
+    state_cache.forget_all()
+    cache.clear()
+    decoded = snapshot._decoded
+
+    def broken(raw):
+        board = decoded(raw)
+        board.newest_end = "not a time"  # as a board of another meaning than this code's would be
+        return board
+
+    monkeypatch.setattr(snapshot, "_decoded", broken)
+    with caplog.at_level(logging.ERROR, logger="gaweb.dashboard"):
+        state = owner_client.get(f"/api/searches/{search.pk}/").json()
+    assert "could not be caught up; building it afresh" in caplog.text
+    assert state["leaderboard"] == whole["leaderboard"]
