@@ -11,6 +11,17 @@ what is known now, never waiting for others):
   candidate goes on only if it is among the best ``ceil(n / reduction)`` of the ``n``
   candidates that have reached that rung, itself included (so the first to get there,
   with nobody to compare to, goes on).
+
+Successive halving's resource (``resource``), the budget that grows from rung to rung:
+
+* ``epochs``: every epoch trains on all the search's training images; rungs as above;
+* ``images``: the first ``image_rungs`` epochs train on a growing share of the training images,
+  1/``reduction``**``image_rungs`` of them first and ``reduction`` times more at each epoch after
+  (the same images for every candidate of a search), each such epoch a rung; then every epoch
+  trains on all of them. A promoted candidate goes on from its weights: nothing is trained twice,
+  and a candidate stopped at the first rung cost a ninth of an epoch (``reduction`` 3, 2 image rungs);
+* ``both``: the ``images`` rungs, then successive halving's epoch rungs counted from the first
+  epoch on all the images.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ from typing import Any
 from ._errors import ErrorCollector, SpecError
 
 RULES = ("median", "successive_halving")
+RESOURCES = ("epochs", "images", "both")
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,23 @@ class StoppingRule:
             "compared with their median (0 to 1,000)."
         },
     )
+    resource: str = field(
+        default="epochs",
+        metadata={
+            "doc": "`successive_halving` only: what grows from rung to rung. `epochs`: every epoch on all the "
+            "training images; `images`: the first `image_rungs` epochs on a growing share of the images "
+            "(1/`reduction`^`image_rungs` of them first, `reduction` times more each epoch), each a rung, then all "
+            "of them; `both`: those rungs, then the epoch rungs counted from the first epoch on all the images.",
+            "one_of": RESOURCES,
+        },
+    )
+    image_rungs: int = field(
+        default=2,
+        metadata={
+            "doc": "`images` and `both` only: how many epochs train on a share of the images (1 to 4, "
+            "below `training.epochs`: the last epochs train on all of them)."
+        },
+    )
 
     @classmethod
     def from_spec(cls, spec: Any, *, epochs: int) -> StoppingRule | None:
@@ -89,16 +118,64 @@ class StoppingRule:
             errors.add("warmup", "must be a whole number of candidates from 0 to 1000")
         elif rule == "successive_halving" and "warmup" in spec:
             errors.add("warmup", "is a setting of median only")
+        resource, image_rungs = spec.get("resource", cls.resource), spec.get("image_rungs", cls.image_rungs)
+        if resource not in RESOURCES:
+            errors.add("resource", f"choose one of: {', '.join(RESOURCES)} (got {str(resource)[:40]!r})")
+        elif resource != "epochs" and rule == "median":
+            errors.add("resource", "images and both are resources of successive_halving only")
+        elif resource == "epochs" and "image_rungs" in spec:
+            errors.add("image_rungs", 'is a setting of the resources "images" and "both" only')
+        elif resource != "epochs":
+            if isinstance(image_rungs, bool) or not isinstance(image_rungs, int) or not 1 <= image_rungs <= 4:
+                errors.add("image_rungs", "must be a whole number of epochs from 1 to 4")
+            elif image_rungs >= epochs:
+                errors.add(
+                    "image_rungs", f"must be below training.epochs ({epochs}): the last epoch trains on every image"
+                )
+            elif resource == "images" and "min_epochs" in spec:
+                errors.add("min_epochs", 'is not a setting of the resource "images": its rungs are its image_rungs')
+            elif resource == "both" and isinstance(min_epochs, int) and image_rungs + min_epochs >= epochs:
+                room = epochs - image_rungs - 1  # the epoch rungs count from the first epoch on every image
+                errors.add(
+                    "min_epochs",
+                    f"with {image_rungs} image rungs and {epochs} epochs, can be at most {room}"
+                    if room >= 1
+                    else f"leaves no epoch rung: resource both needs training.epochs of at least {image_rungs + 2} "
+                    f"with {image_rungs} image rungs (or choose the resource images)",
+                )
         errors.raise_if_any()
-        return cls(rule=rule, min_epochs=min_epochs, reduction=reduction, warmup=warmup)
+        return cls(
+            rule=rule, min_epochs=min_epochs, reduction=reduction, warmup=warmup, resource=resource,
+            image_rungs=image_rungs if resource != "epochs" else cls.image_rungs,
+        )  # fmt: skip
 
     def to_spec(self) -> dict[str, Any]:
         spec = asdict(self)
         del spec["reduction" if self.rule == "median" else "warmup"]
+        if self.resource == "epochs":  # the form every spec stored before there were other resources
+            del spec["resource"], spec["image_rungs"]
+        elif self.resource == "images":
+            del spec["min_epochs"]
         return spec
+
+    def share(self, epoch: int) -> float:
+        """The share of the search's training images that ``epoch`` (from 1) trains on."""
+        if self.resource == "epochs" or epoch > self.image_rungs:
+            return 1.0
+        return float(self.reduction) ** -(self.image_rungs - epoch + 1)
+
+    def images_grow(self) -> bool:
+        """Whether some epochs train on a share of the images (the trainer's concern)."""
+        return self.resource != "epochs"
 
     def is_rung(self, epoch: int) -> bool:
         """Whether the rule decides after this epoch."""
+        if self.resource != "epochs":
+            if epoch <= self.image_rungs:
+                return epoch >= 1
+            if self.resource == "images":
+                return False
+            epoch -= self.image_rungs  # both: the epoch rungs count from the first epoch on every image
         if epoch < self.min_epochs:
             return False
         if self.rule == "median":
@@ -109,15 +186,19 @@ class StoppingRule:
 
     def rungs(self, epochs: int, *, most: int = 4) -> list[int]:
         """The epochs below ``epochs`` (the last) that a model or a chart treats as rungs, at most
-        ``most``: successive halving's own; for the median rule, which decides after every epoch
-        from ``min_epochs``, ``min_epochs`` times the powers of 3, so that a long training
-        gives a few readable rungs, not one per epoch."""
+        ``most``: successive halving's own (the image rungs first, for the resources that have them);
+        for the median rule, which decides after every epoch from ``min_epochs``, ``min_epochs``
+        times the powers of 3, so that a long training gives a few readable rungs, not one per epoch."""
+        images = [epoch for epoch in range(1, self.image_rungs + 1) if epoch < epochs]
+        if self.resource == "images":
+            return images[:most]
+        offset = len(images) if self.resource == "both" else 0
         step = self.reduction if self.rule == "successive_halving" else 3
-        found, epoch = [], self.min_epochs
-        while epoch < epochs and len(found) < most:
-            found.append(epoch)
+        found, epoch = images if offset else [], self.min_epochs
+        while offset + epoch < epochs and len(found) < most:
+            found.append(offset + epoch)
             epoch *= step
-        return found
+        return found[:most]
 
     def goes_on(self, *, epoch: int, value: float, others: Sequence[float]) -> bool:
         """Whether a candidate with ``value`` after ``epoch`` trains on, given the others' values then."""

@@ -1,6 +1,6 @@
-"""A property over valid specs: whatever the mode, strategy, objectives, early-stopping rule, ``confirm``, immigrants
-(0 included), duplicates policy, seed genomes and failures, a search run inline with the synthetic
-objective ends without an exception, with every candidate ended or cancelled, no more candidates than
+"""A property over valid specs: whatever the mode, strategy, objectives, early-stopping rule and resource,
+``confirm``, immigrants (0 included), duplicates policy, seed genomes and failures, a search run inline with
+the synthetic objective ends without an exception, with every candidate ended or cancelled, no more candidates than
 its budget, each confirmed once at most, and one best that every reader agrees on.
 
 The tutorial baseline needs the keras objective (a real network), so it is not drawn here; the keras
@@ -30,7 +30,10 @@ def specs(draw):
         rules += [
             {"rule": "median", "min_epochs": 1, "warmup": draw(st.integers(0, 3))},
             {"rule": "successive_halving", "min_epochs": 1, "reduction": draw(st.integers(2, 3))},
+            {"rule": "successive_halving", "resource": "images", "image_rungs": 1},
         ]
+    if epochs >= 3:
+        rules.append({"rule": "successive_halving", "resource": "both", "image_rungs": 1, "min_epochs": 1})
     elite = draw(st.integers(1, population))
     ga = {
         "population": population,

@@ -58,6 +58,20 @@ class EvaluationRequest:
     def training(self) -> TrainingSettings:
         return self.settings.training
 
+    @cached_property
+    def image_shares(self) -> tuple[float, ...] | None:
+        """The share of the training images each epoch trains on, in order, where successive halving's
+        resource is ``images`` or ``both`` (the first epochs on a growing share); None: all, every epoch."""
+        rule = self.settings.stopping_rule
+        if rule is None or not rule.images_grow():
+            return None
+        return tuple(rule.share(epoch) for epoch in range(1, self.training.epochs + 1))
+
+    def image_share(self, epoch: int) -> float:
+        """The share of its training images ``epoch`` (from 1) trains on: the first that many of a fixed order."""
+        shares = self.image_shares
+        return 1.0 if shares is None or epoch > len(shares) else shares[epoch - 1]
+
 
 @dataclass(frozen=True)
 class EvaluationResult:

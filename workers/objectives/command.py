@@ -9,7 +9,10 @@ also finds in its environment:
 - ``GAWEB_EPOCHS``: the search's ``training.epochs``;
 - ``GAWEB_SEED``: a seed for this candidate's training (the same genome in the same search gets
   the same one; a confirmation another);
-- ``GAWEB_ENTITY``: the candidate's number in gaweb.
+- ``GAWEB_ENTITY``: the candidate's number in gaweb;
+- ``GAWEB_IMAGE_SHARES``, only where successive halving's resource is ``images`` or ``both``: the
+  share of its training data each epoch should train on, comma-separated (``0.1111,0.3333,1``),
+  the first that many of a fixed order, going on from the last epoch's weights.
 
 A command whose configuration says ``trains_final = true`` can be trained at last ("Train the
 best on all data"): gaweb runs it once more for each of the search's best with ``GAWEB_FINAL=1``
@@ -136,6 +139,7 @@ class CommandObjective:
             ),
             "GAWEB_SEED": str(request.training_seed),
             "GAWEB_ENTITY": str(request.entity_id),
+            **_image_shares(request, final="GAWEB_FINAL" in extra_env),
             **extra_env,
         }
         started = time.perf_counter()
@@ -268,3 +272,8 @@ def _end(process: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+def _image_shares(request: EvaluationRequest, *, final: bool) -> dict[str, str]:
+    shares = None if final else request.image_shares
+    return {} if shares is None else {"GAWEB_IMAGE_SHARES": ",".join(f"{share:.4g}" for share in shares)}

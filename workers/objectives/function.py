@@ -10,7 +10,9 @@ last reported value as the candidate's fitness. The function need not catch it.
 
 ``report`` also says what this training is: ``report.seed`` (a seed for its randomness: the
 same genome in the same search gets the same one, its confirmation another), ``report.epochs``
-(the search's ``training.epochs``) and ``report.final``. A function that declares
+(the search's ``training.epochs``), ``report.final`` and ``report.share(epoch)`` (the share of its
+training data an epoch should train on: below 1 for the first epochs where successive halving's
+resource is ``images`` or ``both``). A function that declares
 ``train.trains_final = True`` can be trained at last ("Train the best on all data"): gaweb then
 calls it once more for each of the search's best with ``report.final`` true; it trains on all its
 training data, hands gaweb the trained model's file with ``report.save_model(path)`` (any
@@ -61,6 +63,12 @@ class Report:
         self.epochs = request.settings.final_epochs if final else request.training.epochs
         self.history: list[dict[str, Any]] = []
         self.model: tuple[str, bytes] | None = None
+
+    def share(self, epoch: int) -> float:
+        """The share of its training data ``epoch`` (from 1) should train on: below 1 for the first epochs
+        where successive halving's resource is ``images`` or ``both``, the first that many of a fixed
+        order, each going on from the last epoch's weights; 1.0 otherwise, and in a final training."""
+        return 1.0 if self.final else self._request.image_share(epoch)
 
     def __call__(self, epoch: int, **metrics: Any) -> None:
         if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 1:

@@ -44,8 +44,9 @@ class KerasObjective:
         seed = request.training_seed
         try:
             outcome = train_candidate(
-                request.genome, data, epochs=training.epochs, seed=seed, go_on=request.go_on, build=self.build
-            )
+                request.genome, data, epochs=training.epochs, seed=seed, go_on=request.go_on, build=self.build,
+                share=request.image_share if request.image_shares else None,
+            )  # fmt: skip
         except TrainingFailed as error:
             raise CandidateFailed(str(error), recycle_process=error.out_of_memory) from error
         return EvaluationResult(

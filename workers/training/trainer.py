@@ -88,11 +88,15 @@ def train_candidate(
     seed: int,
     go_on: Callable[[int, Mapping[str, float]], bool] | None = None,
     build: Builder | None = None,
+    share: Callable[[int], float] | None = None,
 ) -> TrainingOutcome:
     """Build, compile and fit the genome's network; the accuracy is the last epoch's on validation.
 
     ``go_on(epoch, metrics)``, when given, is asked after each epoch whether to train on.
     ``build``: the user's own network instead of gaweb's (it gets the standardised images).
+    ``share(epoch)``: the share of the training images that epoch trains on (the images resource
+    of successive halving): the first that many of them, the same for every candidate, since the
+    split is already in a random order. None: every epoch on all of them.
     """
     if build is None:
         g = complete_genome(genome)
@@ -103,8 +107,12 @@ def train_candidate(
         g = dict(genome)
         model, built = _build(g, seed, lambda: _users(build, g, data.input_shape, data.num_classes))
     asking = _AskAfterEachEpoch(go_on) if go_on is not None else None
-    fitted, trained = _fit(model, g, data.x_train, data.y_train, epochs, (data.x_val, data.y_val), asking)
-    rows = _history_rows(fitted.history)
+    validation = (data.x_val, data.y_val)
+    if share is None:
+        fitted, trained = _fit(model, g, data.x_train, data.y_train, epochs, validation, asking)
+        rows = _history_rows(fitted.history)
+    else:
+        rows, trained = _fit_growing(model, g, data, epochs, validation, asking, share)
     if "val_accuracy" not in rows[-1]:
         raise TrainingFailed("the network reports no val_accuracy: compile it with metrics=['accuracy']")
     return TrainingOutcome(
@@ -203,8 +211,9 @@ def _build(genome: Mapping[str, Any], seed: int, build: Callable[[], keras.Model
     return model, time.perf_counter() - started
 
 
-def _fit(model, genome, x, y, epochs: int, validation, asking: _AskAfterEachEpoch | None):
-    """``model.fit`` with the NaN guard and, when given, the question after each epoch; (history, seconds)."""
+def _fit(model, genome, x, y, epochs: int, validation, asking: _AskAfterEachEpoch | None, *, first: int = 0):
+    """``model.fit`` with the NaN guard and, when given, the question after each epoch; (history, seconds).
+    ``first``: the epochs already trained (Keras's ``initial_epoch``), so that epochs are numbered on."""
     callbacks: list[keras.callbacks.Callback] = [_StopAtBrokenEpoch()]
     if asking is not None:
         callbacks.append(asking)
@@ -212,7 +221,7 @@ def _fit(model, genome, x, y, epochs: int, validation, asking: _AskAfterEachEpoc
     try:
         fitted = model.fit(
             x, y, batch_size=genome.get("batch_size", DEFAULT_BATCH_SIZE), epochs=epochs,
-            validation_data=validation, callbacks=callbacks, verbose=0,
+            validation_data=validation, callbacks=callbacks, verbose=0, initial_epoch=first,
         )  # fmt: skip
     except Exception as error:
         if _is_out_of_memory(error):
@@ -221,8 +230,28 @@ def _fit(model, genome, x, y, epochs: int, validation, asking: _AskAfterEachEpoc
     losses = fitted.history.get("loss", [])
     broken = [epoch for epoch, loss in enumerate(losses, start=1) if not math.isfinite(loss)]
     if broken or not losses:
-        raise TrainingFailed(f"the loss became NaN or infinite in epoch {broken[0] if broken else 1}")
+        raise TrainingFailed(f"the loss became NaN or infinite in epoch {first + (broken[0] if broken else 1)}")
     return fitted, time.perf_counter() - started
+
+
+def _fit_growing(model, genome, data: Split, epochs: int, validation, asking, share: Callable[[int], float]):
+    """``_fit`` with the images growing: one fit per epoch on a share of the images, each going on from
+    the weights the last left, then one fit of the remaining epochs on all; (history rows, seconds)."""
+    rows: list[dict[str, Any]] = []
+    seconds, epoch = 0.0, 0
+    while epoch < epochs and not (asking is not None and asking.stopped):
+        part = share(epoch + 1)
+        count = len(data.y_train) if part >= 1 else max(1, math.ceil(part * len(data.y_train)))
+        last = epochs if count >= len(data.y_train) else epoch + 1
+        fitted, took = _fit(
+            model, genome, data.x_train[:count], data.y_train[:count], last, validation, asking, first=epoch
+        )  # fmt: skip
+        rows += [{**row, "epoch": row["epoch"] + epoch} for row in _history_rows(fitted.history)]
+        seconds += took
+        if len(fitted.history.get("loss", [])) < last - epoch:
+            break  # stopped within this fit
+        epoch = last
+    return rows, seconds
 
 
 def _users(build: Builder, genome: Mapping[str, Any], input_shape, num_classes: int):
