@@ -7,6 +7,10 @@ out as ``test/`` and never reach a search. Each seed runs every arm:
 - ``recommended``: gaweb's recommended settings: the surrogate-assisted genetic algorithm in steady-state
   mode, started from the tutorial's values (``ga.seed_genomes``), with successive halving stopping the
   hopeless candidates after their first epoch (the budget goes to those that earn it);
+- ``recommended-images``: the same, with successive halving's ``both`` resource: the first 2 epochs train
+  on a ninth, then a third of the images, then ``--epochs`` epochs on all of them, so that its rungs are at
+  a ninth of an epoch, a third, 1 and 3 epochs (``--epochs`` 3): Hyperband's ladder from a ninth of the
+  lowest rung, each promoted candidate going on from its weights;
 - ``reference``: the reference algorithm as the write-up ran it (the ``cifar10-tutorial`` preset:
   20 random, then the top 10 of the last generation and of all time, 5% mutation), no early stopping;
 - ``optuna``: Optuna's TPE sampler with its ``HyperbandPruner`` (epochs as the resource), driving gaweb's
@@ -35,6 +39,7 @@ in one arm of a seed is not trained again for another: the same genome, images a
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -45,7 +50,9 @@ from pathlib import Path
 
 from _common import ROOT, SHARED_CIFAR, TEST_PER_CLASS, cifar10_folder, held_out_layout, setup_django, shown
 
-ARMS = ("recommended", "reference", "optuna")
+ARMS = ("recommended", "recommended-images", "reference", "optuna")
+# The recommended-images arm's epochs on a share of the images, before --epochs on all of them.
+IMAGE_RUNGS = 2
 OUTPUT = ROOT / "docs" / "benchmarks" / "cifar_budget.json"
 
 
@@ -68,13 +75,16 @@ def gaweb_spec(arm: str, dataset: str, seed: int, args) -> dict:
     spec = preset("cifar10-tutorial")
     spec.update(name=f"cifar budget: {arm}, seed {seed}", dataset=dataset, seed=seed, training=training(args))
     spec["traits"] = traits(args)
-    if arm == "recommended":
+    if arm.startswith("recommended"):
         # The recommended settings (the cifar10-wide preset's); generations enough that the budget,
         # not the count, ends the search.
         spec["ga"] = dict(RECOMMENDED_GA)
         spec["training"]["early_stopping"] = {
             "rule": "successive_halving", "min_epochs": args.min_epochs, "reduction": 3,
         }  # fmt: skip
+        if arm == "recommended-images":
+            spec["training"]["epochs"] += IMAGE_RUNGS
+            spec["training"]["early_stopping"].update(resource="both", image_rungs=IMAGE_RUNGS)
     else:
         spec["ga"] = dict(REFERENCE_GA)
     return spec
@@ -95,8 +105,13 @@ def run_gaweb(arm: str, dataset: str, seed: int, args) -> dict:
         if search.best_fitness is not None and (not timeline or search.best_fitness > timeline[-1][1]):
             timeline.append((round(time.monotonic() - began, 1), search.best_fitness))
 
-    def epochs_trained() -> int:
-        return sum(Entity.objects.filter(search=search, epochs__isnull=False).values_list("epochs", flat=True))
+    rule = search.stopping_rule
+    worth = [0.0] + list(itertools.accumulate(rule.share(epoch) if rule else 1.0 for epoch in range(1, 100)))
+
+    def epochs_trained() -> float:
+        """Passes over the search's images: an epoch on a share of them counts as that share."""
+        done = Entity.objects.filter(search=search, epochs__isnull=False).values_list("epochs", flat=True)
+        return round(sum(worth[epochs] for epochs in done), 2)
 
     def spent() -> str | None:
         if args.budget_epochs and epochs_trained() >= args.budget_epochs:
@@ -259,7 +274,7 @@ def run_seed(dataset: str, seed: int, args) -> dict:
 def report(result: dict) -> None:
     seeds = result["seeds"]
     print(f"\n{result['command']}\n{result['size']}\n")
-    print(f"{'arm':<12} " + " ".join(f"{'seed ' + str(s['seed']):>22}" for s in seeds) + f"  {'median':>8}")
+    print(f"{'arm':<18} " + " ".join(f"{'seed ' + str(s['seed']):>22}" for s in seeds) + f"  {'median':>8}")
     for arm in ("tutorial", *ARMS):
         cells, tests = [], []
         for s in seeds:
@@ -273,7 +288,7 @@ def report(result: dict) -> None:
             gain = "" if arm == "tutorial" else f" ({above:+.1f})"
             cells.append(f"{final['test']:.4f}{gain:>8} {run.get('trained', 0) + run.get('stopped', 0):>4} ev")
         median = f"{statistics.median(tests):.4f}" if tests else "-"
-        print(f"{arm:<12} " + " ".join(f"{c:>22}" for c in cells) + f"  {median:>8}")
+        print(f"{arm:<18} " + " ".join(f"{c:>22}" for c in cells) + f"  {median:>8}")
     print("\n(test accuracy of the arm's final model, points above the tutorial's, candidates evaluated)\n")
     crowned = picked = runs = 0
     for s in seeds:
@@ -307,7 +322,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--space", choices=sorted(SPACES), default="reference", help="the tutorial's, or the wide one")
-    parser.add_argument("--arms", nargs="+", choices=ARMS, default=list(ARMS))
+    parser.add_argument("--arms", nargs="+", choices=ARMS, default=["recommended", "reference", "optuna"])
     parser.add_argument("--minutes", type=float, default=10.0, help="wall-clock search budget of each arm")
     parser.add_argument(
         "--budget-epochs", type=int, default=None,
