@@ -106,7 +106,7 @@ def run_gaweb(arm: str, dataset: str, seed: int, args) -> dict:
             timeline.append((round(time.monotonic() - began, 1), search.best_fitness))
 
     rule = search.stopping_rule
-    worth = [0.0] + list(itertools.accumulate(rule.share(epoch) if rule else 1.0 for epoch in range(1, 100)))
+    worth = list(itertools.accumulate((rule.share(epoch) if rule else 1.0 for epoch in range(1, 100)), initial=0.0))
 
     def epochs_trained() -> float:
         """Passes over the search's images: an epoch on a share of them counts as that share."""
