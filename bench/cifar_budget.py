@@ -39,7 +39,6 @@ in one arm of a seed is not trained again for another: the same genome, images a
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import platform
@@ -106,12 +105,11 @@ def run_gaweb(arm: str, dataset: str, seed: int, args) -> dict:
             timeline.append((round(time.monotonic() - began, 1), search.best_fitness))
 
     rule = search.stopping_rule
-    worth = list(itertools.accumulate((rule.share(epoch) if rule else 1.0 for epoch in range(1, 100)), initial=0.0))
 
     def epochs_trained() -> float:
         """Passes over the search's images: an epoch on a share of them counts as that share."""
         done = Entity.objects.filter(search=search, epochs__isnull=False).values_list("epochs", flat=True)
-        return round(sum(worth[epochs] for epochs in done), 2)
+        return round(sum(rule.passes(epochs) if rule else epochs for epochs in done), 2)
 
     def spent() -> str | None:
         if args.budget_epochs and epochs_trained() >= args.budget_epochs:

@@ -164,6 +164,16 @@ class StoppingRule:
             return 1.0
         return float(self.reduction) ** -(self.image_rungs - epoch + 1)
 
+    def passes(self, epochs: int) -> float:
+        """What training ``epochs`` epochs costs, in passes over the search's training images."""
+        return sum(self.share(epoch) for epoch in range(1, epochs + 1))
+
+    def paid(self, rungs: Sequence[int], reached: Sequence[int]) -> float:
+        """The passes over the images paid by candidates of which ``reached[k]`` reached the rung at epoch
+        ``rungs[k]`` (the last: trained to the end), each stopped at a rung: each paid from the rung below."""
+        steps = zip(reached, rungs, [0, *rungs[:-1]], strict=True)
+        return sum(count * (self.passes(at) - self.passes(below)) for count, at, below in steps)
+
     def images_grow(self) -> bool:
         """Whether some epochs train on a share of the images (the trainer's concern)."""
         return self.resource != "epochs"

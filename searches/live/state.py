@@ -260,8 +260,13 @@ def _early_stopping(search: Search, board: dashboard.Board) -> dict[str, Any] | 
     if rule is None:
         return None
     early = board.early
-    epochs_trained = early["epochs"]
-    epochs_full = search.settings.training.epochs * early["trained"]
+    epochs_trained: float = early["epochs"]
+    epochs_full: float = search.settings.training.epochs * early["trained"]
+    if rule.images_grow() and board.rungs is not None:  # in passes over the images; a measurement trains to the end
+        ladder, full = board.rungs, rule.passes(search.settings.training.epochs)
+        measured = early["trained"] - (ladder.reached or [0])[0]
+        epochs_trained = round(rule.paid(ladder.epochs, ladder.reached) + measured * full, 1)
+        epochs_full = round(early["trained"] * full, 1)
     per_epoch = early["seconds"] / epochs_trained if epochs_trained else 0.0
     return {
         "rule": rule.to_spec(),

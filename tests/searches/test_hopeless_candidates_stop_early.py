@@ -58,3 +58,20 @@ def test_a_report_from_a_claim_that_was_lost_says_stop(small_spec):
     assert not services.entity_report_epoch(entity_id=entity.pk, epoch=2, metrics={"val_accuracy": 0.6}, attempt=2)
     entity.refresh_from_db()
     assert entity.history == [{"epoch": 1, "val_accuracy": 0.5}]  # the live learning curve
+
+
+@pytest.mark.django_db
+def test_where_the_images_grow_the_dashboard_counts_what_was_saved_in_passes_over_the_images(small_spec):
+    small_spec["ga"] = {"population": 9, "generations": 2, "elite_previous": 4, "elite_all_time": 4}
+    small_spec["training"] = {
+        "epochs": EPOCHS, "early_stopping": {"rule": "successive_halving", "resource": "both", "image_rungs": 2},
+    }  # fmt: skip
+    search = run_inline(services.search_create(spec=small_spec, execution=Search.Execution.INLINE).pk)
+    rule = search.stopping_rule
+    ended = Entity.objects.filter(search=search, status__in=(Entity.Status.DONE, Entity.Status.STOPPED))
+    stopped = ended.filter(status=Entity.Status.STOPPED)
+    assert stopped.exists() and {e.epochs for e in stopped} <= {1, 2, 3}  # the rungs: a ninth, a third, 1 epoch
+    saving = dashboard_state(search)["early_stopping"]
+    assert saving["epochs_trained"] == pytest.approx(sum(rule.passes(e.epochs) for e in ended), abs=0.1)
+    every_to_the_end = ended.count() * rule.passes(EPOCHS)  # a ninth + a third + 2 epochs, for every candidate
+    assert saving["epochs_saved"] == pytest.approx(every_to_the_end - saving["epochs_trained"], abs=0.1)

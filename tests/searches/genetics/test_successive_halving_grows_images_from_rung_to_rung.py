@@ -67,3 +67,12 @@ def test_bad_settings_are_refused_at_their_field(spec, epochs, field, message):
     with pytest.raises(SpecError) as refused:
         StoppingRule.from_spec({"rule": "successive_halving", **spec}, epochs=epochs)
     assert any(message in text for text in refused.value.errors[field])
+
+
+def test_what_a_candidate_costs_is_counted_in_passes_over_the_images():
+    both = rule(5, resource="both")  # a ninth, a third, then 3 epochs on every image
+    assert [both.passes(epochs) for epochs in range(6)] == pytest.approx([0, 1 / 9, 4 / 9, 13 / 9, 22 / 9, 31 / 9])
+    assert rule(3).passes(3) == 3
+    # 9 reached the first rung, 3 the second, 2 the third and 1 the end: 6 stopped at the first, 1 at
+    # the second, 1 at the third, and 1 trained to the end.
+    assert both.paid([1, 2, 3, 5], [9, 3, 2, 1]) == pytest.approx((6 * 1 + 1 * 4 + 1 * 13 + 1 * 31) / 9)
