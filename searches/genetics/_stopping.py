@@ -36,6 +36,8 @@ from ._errors import ErrorCollector, SpecError
 
 RULES = ("median", "successive_halving")
 RESOURCES = ("epochs", "images", "both")
+# The first share of the images is at least 1/SMALLEST_SHARE of them.
+SMALLEST_SHARE = 1000
 
 
 @dataclass(frozen=True)
@@ -55,14 +57,16 @@ class StoppingRule:
         default=1,
         metadata={
             "doc": "The first epoch a candidate may be stopped after (`successive_halving`: the first "
-            "rung), from 1 to `training.epochs` - 1."
+            "rung), from 1 to `training.epochs` - 1. With the resource `both`, counted from the first epoch "
+            "on all the images (at most `training.epochs` - `image_rungs` - 1); not a setting of `images`."
         },
     )
     reduction: int = field(
         default=3,
         metadata={
             "doc": "`successive_halving` only: rungs at `min_epochs * reduction**k` epochs, and the best "
-            "1/`reduction` of a rung go on (2 to 100)."
+            "1/`reduction` of a rung go on (2 to 100); with the resources `images` and `both`, each image rung "
+            "trains on `reduction` times the images of the one before."
         },
     )
     warmup: int = field(
@@ -109,7 +113,7 @@ class StoppingRule:
         if isinstance(min_epochs, bool) or not isinstance(min_epochs, int) or not 1 <= min_epochs < epochs:
             errors.add("min_epochs", f"must be a whole number of epochs from 1 to {epochs - 1} (training.epochs - 1)")
         reduction = spec.get("reduction", cls.reduction)
-        if isinstance(reduction, bool) or not isinstance(reduction, int) or not 2 <= reduction <= 100:
+        if not reduction_ok(reduction):
             errors.add("reduction", "must be a whole number from 2 to 100")
         elif rule == "median" and "reduction" in spec:
             errors.add("reduction", "is a setting of successive_halving only")
@@ -128,6 +132,12 @@ class StoppingRule:
         elif resource != "epochs":
             if isinstance(image_rungs, bool) or not isinstance(image_rungs, int) or not 1 <= image_rungs <= 4:
                 errors.add("image_rungs", "must be a whole number of epochs from 1 to 4")
+            elif reduction_ok(reduction) and reduction**image_rungs > SMALLEST_SHARE:
+                errors.add(
+                    "image_rungs",
+                    f"the first share, 1/{reduction**image_rungs} of the images, is below a thousandth: "
+                    "choose fewer image rungs or a smaller reduction",
+                )
             elif image_rungs >= epochs:
                 errors.add(
                     "image_rungs", f"must be below training.epochs ({epochs}): the last epoch trains on every image"
@@ -195,20 +205,18 @@ class StoppingRule:
         return power >= 0 and self.min_epochs * self.reduction**power == epoch
 
     def rungs(self, epochs: int, *, most: int = 4) -> list[int]:
-        """The epochs below ``epochs`` (the last) that a model or a chart treats as rungs, at most
-        ``most``: successive halving's own (the image rungs first, for the resources that have them);
+        """The epochs below ``epochs`` (the last) that a model or a chart treats as rungs, the highest
+        ``most`` of them: successive halving's own (the image rungs first, for the resources that have them);
         for the median rule, which decides after every epoch from ``min_epochs``, ``min_epochs``
         times the powers of 3, so that a long training gives a few readable rungs, not one per epoch."""
-        images = [epoch for epoch in range(1, self.image_rungs + 1) if epoch < epochs]
-        if self.resource == "images":
-            return images[:most]
-        offset = len(images) if self.resource == "both" else 0
-        step = self.reduction if self.rule == "successive_halving" else 3
-        found, epoch = images if offset else [], self.min_epochs
-        while offset + epoch < epochs and len(found) < most:
-            found.append(offset + epoch)
-            epoch *= step
-        return found[:most]
+        found = [epoch for epoch in range(1, self.image_rungs + 1) if epoch < epochs] if self.images_grow() else []
+        if self.resource != "images":
+            offset, epoch = len(found), self.min_epochs
+            step = self.reduction if self.rule == "successive_halving" else 3
+            while offset + epoch < epochs:
+                found.append(offset + epoch)
+                epoch *= step
+        return found[-most:]  # the highest: a model learns from the largest budget with enough results
 
     def goes_on(self, *, epoch: int, value: float, others: Sequence[float]) -> bool:
         """Whether a candidate with ``value`` after ``epoch`` trains on, given the others' values then."""
@@ -228,3 +236,7 @@ class StoppingRule:
 
     def needs_median(self) -> bool:
         return self.rule == "median"
+
+
+def reduction_ok(reduction: Any) -> bool:
+    return not isinstance(reduction, bool) and isinstance(reduction, int) and 2 <= reduction <= 100

@@ -188,7 +188,7 @@ def dashboard_state(
         "traits": [{"name": t.name, "type": t.kind} for t in search.space],
         "histograms": board.histograms(changed),
         "early_stopping": _early_stopping(search, board),
-        "rungs": board.rungs.rows() if board.rungs else None,
+        "rungs": _rungs(search, board),
         "importance": board.trait_importance(final=not search.is_active),
         "fronts": {cost: front.rows() for cost, front in board.fronts.items()},
         "final": final_results(search),
@@ -254,6 +254,14 @@ def _rung_epochs(search: Search) -> list[int] | None:
     return None if rule is None else [*rule.rungs(epochs, most=12), epochs]  # every rung of a readable chart
 
 
+def _rungs(search: Search, board: dashboard.Board) -> dict[str, Any] | None:
+    """The rung ladder's rows, with the share of the images each rung's epoch trained on."""
+    if board.rungs is None:
+        return None
+    rule = search.stopping_rule
+    return {**board.rungs.rows(), "shares": [rule.share(epoch) if rule else 1.0 for epoch in board.rungs.epochs]}
+
+
 def _early_stopping(search: Search, board: dashboard.Board) -> dict[str, Any] | None:
     """What early stopping has saved: the epochs not trained, and about how long they would have taken."""
     rule = search.stopping_rule
@@ -272,7 +280,8 @@ def _early_stopping(search: Search, board: dashboard.Board) -> dict[str, Any] | 
         "rule": rule.to_spec(),
         "stopped": early["stopped"],
         "epochs_trained": epochs_trained,
-        "epochs_saved": epochs_full - epochs_trained,
+        "epochs_saved": round(epochs_full - epochs_trained, 1),
+        "unit": "passes over the images" if rule.images_grow() else "epochs",
         "share_saved": (epochs_full - epochs_trained) / epochs_full if epochs_full else 0.0,
         "seconds_saved": (epochs_full - epochs_trained) * per_epoch,
     }

@@ -98,8 +98,12 @@ class SearchSpec:
 
     @property
     def final_epochs(self) -> int:
-        """A final training's epochs: the ``final`` section's, else the search's own."""
-        return self.final.epochs or self.training.epochs
+        """A final training's epochs: the ``final`` section's, else the epochs a candidate trains on all
+        the images (the search's own, less those on a share of them: successive halving's image rungs)."""
+        if self.final.epochs:
+            return self.final.epochs
+        rule = self.stopping_rule
+        return self.training.epochs - (rule.image_rungs if rule is not None and rule.images_grow() else 0)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -137,7 +137,10 @@ class FinalSettings:
     top_k: int = field(default=3, metadata={"doc": "How many distinct best genomes are trained (1 to 20)."})
     epochs: int | None = field(
         default=None,
-        metadata={"doc": "Epochs of each final training, 1 to 1,000 (`null`: the search's own `training.epochs`)."},
+        metadata={
+            "doc": "Epochs of each final training, 1 to 1,000 (`null`: the search's own `training.epochs`, less "
+            "its epochs on a share of the images where successive halving's resource is `images` or `both`)."
+        },
     )
     include_baseline: bool = field(
         default=True,

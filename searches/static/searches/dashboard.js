@@ -106,7 +106,7 @@
     if (s.note) parts.push(s.note);
     const stopping = state.early_stopping;
     if (stopping) {
-      parts.push("early stopping (" + stopping.rule.rule + "): " + stopping.epochs_saved + " epochs saved (" +
+      parts.push("early stopping (" + stopping.rule.rule + "): " + stopping.epochs_saved + " " + stopping.unit + " saved (" +
         Math.round(100 * stopping.share_saved) + "%, about " + duration(stopping.seconds_saved) + ")");
     }
     const summary = document.getElementById("summary");
@@ -253,7 +253,9 @@
     document.getElementById("rungs-card").hidden = !r;
     if (!r) return;
     const last = r.epochs.length - 1;
-    const names = r.epochs.map((e, i) => (i === last ? "all " + e + " epochs" : "epoch " + e));
+    // A rung whose epoch trained on a share of the images (successive halving's images resource) says so.
+    const share = (i) => (r.shares && r.shares[i] < 1 ? " (1/" + Math.round(1 / r.shares[i]) + " of the images)" : "");
+    const names = r.epochs.map((e, i) => (i === last ? "all " + e + " epochs" : "epoch " + e + share(i)));
     document.getElementById("rungs-title").textContent = r.reached[0].toLocaleString("en") + " judged at the first rung, "
       + r.reached[last].toLocaleString("en") + " trained to the end";
     Plotly.react(document.getElementById("rungs-reached"), [{

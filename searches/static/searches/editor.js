@@ -267,9 +267,11 @@
     set(input.dataset.path, readInput(input));
     if (input.dataset.path === "ga.population") keepWithinPopulation();
     if (input.dataset.path === "training.early_stopping.rule") {
-      // "none" drops the whole setting; the median rule has no reduction, successive halving no warm-up.
+      // "none" drops the whole setting; the median rule has no reduction (nor resource), successive halving no warm-up.
       if (!input.value && spec.training) delete spec.training.early_stopping;
-      else if (input.value === "median") delete spec.training.early_stopping.reduction;
+      else if (input.value === "median") {
+        ["reduction", "resource", "image_rungs", "promotion"].forEach((key) => delete spec.training.early_stopping[key]);
+      }
       else delete spec.training.early_stopping.warmup;
       fillFields();
     }

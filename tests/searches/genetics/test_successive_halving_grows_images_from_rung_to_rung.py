@@ -61,6 +61,7 @@ def test_each_resource_reads_back_as_it_was_written():
         ({"resource": "images", "min_epochs": 1}, 3, "min_epochs", "its rungs are its image_rungs"),
         ({"resource": "both", "image_rungs": 2, "min_epochs": 2}, 4, "min_epochs", "can be at most 1"),
         ({"resource": "both", "image_rungs": 2}, 3, "min_epochs", "at least 4"),
+        ({"resource": "images", "reduction": 100, "image_rungs": 2}, 9, "image_rungs", "1/10000 of the images"),
     ],
 )
 def test_bad_settings_are_refused_at_their_field(spec, epochs, field, message):
@@ -76,3 +77,9 @@ def test_what_a_candidate_costs_is_counted_in_passes_over_the_images():
     # 9 reached the first rung, 3 the second, 2 the third and 1 the end: 6 stopped at the first, 1 at
     # the second, 1 at the third, and 1 trained to the end.
     assert both.paid([1, 2, 3, 5], [9, 3, 2, 1]) == pytest.approx((6 * 1 + 1 * 4 + 1 * 13 + 1 * 31) / 9)
+
+
+def test_a_model_is_given_the_highest_rungs_where_there_are_more_than_it_takes():
+    # 2 image rungs, then epoch rungs at 3, 5 and 11: a model reading 4 rungs learns from the highest.
+    assert rule(12, resource="both", image_rungs=2).rungs(12, most=4) == [2, 3, 5, 11]
+    assert StoppingRule(rule="median", min_epochs=1).rungs(100, most=4) == [3, 9, 27, 81]

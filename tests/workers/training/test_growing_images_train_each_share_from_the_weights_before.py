@@ -9,7 +9,7 @@ import pytest
 
 from workers.training.builder import build_model, compile_model
 from workers.training.datasets import DatasetCache
-from workers.training.trainer import complete_genome, train_candidate
+from workers.training.trainer import TrainingFailed, complete_genome, train_candidate
 
 GENOME = {"conv_blocks": 1, "conv1_filters": 8, "dense1_units": 16, "dense2_units": 16, "augment": False,
           "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32}  # fmt: skip
@@ -65,8 +65,18 @@ def test_a_stop_at_an_image_rung_trains_no_more(digits):
     assert int(models[0].optimizer.iterations) == steps(math.ceil(images / 9)) + steps(math.ceil(images / 3))
 
 
-def test_the_first_epochs_are_the_same_as_without_the_later_ones(digits):
-    first = train_candidate(GENOME, digits, epochs=3, seed=4, share=lambda epoch: SHARES[epoch - 1])
-    again = train_candidate(GENOME, digits, epochs=3, seed=4, share=lambda epoch: SHARES[epoch - 1],
-                            go_on=lambda epoch, metrics: epoch < 1)  # fmt: skip
-    assert again.history == first.history[:1]
+def test_a_stop_at_an_epoch_rung_on_every_image_ends_the_last_fit_there(digits):
+    # The resource both: a ninth, a third, then epochs on every image, told to stop after the third epoch.
+    shares = [1 / 9, 1 / 3, 1.0, 1.0, 1.0]
+    outcome = train_candidate(
+        GENOME, digits, epochs=5, seed=1, share=lambda epoch: shares[epoch - 1], go_on=lambda epoch, metrics: epoch < 3
+    )  # fmt: skip
+    assert outcome.stopped and [row["epoch"] for row in outcome.history] == [1, 2, 3]
+
+
+def test_a_loss_that_diverges_on_every_image_names_its_epoch(digits):
+    genome = {**GENOME, "learning_rate": 1e6, "optimizer": "momentum", "conv1_norm": False, "weight_decay": 0.0}
+    with pytest.raises(TrainingFailed, match=r"NaN or infinite in epoch [2-4]"):
+        # One image, one step: the first epoch's loss is finite. A later fit's epoch is named as the
+        # search numbers it, not as that fit does (which would say epoch 1).
+        train_candidate(genome, digits, epochs=4, seed=1, share=lambda epoch: [1e-9, 1e-9, 1.0, 1.0][epoch - 1])
