@@ -22,6 +22,15 @@ Successive halving's resource (``resource``), the budget that grows from rung to
   and a candidate stopped at the first rung cost a ninth of an epoch (``reduction`` 3, 2 image rungs);
 * ``both``: the ``images`` rungs, then successive halving's epoch rungs counted from the first
   epoch on all the images.
+
+How successive halving promotes (``promotion``):
+
+* ``asynchronous`` (ASHA): each candidate is judged as it reaches a rung, against those that
+  reached it before; no worker ever waits;
+* ``bracket`` (generational mode): a generation is one bracket of successive halving. Every
+  candidate pauses at each rung, its weights stored; once the whole generation has reached the
+  rung, exactly the best ``ceil(n / reduction)`` of the ``n`` there go on from their weights (on
+  whichever machine takes them), and the others end as stopped.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ RULES = ("median", "successive_halving")
 RESOURCES = ("epochs", "images", "both")
 # The first share of the images is at least 1/SMALLEST_SHARE of them.
 SMALLEST_SHARE = 1000
+PROMOTIONS = ("asynchronous", "bracket")
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,16 @@ class StoppingRule:
             "(1/`reduction`^`image_rungs` of them first, `reduction` times more each epoch), each a rung, then all "
             "of them; `both`: those rungs, then the epoch rungs counted from the first epoch on all the images.",
             "one_of": RESOURCES,
+        },
+    )
+    promotion: str = field(
+        default="asynchronous",
+        metadata={
+            "doc": "`successive_halving` only: `asynchronous` (ASHA): a candidate is judged as it reaches a "
+            "rung, against those before it; `bracket` (generational mode, the `keras` and `synthetic` "
+            "objectives): each generation is a bracket: every candidate pauses at a rung with its weights "
+            "stored, and once all have reached it, exactly the best 1/`reduction` go on from their weights.",
+            "one_of": PROMOTIONS,
         },
     )
     image_rungs: int = field(
@@ -153,10 +173,15 @@ class StoppingRule:
                     else f"leaves no epoch rung: resource both needs training.epochs of at least {image_rungs + 2} "
                     f"with {image_rungs} image rungs (or choose the resource images)",
                 )
+        promotion = spec.get("promotion", cls.promotion)
+        if promotion not in PROMOTIONS:
+            errors.add("promotion", f"choose one of: {', '.join(PROMOTIONS)} (got {str(promotion)[:40]!r})")
+        elif promotion != "asynchronous" and rule == "median":
+            errors.add("promotion", "is a setting of successive_halving only")
         errors.raise_if_any()
         return cls(
             rule=rule, min_epochs=min_epochs, reduction=reduction, warmup=warmup, resource=resource,
-            image_rungs=image_rungs if resource != "epochs" else cls.image_rungs,
+            image_rungs=image_rungs if resource != "epochs" else cls.image_rungs, promotion=promotion,
         )  # fmt: skip
 
     def to_spec(self) -> dict[str, Any]:
@@ -164,6 +189,8 @@ class StoppingRule:
         del spec["reduction" if self.rule == "median" else "warmup"]
         if self.resource == "epochs":  # the form every spec stored before there were other resources
             del spec["resource"], spec["image_rungs"]
+        if self.promotion == "asynchronous":  # and before there were brackets
+            del spec["promotion"]
         elif self.resource == "images":
             del spec["min_epochs"]
         return spec
@@ -224,6 +251,14 @@ class StoppingRule:
             epoch=epoch, value=value, others=len(others), better=sum(other > value for other in others),
             median=statistics.median(others) if others else None,
         )  # fmt: skip
+
+    def pauses(self, epoch: int, epochs: int) -> bool:
+        """Whether a candidate pauses after ``epoch`` (of ``epochs``) for its bracket's promotion."""
+        return self.promotion == "bracket" and epoch < epochs and self.is_rung(epoch)
+
+    def promoted(self, reached: int) -> int:
+        """How many of the ``reached`` candidates at a bracket's rung go on: the best ``ceil(n / reduction)``."""
+        return math.ceil(reached / self.reduction)
 
     def decides(self, *, epoch: int, value: float, others: int, better: int, median: float | None) -> bool:
         """``goes_on`` from what a database counts without reading every value: how many others
