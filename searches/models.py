@@ -222,9 +222,12 @@ class Entity(models.Model):
         # Never trained: its search was cancelled, or failed, before a worker took it. Not a
         # failure of the candidate, and not an end with a result (no fitness, no point drawn).
         CANCELLED = "cancelled", "cancelled (never trained)"
+        # Paused at a rung of its generation's bracket (successive halving's ``promotion: bracket``), its
+        # weights kept (``Checkpoint``): queued again if it is among the best there, stopped if not.
+        WAITING = "waiting", "waiting at a rung"
 
     ENDED = (Status.DONE, Status.FAILED, Status.CACHED, Status.STOPPED)
-    PENDING = (Status.QUEUED, Status.RUNNING)
+    PENDING = (Status.QUEUED, Status.RUNNING, Status.WAITING)
     # Trainings that measure something already chosen (the tutorial, a best candidate again, the
     # final training): never stopped early, and never the yardstick of a candidate that may be.
     MEASUREMENTS = (Origin.BASELINE, Origin.CONFIRMATION, Origin.FINAL)
@@ -271,6 +274,9 @@ class Entity(models.Model):
     # The GPU the worker owns ("" on a CPU worker), as the machine numbers it.
     gpu = models.CharField(max_length=32, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Times it was queued again from a rung of its bracket: claims that go on training, not retries,
+    # so they do not count towards GAWEB_MAX_ATTEMPTS either.
+    promotions = models.PositiveIntegerField(default=0)
     # Claims handed back untrained by machines without the search's dataset: not attempts at
     # training, so they do not count towards GAWEB_MAX_ATTEMPTS (``attempts`` still grows with
     # them, because a claim's attempt number is what fences its later writes).
@@ -338,6 +344,21 @@ class EpochResult(models.Model):
         constraints = [models.UniqueConstraint(fields=["entity", "epoch"], name="one_result_per_entity_epoch")]
         # Covers the early-stopping counts and the median (search, epoch, then the values in order).
         indexes = [models.Index(fields=["search", "epoch", "val_accuracy"], name="epoch_result_value")]
+
+
+class Checkpoint(models.Model):
+    """A candidate paused at a rung of its bracket: its trained network (a ``.keras`` file's bytes;
+    empty for an objective with no weights), and its learning curve and training seconds so far.
+
+    In the database, as final models are: the machine that takes the promoted candidate up may
+    not be the one that paused it. Deleted once the candidate has ended (and with it).
+    """
+
+    entity = models.OneToOneField(Entity, related_name="checkpoint", on_delete=models.CASCADE, primary_key=True)
+    epoch = models.PositiveIntegerField()
+    data = models.BinaryField()
+    history = models.JSONField(default=list)
+    train_seconds = models.FloatField(default=0.0)
 
 
 class FinalModel(models.Model):

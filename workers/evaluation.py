@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from searches import services
-from searches.models import Entity, UnableHost
+from searches.models import Checkpoint, Entity, UnableHost
 
 from .memory import rss_mb
 from .objectives import (
@@ -133,9 +133,13 @@ def evaluate_entity(
 
     replicate = 1 if entity.origin == Entity.Origin.CONFIRMATION else 0
     heartbeat = Heartbeat(entity.pk, attempt, every=settings.GAWEB_HEARTBEAT_SECONDS)
+    # A candidate promoted from a rung of its bracket goes on from the weights it paused with.
+    kept = Checkpoint.objects.filter(entity_id=entity.pk).values_list("epoch", "data").first()
     request = EvaluationRequest(
         entity_id=entity.pk, genome=entity.genome, spec=search.spec, on_epoch=on_epoch, replicate=replicate,
         cut_off=heartbeat.lost.is_set, search_ended=heartbeat.search_ended.is_set,
+        resume_epoch=kept[0] if kept else 0, resume_weights=bytes(kept[1]) if kept else None,
+        keep_weights=search.stopping_rule is not None and search.stopping_rule.promotion == "bracket",
     )  # fmt: skip
     report = Report(Outcome.DONE)
 
@@ -207,6 +211,7 @@ def _record(entity_id: int, result, attempt: int, *, final: bool) -> bool:
         dataset_info=result.dataset_info,
         stopped=result.stopped,
         attempt=attempt,
+        weights=result.weights,
     )
 
 

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from searches.clock import db_now
-from searches.models import Entity, EpochResult, Search, UnableHost
+from searches.models import Checkpoint, Entity, EpochResult, Search, UnableHost
 from searches.reads.best import crowned_fitness
+from searches.services.brackets import earlier_training, in_brackets, keep_checkpoint
 from searches.spec.search import fitness_from
 
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -50,7 +51,12 @@ def entity_claim(*, entity_id: int, worker: str, gpu: str = "") -> Entity | None
         )
         if not claimed:
             return None
-        EpochResult.objects.filter(entity_id=entity_id).delete()
+        # A candidate taken up from a rung of its bracket keeps its curve up to there; any other
+        # attempt draws its own.
+        kept = Checkpoint.objects.filter(entity_id=entity_id).values_list("epoch", "history").first()
+        if kept:
+            Entity.objects.filter(pk=entity_id).update(history=kept[1])
+        EpochResult.objects.filter(entity_id=entity_id, epoch__gt=kept[0] if kept else 0).delete()
         return Entity.objects.select_related("search").get(pk=entity_id)
 
 
@@ -94,6 +100,7 @@ def entity_record_result(
     dataset_info: Mapping[str, Any] | None = None,
     stopped: bool = False,
     attempt: int | None = None,
+    weights: bytes | None = None,
 ) -> bool:
     """Record a trained entity's result (and its cached copies'). False if it is not this claim's.
 
@@ -102,9 +109,15 @@ def entity_record_result(
     Recording is safe to repeat for the same attempt: a retry after a lost connection,
     when the first try had in fact committed, finds the result there and says True.
     ``dataset_info`` (input shape, class names) is kept on the search, for its downloads.
-    ``stopped``: the early-stopping rule stopped it before its last epoch.
+    ``stopped``: the early-stopping rule stopped it before its last epoch; in a bracket
+    (``promotion: bracket``) it then waits at that rung, ``weights`` kept, for its generation.
+    A candidate taken up from a rung is recorded with the curve and seconds it had there.
     """
     with transaction.atomic():
+        earlier, seconds_before = earlier_training(entity_id)
+        first = history[0]["epoch"] if history else None
+        history = [row for row in earlier if first is None or row["epoch"] < first] + list(history)
+        train_seconds += seconds_before
         search = Search.objects.only("spec", "dataset_info", "direction").get(entities__pk=entity_id)
         fitness = fitness_from(
             accuracy=accuracy,
@@ -114,19 +127,24 @@ def entity_record_result(
         )
         now = db_now()
         status = Entity.Status.STOPPED if stopped else Entity.Status.DONE
+        pauses = stopped and in_brackets(search)
         recorded = running_claim(entity_id, attempt).update(
-            status=status,
+            status=Entity.Status.WAITING if pauses else status,
             fitness=fitness,
             accuracy=accuracy,
             parameter_count=parameter_count,
             train_seconds=train_seconds,
-            history=list(history),
+            history=history,
             epochs=len(history),
             timings=dict(timings or {}),
             error="",
-            finished_at=now,
+            finished_at=None if pauses else now,
         )
+        if recorded and pauses:
+            keep_checkpoint(entity_id, weights=weights or b"", history=history, seconds=train_seconds)
+            return True
         if recorded:
+            Checkpoint.objects.filter(entity_id=entity_id).delete()
             Entity.objects.filter(cached_from_id=entity_id).update(
                 fitness=fitness, accuracy=accuracy, parameter_count=parameter_count, finished_at=now
             )
@@ -135,7 +153,7 @@ def entity_record_result(
             if status == Entity.Status.DONE:
                 _keep_best_fitness(search.pk, entity_id, fitness)
             return True
-    return already_recorded(entity_id, attempt, status)
+    return already_recorded(entity_id, attempt, Entity.Status.WAITING if pauses else status)
 
 
 def _keep_best_fitness(search_id: int, entity_id: int, fitness: float) -> None:
@@ -180,6 +198,8 @@ def entity_report_epoch(*, entity_id: int, epoch: int, metrics: Mapping[str, Any
     rule = entity.search.stopping_rule
     if rule is None or not rule.is_rung(epoch):
         return True
+    if rule.promotion == "bracket":  # every candidate pauses at a rung; its generation decides together
+        return not rule.pauses(epoch, entity.search.settings.training.epochs)
     others = EpochResult.objects.filter(search_id=entity.search_id, epoch=epoch).exclude(entity_id=entity_id)
     count = others.count()
     better = others.filter(val_accuracy__gt=value).count() if not rule.needs_median() else 0
@@ -206,6 +226,7 @@ def record_failure(*, entity_id: int, reason: str, attempt: int | None = None) -
         recorded = running_claim(entity_id, attempt).update(status=Entity.Status.FAILED, error=reason, finished_at=now)
         if recorded:
             copies_fail_with(entity_id, reason, now)
+            Checkpoint.objects.filter(entity_id=entity_id).delete()
             return True
     return already_recorded(entity_id, attempt, Entity.Status.FAILED)
 

@@ -25,6 +25,7 @@ from searches.clock import db_now
 from searches.genetics import Proposal, genome_hash, propose
 from searches.models import Entity, Generation, Search
 from searches.services import told
+from searches.services.brackets import bracket_promote
 from searches.services.entities import failed_copy_error
 from searches.services.queueing import queue_entities
 
@@ -46,6 +47,7 @@ def generations_advance(*, search_id: int) -> list[int]:
             if search.status != Search.Status.RUNNING:
                 return bred
             generation = search.generation_set.get(number=search.current_generation)
+            bracket_promote(search, generation)  # a rung every candidate reached: its best go on
             if _pending(generation).exists():
                 return bred
             summarise(generation)

@@ -153,7 +153,8 @@ def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
         for entity in entities.filter(active_search()).select_related("search"):
             # As it was read: the attempt this pass saw, and no other that took it meanwhile.
             running = Entity.objects.filter(pk=entity.pk, status=Entity.Status.RUNNING, attempts=entity.attempts)
-            tried = entity.attempts - entity.handbacks  # claims handed back untrained were not attempts
+            # Claims handed back untrained were not attempts, nor were those that took up a promotion.
+            tried = entity.attempts - entity.handbacks - entity.promotions
             if tried >= max_attempts:
                 reason = plain_error(
                     f"failed after {tried} attempts: {why} each time (killed, out of memory, or crashed)"

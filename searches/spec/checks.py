@@ -7,10 +7,13 @@ import os
 import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from searches.genetics import ErrorCollector, Space, Trait, is_number
+from searches.genetics import BreedingPolicy, ErrorCollector, Space, StoppingRule, Trait, is_number
 from searches.spec.catalog import FOLDER_PREFIX, KERAS_TRAITS, NAMED_DATASETS, under_data_roots
+
+if TYPE_CHECKING:
+    from searches.spec.training import TrainingSettings
 
 MAX_NAME_LENGTH = 200
 MAX_PATH_LENGTH = 1000
@@ -159,3 +162,22 @@ def _outside_domain(trait: Trait, domain: tuple) -> str | None:
     if any(not is_number(v) or not low <= v <= high for v in values):
         return f"values must lie in [{low}, {high}]"
     return None
+
+
+# The objectives that resume a candidate from its stored weights, as bracket promotion needs.
+BRACKET_OBJECTIVES = ("keras", "synthetic")
+
+
+def check_brackets(training: TrainingSettings, ga: BreedingPolicy, objective: Any, errors: ErrorCollector) -> None:
+    """Bracket promotion pauses a generation's candidates at each rung and resumes the best from
+    their stored weights: it needs generations, a candidate per genome, and an objective that resumes."""
+    rule = StoppingRule.from_spec(training.early_stopping, epochs=training.epochs)
+    if rule is None or rule.promotion != "bracket":
+        return
+    where = "training.early_stopping.promotion"
+    if ga.mode != "generational":
+        errors.add(where, "a bracket is a generation: it needs ga.mode generational (steady state is asynchronous)")
+    elif ga.duplicates != "rebreed":
+        errors.add(where, 'a bracket needs ga.duplicates "rebreed": a cached copy would wait on its original\'s rungs')
+    if objective not in BRACKET_OBJECTIVES:
+        errors.add(where, "a bracket resumes candidates from stored weights: the keras and synthetic objectives do")

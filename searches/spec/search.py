@@ -199,6 +199,8 @@ def parse_spec(
         checks.check_declared_traits(space, objective, objectives[objective], errors)
     if seeds is not None and space is not None and ga is not None:
         ga = _with_seed_genomes(ga, seeds, space, objective, errors)
+    if training is not None and ga is not None:
+        checks.check_brackets(training, ga, objective, errors)
     baseline = raw.get("baseline", False)
     if not isinstance(baseline, bool):
         errors.add("baseline", "must be true or false")

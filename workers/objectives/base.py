@@ -30,6 +30,12 @@ class EvaluationRequest:
     # command's program) stops then. None: never asked.
     cut_off: Callable[[], bool] | None = None
     search_ended: Callable[[], bool] | None = None
+    # Successive halving by brackets: a candidate promoted from a rung goes on after ``resume_epoch``
+    # epochs, from ``resume_weights`` (a ``.keras`` file's bytes; empty for an objective with no
+    # weights); ``keep_weights``: a candidate stopped at a rung hands back its weights (``weights``).
+    resume_epoch: int = 0
+    resume_weights: bytes | None = None
+    keep_weights: bool = False
 
     def go_on(self, epoch: int, metrics: Mapping[str, float]) -> bool:
         return True if self.on_epoch is None else self.on_epoch(epoch, metrics)
@@ -85,6 +91,8 @@ class EvaluationResult:
     dataset_info: dict[str, Any] | None = None
     # Stopped before its last epoch (``on_epoch`` said so): the accuracy is the last epoch's.
     stopped: bool = False
+    # A stopped candidate's trained network, where the request asked to keep it (``keep_weights``).
+    weights: bytes | None = None
 
 
 @dataclass(frozen=True)

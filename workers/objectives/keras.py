@@ -46,6 +46,8 @@ class KerasObjective:
             outcome = train_candidate(
                 request.genome, data, epochs=training.epochs, seed=seed, go_on=request.go_on, build=self.build,
                 share=request.image_share if request.image_shares else None,
+                resume=(request.resume_epoch, request.resume_weights) if request.resume_epoch else None,
+                keep_weights=request.keep_weights,
             )  # fmt: skip
         except TrainingFailed as error:
             raise CandidateFailed(str(error), recycle_process=error.out_of_memory) from error
@@ -57,6 +59,7 @@ class KerasObjective:
             timings={"dataset": loaded, **outcome.timings, "dataset_loads": self.datasets.loads},
             dataset_info={"input_shape": list(data.input_shape), "class_names": list(data.class_names)},
             stopped=outcome.stopped,
+            weights=outcome.weights,
         )
 
     def train_final(self, request: EvaluationRequest) -> FinalResult:

@@ -118,7 +118,7 @@ class SyntheticObjective:
         # Epoch by epoch, the delay spread over them, along a learning curve that rises to the
         # final accuracy: early stopping and live curves see what real training would show.
         history, stopped = [], False
-        for epoch in range(1, epochs + 1):
+        for epoch in range(request.resume_epoch + 1, epochs + 1):  # a promoted candidate goes on from its rung
             if delay:
                 time.sleep(delay / epochs)
             history.append({"epoch": epoch, "val_accuracy": FLOOR + (accuracy - FLOOR) * epoch / epochs})
@@ -136,4 +136,5 @@ class SyntheticObjective:
             train_seconds=time.perf_counter() - started,
             history=history,
             stopped=stopped,
+            weights=b"" if stopped and request.keep_weights else None,  # a landscape has no weights to keep
         )

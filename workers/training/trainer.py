@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import math
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .quietly import keras  # first: TensorFlow's start-up lines kept off the terminal
@@ -17,6 +15,7 @@ from searches.spec.catalog import TUTORIAL_GENOME
 
 from .builder import build_model, compile_model
 from .datasets import FinalData, Split
+from .weights import network_bytes, network_from
 
 # A user's own network: ``build(genome, input_shape, num_classes)`` returns a compiled ``keras.Model``.
 Builder = Callable[[Mapping[str, Any], tuple[int, ...], int], Any]
@@ -44,6 +43,7 @@ class TrainingOutcome:
     history: list[dict[str, Any]]
     timings: dict[str, float] = field(default_factory=dict)
     stopped: bool = False  # told to stop before the last epoch
+    weights: bytes | None = None  # the stopped network, where asked to keep it (a .keras file's bytes)
 
 
 class _StopAtBrokenEpoch(keras.callbacks.Callback):
@@ -89,6 +89,8 @@ def train_candidate(
     go_on: Callable[[int, Mapping[str, float]], bool] | None = None,
     build: Builder | None = None,
     share: Callable[[int], float] | None = None,
+    resume: tuple[int, bytes] | None = None,
+    keep_weights: bool = False,
 ) -> TrainingOutcome:
     """Build, compile and fit the genome's network; the accuracy is the last epoch's on validation.
 
@@ -97,30 +99,38 @@ def train_candidate(
     ``share(epoch)``: the share of the training images that epoch trains on (the images resource
     of successive halving): the first that many of them, the same for every candidate, since the
     split is already in a random order. None: every epoch on all of them.
+    ``resume``: (epochs trained, a ``.keras`` file's bytes): go on from that network, optimizer
+    state and all (successive halving by brackets promotes a paused candidate so); its history
+    then holds the epochs after those. ``keep_weights``: a stopped candidate's network is saved
+    (``TrainingOutcome.weights``), for its bracket to promote.
     """
-    if build is None:
-        g = complete_genome(genome)
+    g = complete_genome(genome) if build is None else dict(genome)
+    if resume is not None:
+        try:
+            model, built = _build(g, seed, lambda: network_from(resume[1]))
+        except TrainingFailed as error:  # the weights it paused with, as this process cannot read them
+            raise TrainingFailed(f"cannot take it up from its rung: {error}") from error
+    elif build is None:
         model, built = _build(
             g, seed, lambda: build_model(g, input_shape=data.input_shape, num_classes=data.num_classes)
         )
     else:
-        g = dict(genome)
         model, built = _build(g, seed, lambda: _users(build, g, data.input_shape, data.num_classes))
     asking = _AskAfterEachEpoch(go_on) if go_on is not None else None
-    validation = (data.x_val, data.y_val)
-    if share is None:
-        fitted, trained = _fit(model, g, data.x_train, data.y_train, epochs, validation, asking)
-        rows = _history_rows(fitted.history)
-    else:
-        rows, trained = _fit_growing(model, g, data, epochs, validation, asking, share)
+    first = resume[0] if resume is not None else 0
+    rows, trained = _fit_growing(
+        model, g, data, epochs, (data.x_val, data.y_val), asking, share or (lambda epoch: 1.0), first=first
+    )  # fmt: skip
     if "val_accuracy" not in rows[-1]:
         raise TrainingFailed("the network reports no val_accuracy: compile it with metrics=['accuracy']")
+    stopped = asking is not None and asking.stopped and rows[-1]["epoch"] < epochs
     return TrainingOutcome(
         accuracy=rows[-1]["val_accuracy"],
         parameter_count=int(model.count_params()),
         history=rows,
         timings={"build": built, "fit": trained},
-        stopped=asking is not None and asking.stopped and len(rows) < epochs,
+        stopped=stopped,
+        weights=network_bytes(model) if stopped and keep_weights else None,
     )
 
 
@@ -176,10 +186,7 @@ def train_final(
     began = time.perf_counter()
     loss, accuracy = model.evaluate(data.x_test, data.y_test, batch_size=256, verbose=0)
     measured = time.perf_counter() - began
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.keras"
-        model.save(path)
-        saved = path.read_bytes()
+    saved = network_bytes(model)
     return FinalOutcome(
         test_accuracy=float(accuracy),
         test_loss=float(loss),
@@ -234,11 +241,12 @@ def _fit(model, genome, x, y, epochs: int, validation, asking: _AskAfterEachEpoc
     return fitted, time.perf_counter() - started
 
 
-def _fit_growing(model, genome, data: Split, epochs: int, validation, asking, share: Callable[[int], float]):
+def _fit_growing(model, genome, data: Split, epochs: int, validation, asking, share: Callable[[int], float], *, first):
     """``_fit`` with the images growing: one fit per epoch on a share of the images, each going on from
-    the weights the last left, then one fit of the remaining epochs on all; (history rows, seconds)."""
+    the weights the last left, then one fit of the remaining epochs on all; (history rows, seconds).
+    ``first``: the epochs the network has trained already (it goes on after them)."""
     rows: list[dict[str, Any]] = []
-    seconds, epoch = 0.0, 0
+    seconds, epoch = 0.0, first
     while epoch < epochs and not (asking is not None and asking.stopped):
         part = share(epoch + 1)
         count = len(data.y_train) if part >= 1 else max(1, math.ceil(part * len(data.y_train)))

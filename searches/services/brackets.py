@@ -1,0 +1,78 @@
+"""Successive halving by brackets (``promotion: bracket``): a generation is one bracket.
+
+Every candidate pauses at each rung (``StoppingRule.pauses``): its worker stores its weights and
+learning curve so far (``Checkpoint``) and it waits (``Entity.Status.WAITING``). Once none of the
+generation's candidates is queued or training, all that are left have reached the same rung, and
+exactly the best ``ceil(n / reduction)`` of the ``n`` waiting there are queued again, to go on from
+their weights on whichever machine takes them; the others end as stopped, with their fitness at
+that rung. No rung is waited for past the last epoch: that one is not a rung.
+
+Promotion happens in ``generations_advance``, under the search's row lock, so however many workers
+pause the last candidates of a rung at once, the rung is promoted exactly once: the conditional
+updates below (``status=WAITING``) are the last guard.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db.models import F
+
+from searches.clock import db_now
+from searches.models import Checkpoint, Entity, Generation, Search
+from searches.services.queueing import queue_entities
+
+log = logging.getLogger("gaweb.services")
+
+BUSY = (Entity.Status.QUEUED, Entity.Status.RUNNING)
+
+
+def in_brackets(search: Search) -> bool:
+    rule = search.stopping_rule
+    return rule is not None and rule.promotion == "bracket"
+
+
+def bracket_promote(search: Search, generation: Generation) -> list[int]:
+    """Promote the generation's rung once every candidate has reached it (or ended); the ids queued
+    again. Call it under the search's row lock; it does nothing while any candidate trains."""
+    candidates = generation.entities.population()
+    if not in_brackets(search) or candidates.filter(status__in=BUSY).exists():
+        return []
+    waiting = candidates.filter(status=Entity.Status.WAITING)
+    ranked = list(waiting.order_by(F("fitness").desc(nulls_last=True), "pk").values_list("pk", flat=True))
+    if not ranked:
+        return []
+    promoted = ranked[: search.stopping_rule.promoted(len(ranked))]
+    now = db_now()
+    Entity.objects.filter(pk__in=promoted, status=Entity.Status.WAITING).update(
+        status=Entity.Status.QUEUED, queued_at=now, heartbeat_at=None, promotions=F("promotions") + 1
+    )
+    stop_waiting(Entity.objects.filter(pk__in=ranked[len(promoted) :]), now)
+    queue_entities(search, promoted)
+    number = generation.number + 1
+    log.info("search #%s generation %s: %d of %d at the rung go on", search.pk, number, len(promoted), len(ranked))
+    return promoted
+
+
+def stop_waiting(entities, now) -> None:
+    """Those waiting at a rung end there, stopped, with the fitness they had; their weights are let go."""
+    ids = list(entities.filter(status=Entity.Status.WAITING).values_list("pk", flat=True))
+    ended = Entity.objects.filter(pk__in=ids, status=Entity.Status.WAITING)
+    ended.update(status=Entity.Status.STOPPED, finished_at=now)
+    Checkpoint.objects.filter(entity_id__in=ids).delete()
+
+
+def keep_checkpoint(entity_id: int, *, weights: bytes, history: Sequence[Mapping[str, Any]], seconds: float) -> None:
+    """Keep a paused candidate's weights and its learning curve and training time so far."""
+    Checkpoint.objects.update_or_create(
+        entity_id=entity_id,
+        defaults={"epoch": len(history), "data": weights, "history": list(history), "train_seconds": seconds},
+    )
+
+
+def earlier_training(entity_id: int) -> tuple[list[dict[str, Any]], float]:
+    """What a candidate taken up from a rung trained before it: its curve, and its seconds."""
+    kept = Checkpoint.objects.filter(entity_id=entity_id).values_list("history", "train_seconds").first()
+    return (list(kept[0]), kept[1]) if kept else ([], 0.0)
