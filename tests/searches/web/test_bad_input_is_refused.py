@@ -141,6 +141,24 @@ CASES = [
         "choose one of: median, successive_halving",
     ),
     (
+        "a bracket in steady state",
+        json.dumps(
+            {
+                **VALID,
+                "ga": {**VALID["ga"], "mode": "steady_state"},
+                "training": {"epochs": 3, "early_stopping": {"rule": "successive_halving", "promotion": "bracket"}},
+            }
+        ),
+        "training.early_stopping.promotion",
+        "needs ga.mode generational",
+    ),
+    (
+        "images with the median rule",
+        json.dumps({**VALID, "training": {"epochs": 3, "early_stopping": {"rule": "median", "resource": "images"}}}),
+        "training.early_stopping.resource",
+        "successive_halving only",
+    ),
+    (
         "negative size penalty",
         json.dumps({**VALID, "fitness": {"size_penalty": -1}}),
         "fitness.size_penalty",
