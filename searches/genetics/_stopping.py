@@ -189,10 +189,10 @@ class StoppingRule:
         del spec["reduction" if self.rule == "median" else "warmup"]
         if self.resource == "epochs":  # the form every spec stored before there were other resources
             del spec["resource"], spec["image_rungs"]
-        if self.promotion == "asynchronous":  # and before there were brackets
-            del spec["promotion"]
         elif self.resource == "images":
             del spec["min_epochs"]
+        if self.promotion == "asynchronous":  # and before there were brackets
+            del spec["promotion"]
         return spec
 
     def share(self, epoch: int) -> float:

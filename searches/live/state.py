@@ -231,7 +231,8 @@ def _progress(search: Search, board: dashboard.Board) -> dict[str, Any]:
         Entity.objects.of_the_search()
         .filter(search=search, status__in=(*Entity.PENDING, *_NOT_ENDED_OR_COPIES))
         .aggregate(
-            queued=Count("id", filter=Q(status=Entity.Status.QUEUED) | waiting_copy),
+            # One waiting at a rung of its bracket waits to be queued again or stopped: queued, as a copy is.
+            queued=Count("id", filter=Q(status__in=(Entity.Status.QUEUED, Entity.Status.WAITING)) | waiting_copy),
             running=Count("id", filter=Q(status=Entity.Status.RUNNING)),
             cancelled=Count("id", filter=Q(status=Entity.Status.CANCELLED)),
         )

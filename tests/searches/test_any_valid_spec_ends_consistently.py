@@ -48,6 +48,8 @@ def specs(draw):
     }
     # The reference's "cache" (a duplicate takes a place, with the earlier result) is generational only.
     ga["duplicates"] = draw(st.sampled_from(["rebreed", "cache"])) if ga["mode"] == "generational" else "rebreed"
+    if epochs >= 2 and ga["mode"] == "generational" and ga["duplicates"] == "rebreed":
+        rules.append({"rule": "successive_halving", "min_epochs": 1, "reduction": 2, "promotion": "bracket"})
     if draw(st.booleans()):
         ga["seed_genomes"] = [{"learning_rate": 0.01, "batch_size": 128}]
     # Several objectives (NSGA-II) wherever the strategy takes them: every strategy but the surrogate.

@@ -83,3 +83,10 @@ def test_a_model_is_given_the_highest_rungs_where_there_are_more_than_it_takes()
     # 2 image rungs, then epoch rungs at 3, 5 and 11: a model reading 4 rungs learns from the highest.
     assert rule(12, resource="both", image_rungs=2).rungs(12, most=4) == [2, 3, 5, 11]
     assert StoppingRule(rule="median", min_epochs=1).rungs(100, most=4) == [3, 9, 27, 81]
+
+
+def test_every_resource_and_promotion_reads_back_as_it_was_written():
+    for resource in ("epochs", "images", "both"):
+        for promotion in ("asynchronous", "bracket"):
+            written = rule(6, resource=resource, promotion=promotion)
+            assert StoppingRule.from_spec(written.to_spec(), epochs=6) == written
