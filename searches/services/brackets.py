@@ -18,6 +18,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F
 
 from searches.clock import db_now
@@ -62,6 +63,19 @@ def stop_waiting(entities, now) -> None:
     ended = Entity.objects.filter(pk__in=ids, status=Entity.Status.WAITING)
     ended.update(status=Entity.Status.STOPPED, finished_at=now)
     Checkpoint.objects.filter(entity_id__in=ids).delete()
+
+
+def storable(entity_id: int, weights: bytes | None) -> bool:
+    """Whether a paused candidate's weights may be kept (``GAWEB_MAX_MODEL_MB``, as for final models);
+    one over the bound cannot wait for its rung's promotion: it ends there, stopped."""
+    if weights is None or len(weights) <= settings.GAWEB_MAX_MODEL_MB * 1024 * 1024:
+        return True
+    log.warning(
+        "entity #%s: its network, %s bytes, is over GAWEB_MAX_MODEL_MB: it stops at its rung",
+        entity_id,
+        f"{len(weights):,}",
+    )
+    return False
 
 
 def keep_checkpoint(entity_id: int, *, weights: bytes, history: Sequence[Mapping[str, Any]], seconds: float) -> None:

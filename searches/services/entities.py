@@ -18,7 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from searches.clock import db_now
 from searches.models import Checkpoint, Entity, EpochResult, Search, UnableHost
 from searches.reads.best import crowned_fitness
-from searches.services.brackets import earlier_training, in_brackets, keep_checkpoint
+from searches.services.brackets import earlier_training, in_brackets, keep_checkpoint, storable
 from searches.spec.search import fitness_from
 
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -127,7 +127,7 @@ def entity_record_result(
         )
         now = db_now()
         status = Entity.Status.STOPPED if stopped else Entity.Status.DONE
-        pauses = stopped and in_brackets(search)
+        pauses = stopped and in_brackets(search) and storable(entity_id, weights)
         recorded = running_claim(entity_id, attempt).update(
             status=Entity.Status.WAITING if pauses else status,
             fitness=fitness,

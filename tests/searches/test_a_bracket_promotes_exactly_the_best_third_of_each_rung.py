@@ -72,3 +72,18 @@ def test_a_cancel_ends_those_waiting_at_a_rung_as_stopped(bracket_spec):
     first.refresh_from_db()
     assert first.status == Entity.Status.STOPPED and first.finished_at is not None
     assert not Checkpoint.objects.filter(entity=first).exists()
+
+
+@pytest.mark.django_db
+def test_a_network_over_the_model_bound_cannot_wait_and_stops_at_its_rung(bracket_spec, settings):
+    settings.GAWEB_MAX_MODEL_MB = 1
+    search = services.search_create(spec=bracket_spec, execution=Search.Execution.INLINE)
+    services.search_start(search_id=search.pk)
+    entity = Entity.objects.filter(search=search, status=Entity.Status.QUEUED).first()
+    claimed = services.entity_claim(entity_id=entity.pk, worker="w")
+    assert services.entity_record_result(
+        entity_id=entity.pk, accuracy=0.5, parameter_count=10, train_seconds=1.0, stopped=True,
+        history=[{"epoch": 1, "val_accuracy": 0.5}], attempt=claimed.attempts, weights=b"x" * (2 * 1024 * 1024),
+    )  # fmt: skip
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.STOPPED and not Checkpoint.objects.exists()
