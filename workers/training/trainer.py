@@ -249,7 +249,7 @@ def _fit_growing(model, genome, data: Split, epochs: int, validation, asking, sh
     seconds, epoch = 0.0, first
     while epoch < epochs and not (asking is not None and asking.stopped):
         part = share(epoch + 1)
-        count = len(data.y_train) if part >= 1 else max(1, math.ceil(part * len(data.y_train)))
+        count = _whole_batches(part, len(data.y_train), genome.get("batch_size", DEFAULT_BATCH_SIZE))
         last = epochs if count >= len(data.y_train) else epoch + 1
         fitted, took = _fit(
             model, genome, data.x_train[:count], data.y_train[:count], last, validation, asking, first=epoch
@@ -260,6 +260,15 @@ def _fit_growing(model, genome, data: Split, epochs: int, validation, asking, sh
             break  # stopped within this fit
         epoch = last
     return rows, seconds
+
+
+def _whole_batches(share: float, images: int, batch: int) -> int:
+    """How many images an epoch on ``share`` of them trains on: rounded up to whole batches, so that
+    no epoch on a share ends with a batch of a shape of its own (TensorFlow would trace the training
+    step again for it, a second or two a candidate); all of them from a share of 1."""
+    if share >= 1:
+        return images
+    return min(images, max(1, math.ceil(share * images / batch)) * batch)
 
 
 def _users(build: Builder, genome: Mapping[str, Any], input_shape, num_classes: int):

@@ -80,3 +80,12 @@ def test_a_loss_that_diverges_on_every_image_names_its_epoch(digits):
         # One image, one step: the first epoch's loss is finite. A later fit's epoch is named as the
         # search numbers it, not as that fit does (which would say epoch 1).
         train_candidate(genome, digits, epochs=4, seed=1, share=lambda epoch: [1e-9, 1e-9, 1.0, 1.0][epoch - 1])
+
+
+def test_a_share_is_rounded_up_to_whole_batches_so_no_batch_has_a_shape_of_its_own():
+    from workers.training.trainer import _whole_batches
+
+    assert _whole_batches(1 / 9, 720, 32) == 96  # 80 images, 3 whole batches
+    assert _whole_batches(1 / 3, 720, 32) == 256  # 240 images, 8 batches
+    assert _whole_batches(1 / 9, 100, 256) == 100  # never more than there are
+    assert _whole_batches(1.0, 720, 32) == 720  # all of them: the last batch as it falls
