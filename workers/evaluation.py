@@ -129,17 +129,25 @@ def evaluate_entity(
             return services.entity_report_epoch(entity_id=entity.pk, epoch=epoch, metrics=metrics, attempt=attempt)
         except DatabaseError as error:
             log.warning("entity #%s could not report epoch %s: %s", entity.pk, epoch, error)
-            return True
+            return not pauses(epoch)  # in a bracket, a rung is a pause whether or not it was heard
+
+    rule, epochs = search.stopping_rule, search.settings.training.epochs
+    in_bracket = rule is not None and rule.promotion == "bracket" and entity.origin not in Entity.MEASUREMENTS
+
+    def pauses(epoch: int) -> bool:
+        return in_bracket and rule.pauses(epoch, epochs)
 
     replicate = 1 if entity.origin == Entity.Origin.CONFIRMATION else 0
     heartbeat = Heartbeat(entity.pk, attempt, every=settings.GAWEB_HEARTBEAT_SECONDS)
     # A candidate promoted from a rung of its bracket goes on from the weights it paused with.
     kept = Checkpoint.objects.filter(entity_id=entity.pk).values_list("epoch", "data").first()
+    if kept:
+        log.info("entity #%s goes on from its rung at epoch %s", entity.pk, kept[0])
     request = EvaluationRequest(
         entity_id=entity.pk, genome=entity.genome, spec=search.spec, on_epoch=on_epoch, replicate=replicate,
         cut_off=heartbeat.lost.is_set, search_ended=heartbeat.search_ended.is_set,
         resume_epoch=kept[0] if kept else 0, resume_weights=bytes(kept[1]) if kept else None,
-        keep_weights=search.stopping_rule is not None and search.stopping_rule.promotion == "bracket",
+        keep_weights=in_bracket,
     )  # fmt: skip
     report = Report(Outcome.DONE)
 

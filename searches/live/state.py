@@ -231,8 +231,9 @@ def _progress(search: Search, board: dashboard.Board) -> dict[str, Any]:
         Entity.objects.of_the_search()
         .filter(search=search, status__in=(*Entity.PENDING, *_NOT_ENDED_OR_COPIES))
         .aggregate(
-            # One waiting at a rung of its bracket waits to be queued again or stopped: queued, as a copy is.
-            queued=Count("id", filter=Q(status__in=(Entity.Status.QUEUED, Entity.Status.WAITING)) | waiting_copy),
+            queued=Count("id", filter=Q(status=Entity.Status.QUEUED) | waiting_copy),
+            # Paused at a rung of its bracket, for its generation to reach it too (``promotion: bracket``).
+            waiting=Count("id", filter=Q(status=Entity.Status.WAITING)),
             running=Count("id", filter=Q(status=Entity.Status.RUNNING)),
             cancelled=Count("id", filter=Q(status=Entity.Status.CANCELLED)),
         )

@@ -87,8 +87,9 @@ def search_progress(search: Search) -> dict[str, Any]:
         .exclude(status=Entity.Status.PARENT_ONLY)
         .of_the_search()  # the final trainings are shown apart, in its final results
         .aggregate(
-            # One waiting at a rung of its bracket waits to be queued again or stopped: queued, as a copy is.
-            queued=Count("id", filter=Q(status__in=(Entity.Status.QUEUED, Entity.Status.WAITING)) | waiting_copy),
+            queued=Count("id", filter=Q(status=Entity.Status.QUEUED) | waiting_copy),
+            # Paused at a rung of its bracket, for its generation to reach it too (``promotion: bracket``).
+            waiting=Count("id", filter=Q(status=Entity.Status.WAITING)),
             running=Count("id", filter=Q(status=Entity.Status.RUNNING)),
             done=Count("id", filter=Q(status=Entity.Status.DONE)),
             stopped=Count("id", filter=Q(status=Entity.Status.STOPPED)),

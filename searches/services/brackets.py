@@ -36,15 +36,22 @@ def in_brackets(search: Search) -> bool:
 
 
 def bracket_promote(search: Search, generation: Generation) -> list[int]:
-    """Promote the generation's rung once every candidate has reached it (or ended); the ids queued
-    again. Call it under the search's row lock; it does nothing while any candidate trains."""
+    """Promote the generation's lowest rung once every candidate has reached it (or ended); the ids
+    queued again. Call it under the search's row lock; it does nothing while any candidate trains.
+
+    Those waiting are all at one rung but where a report was lost (a candidate then pauses at the
+    next): only the lowest rung is judged; the others wait for those promoted from it to join them.
+    """
     candidates = generation.entities.population()
     if not in_brackets(search) or candidates.filter(status__in=BUSY).exists():
         return []
+    let_go_of_ended(search)
     waiting = candidates.filter(status=Entity.Status.WAITING)
-    ranked = list(waiting.order_by(F("fitness").desc(nulls_last=True), "pk").values_list("pk", flat=True))
-    if not ranked:
+    rung = waiting.order_by("epochs").values_list("epochs", flat=True).first()
+    if rung is None:
         return []
+    at_rung = waiting.filter(epochs=rung).order_by(F("fitness").desc(nulls_last=True), "pk")
+    ranked = list(at_rung.values_list("pk", flat=True))
     promoted = ranked[: search.stopping_rule.promoted(len(ranked))]
     now = db_now()
     Entity.objects.filter(pk__in=promoted, status=Entity.Status.WAITING).update(
@@ -53,16 +60,41 @@ def bracket_promote(search: Search, generation: Generation) -> list[int]:
     stop_waiting(Entity.objects.filter(pk__in=ranked[len(promoted) :]), now)
     queue_entities(search, promoted)
     number = generation.number + 1
-    log.info("search #%s generation %s: %d of %d at the rung go on", search.pk, number, len(promoted), len(ranked))
+    log.info(
+        "search #%s generation %s: %d of %d at the rung of epoch %s go on", search.pk, number, len(promoted),
+        len(ranked), rung,
+    )  # fmt: skip
     return promoted
 
 
 def stop_waiting(entities, now) -> None:
     """Those waiting at a rung end there, stopped, with the fitness they had; their weights are let go."""
     ids = list(entities.filter(status=Entity.Status.WAITING).values_list("pk", flat=True))
-    ended = Entity.objects.filter(pk__in=ids, status=Entity.Status.WAITING)
-    ended.update(status=Entity.Status.STOPPED, finished_at=now)
-    Checkpoint.objects.filter(entity_id__in=ids).delete()
+    Entity.objects.filter(pk__in=ids, status=Entity.Status.WAITING).update(
+        status=Entity.Status.STOPPED, finished_at=now
+    )
+    Checkpoint.objects.filter(entity_id__in=ids, entity__status=Entity.Status.STOPPED).delete()
+
+
+def end_brackets(search_id: int, now) -> None:
+    """A search finished early or failed: what waits at a rung, or was promoted from one and not taken
+    up yet, ends there, stopped, with its fitness at that rung. (A cancel keeps them: a resume goes on.)"""
+    promoted = Entity.objects.filter(search_id=search_id, status=Entity.Status.QUEUED, promotions__gt=0)
+    promoted.update(status=Entity.Status.WAITING)
+    stop_waiting(Entity.objects.filter(search_id=search_id), now)
+
+
+def let_go_of_ended(search: Search) -> None:
+    """Drop the weights of candidates that ended since they paused (failed, stopped by a recovery):
+    every path that ends one need not know of checkpoints."""
+    ended = (Entity.Status.DONE, Entity.Status.FAILED, Entity.Status.STOPPED, Entity.Status.CACHED)
+    Checkpoint.objects.filter(entity__search=search, entity__status__in=ended).delete()
+
+
+def still_running(search_id: int) -> bool:
+    """Whether a candidate may pause in its search's bracket: only while the search runs. The row is
+    locked (as by a cancel or a finish), so that none pauses after an end has stopped those waiting."""
+    return Search.objects.select_for_update().filter(pk=search_id, status=Search.Status.RUNNING).exists()
 
 
 def storable(entity_id: int, weights: bytes | None) -> bool:

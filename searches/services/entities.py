@@ -18,7 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from searches.clock import db_now
 from searches.models import Checkpoint, Entity, EpochResult, Search, UnableHost
 from searches.reads.best import crowned_fitness
-from searches.services.brackets import earlier_training, in_brackets, keep_checkpoint, storable
+from searches.services.brackets import earlier_training, in_brackets, keep_checkpoint, still_running, storable
 from searches.spec.search import fitness_from
 
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -127,7 +127,7 @@ def entity_record_result(
         )
         now = db_now()
         status = Entity.Status.STOPPED if stopped else Entity.Status.DONE
-        pauses = stopped and in_brackets(search) and storable(entity_id, weights)
+        pauses = stopped and in_brackets(search) and still_running(search.pk) and storable(entity_id, weights)
         recorded = running_claim(entity_id, attempt).update(
             status=Entity.Status.WAITING if pauses else status,
             fitness=fitness,
@@ -223,7 +223,10 @@ def record_failure(*, entity_id: int, reason: str, attempt: int | None = None) -
     reason = plain_error(reason)
     with transaction.atomic():
         now = db_now()
-        recorded = running_claim(entity_id, attempt).update(status=Entity.Status.FAILED, error=reason, finished_at=now)
+        # A failed candidate has no fitness, even one that had a rung's before it was promoted.
+        recorded = running_claim(entity_id, attempt).update(
+            status=Entity.Status.FAILED, error=reason, finished_at=now, fitness=None, accuracy=None
+        )
         if recorded:
             copies_fail_with(entity_id, reason, now)
             Checkpoint.objects.filter(entity_id=entity_id).delete()

@@ -89,7 +89,7 @@ def _queue_untrained(search: Search) -> list[int]:
     untrained.filter(cached_from__isnull=False).update(status=Entity.Status.CACHED, error="", finished_at=None)
     requeued = list(untrained.values_list("pk", flat=True))
     Entity.objects.filter(pk__in=requeued).update(
-        status=Entity.Status.QUEUED, error="", finished_at=None, queued_at=db_now(), attempts=0
+        status=Entity.Status.QUEUED, error="", finished_at=None, queued_at=db_now(), attempts=0, promotions=0
     )
     queue_entities(search, requeued)
     return requeued

@@ -146,7 +146,7 @@ def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
         ended_with_search = list(cut_off.values_list("pk", flat=True))
         reason = f"not finished: {why}, and the search had ended"
         Entity.objects.filter(pk__in=ended_with_search, status=Entity.Status.RUNNING).update(
-            status=Entity.Status.FAILED, error=reason, finished_at=now
+            status=Entity.Status.FAILED, error=reason, finished_at=now, fitness=None, accuracy=None
         )
         for entity_id in ended_with_search:
             copies_fail_with(entity_id, reason, now)
@@ -159,7 +159,9 @@ def _requeue_or_fail(entities, *, max_attempts: int, why: str) -> int:
                 reason = plain_error(
                     f"failed after {tried} attempts: {why} each time (killed, out of memory, or crashed)"
                 )
-                changed = running.update(status=Entity.Status.FAILED, error=reason, finished_at=now)
+                changed = running.update(
+                    status=Entity.Status.FAILED, error=reason, finished_at=now, fitness=None, accuracy=None
+                )
                 if changed:
                     copies_fail_with(entity.pk, reason, now)
                     affected.add(entity.search_id)

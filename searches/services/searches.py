@@ -15,7 +15,7 @@ from searches.genetics import Proposal, propose
 from searches.models import Entity, Generation, Search
 from searches.reads.objectives import objective_traits, objectives_known
 from searches.services.births import births_start
-from searches.services.brackets import stop_waiting
+from searches.services.brackets import end_brackets
 from searches.services.generations import create_entities, create_generation
 from searches.spec.catalog import TUTORIAL_GENOME
 from searches.spec.checks import MAX_NAME_LENGTH
@@ -150,5 +150,6 @@ def _end(search_id: int, status: str, *, error: str, queued_reason: str) -> bool
             Entity.objects.filter(queued | waiting, search_id=search_id).update(
                 status=Entity.Status.CANCELLED, error=queued_reason, finished_at=now
             )
-            stop_waiting(Entity.objects.filter(search_id=search_id), now)  # at a rung: ended with what it had
+            if status != Search.Status.CANCELLED:  # a cancel keeps its brackets for a resume
+                end_brackets(search_id, now)
     return bool(ended)

@@ -134,7 +134,17 @@ def schemas() -> dict[str, Any]:
             "properties": {
                 **{
                     key: {"type": "integer"}
-                    for key in ("queued", "running", "cancelled", "done", "stopped", "failed", "cached", "ended")
+                    for key in (
+                        "queued",
+                        "running",
+                        "waiting",
+                        "cancelled",
+                        "done",
+                        "stopped",
+                        "failed",
+                        "cached",
+                        "ended",
+                    )
                 },
                 "total": {"type": "integer"},
                 "best_fitness": _nullable("number"),

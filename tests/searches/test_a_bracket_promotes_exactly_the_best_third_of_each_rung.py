@@ -57,10 +57,7 @@ def test_a_promoted_candidate_goes_on_from_its_rung_with_one_curve(bracket_spec)
     assert not Checkpoint.objects.filter(entity__search=search).exists()  # none kept once all ended
 
 
-@pytest.mark.django_db
-def test_a_cancel_ends_those_waiting_at_a_rung_as_stopped(bracket_spec):
-    search = services.search_create(spec=bracket_spec, execution=Search.Execution.INLINE)
-    services.search_start(search_id=search.pk)
+def _pause_one(search) -> Entity:
     from workers.evaluation import evaluate_entity
 
     first = Entity.objects.filter(search=search, status=Entity.Status.QUEUED).order_by("pk").first()
@@ -68,10 +65,48 @@ def test_a_cancel_ends_those_waiting_at_a_rung_as_stopped(bracket_spec):
     first.refresh_from_db()
     assert first.status == Entity.Status.WAITING and first.epochs == 1 and first.finished_at is None
     assert Checkpoint.objects.get(entity=first).epoch == 1
+    return first
+
+
+@pytest.mark.django_db
+def test_a_cancel_keeps_those_waiting_at_a_rung_and_a_resume_goes_on_with_them(bracket_spec):
+    search = services.search_create(spec=bracket_spec, execution=Search.Execution.INLINE)
+    services.search_start(search_id=search.pk)
+    paused = _pause_one(search)
     services.search_cancel(search_id=search.pk)
-    first.refresh_from_db()
-    assert first.status == Entity.Status.STOPPED and first.finished_at is not None
-    assert not Checkpoint.objects.filter(entity=first).exists()
+    paused.refresh_from_db()
+    assert paused.status == Entity.Status.WAITING and Checkpoint.objects.filter(entity=paused).exists()
+    services.search_resume(search_id=search.pk)
+    search = run_inline(search.pk)
+    assert search.status == Search.Status.COMPLETED
+    paused.refresh_from_db()
+    assert paused.status in (Entity.Status.DONE, Entity.Status.STOPPED) and paused.history[0]["epoch"] == 1
+    first_generation = search.generation_set.get(number=0).entities.exclude(status=Entity.Status.PARENT_ONLY)
+    assert sorted(e.epochs for e in first_generation) == [1] * 6 + [3] * 2 + [EPOCHS]  # the bracket, whole
+
+
+@pytest.mark.django_db
+def test_a_search_finished_early_ends_those_waiting_as_stopped_at_their_rung(bracket_spec):
+    search = services.search_create(spec=bracket_spec, execution=Search.Execution.INLINE)
+    services.search_start(search_id=search.pk)
+    paused = _pause_one(search)
+    services.search_finish(search_id=search.pk, note="seen enough")
+    paused.refresh_from_db()
+    assert paused.status == Entity.Status.STOPPED and paused.finished_at is not None and paused.fitness is not None
+    assert not Checkpoint.objects.filter(entity=paused).exists()
+
+
+@pytest.mark.django_db
+def test_a_promoted_candidate_that_fails_has_no_fitness_and_no_weights_kept(bracket_spec):
+    search = services.search_create(spec=bracket_spec, execution=Search.Execution.INLINE)
+    services.search_start(search_id=search.pk)
+    paused = _pause_one(search)
+    Entity.objects.filter(pk=paused.pk).update(status=Entity.Status.QUEUED, promotions=1)  # as a promotion does
+    claimed = services.entity_claim(entity_id=paused.pk, worker="w")
+    services.entity_record_failure(entity_id=paused.pk, reason="out of memory", attempt=claimed.attempts)
+    paused.refresh_from_db()
+    assert (paused.status, paused.fitness, paused.accuracy) == (Entity.Status.FAILED, None, None)
+    assert not Checkpoint.objects.filter(entity=paused).exists()
 
 
 @pytest.mark.django_db

@@ -78,3 +78,6 @@ def test_a_promoted_training_killed_midway_goes_on_from_its_rung(workers, proces
     assert entity.history[0]["val_accuracy"] == pytest.approx(first_epoch)  # its rung's epoch, not trained again
     assert EpochResult.objects.get(entity=entity, epoch=1).val_accuracy == pytest.approx(first_epoch)
     assert not Checkpoint.objects.exists()
+    # Taken up from its rung twice (promoted, then after the kill), never trained from epoch 1 again.
+    taken_up = f"entity #{entity.pk} goes on from its rung at epoch 1"
+    assert (tmp_path / "cpu0.log").read_text().count(taken_up) == 2, workers.logs()

@@ -95,7 +95,7 @@
     const parts = [
       "strategy " + s.strategy,
       s.started_at ? "generation " + (s.generation + 1) + " of " + s.generations : "not started",
-      p.ended + " of " + p.total + " entities ended: " + p.done + " done, " + (p.stopped ? p.stopped + " stopped early, " : "") + p.cached + " cached, " + p.failed + " failed; " + p.running + " running, " + p.queued + " queued" + (p.cancelled ? ", " + p.cancelled + " cancelled (never trained)" : ""),
+      p.ended + " of " + p.total + " entities ended: " + p.done + " done, " + (p.stopped ? p.stopped + " stopped early, " : "") + p.cached + " cached, " + p.failed + " failed; " + p.running + " running, " + p.queued + " queued" + (p.waiting ? ", " + p.waiting + " waiting at a rung" : "") + (p.cancelled ? ", " + p.cancelled + " cancelled (never trained)" : ""),
       "best fitness " + fmt(state.best && state.best.fitness),
     ];
     if (state.improvement_over_first_generation !== null) parts.push(fmt(state.improvement_over_first_generation, 4).replace(/^(?!-)/, "+") + " over generation 1");
