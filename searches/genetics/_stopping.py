@@ -100,9 +100,9 @@ class StoppingRule:
         default="asynchronous",
         metadata={
             "doc": "`successive_halving` only: `asynchronous` (ASHA): a candidate is judged as it reaches a "
-            "rung, against those before it; `bracket` (generational mode, the `keras` and `synthetic` "
-            "objectives): each generation is a bracket: every candidate pauses at a rung with its weights "
-            "stored, and once all have reached it, exactly the best 1/`reduction` go on from their weights.",
+            "rung, against those before it; `bracket` (generational mode, `ga.duplicates` rebreed, the `keras` "
+            "and `synthetic` objectives): each generation is a bracket: every candidate pauses at a rung with "
+            "its weights stored, and once all have reached it, exactly the best 1/`reduction` go on from them.",
             "one_of": PROMOTIONS,
         },
     )
