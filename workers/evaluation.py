@@ -140,7 +140,7 @@ def evaluate_entity(
     replicate = 1 if entity.origin == Entity.Origin.CONFIRMATION else 0
     heartbeat = Heartbeat(entity.pk, attempt, every=settings.GAWEB_HEARTBEAT_SECONDS)
     # A candidate promoted from a rung of its bracket goes on from the weights it paused with.
-    kept = Checkpoint.objects.filter(entity_id=entity.pk).values_list("epoch", "data").first()
+    kept = Checkpoint.objects.filter(entity_id=entity.pk).values_list("epoch", "data").first() if in_bracket else None
     if kept:
         log.info("entity #%s goes on from its rung at epoch %s", entity.pk, kept[0])
     request = EvaluationRequest(

@@ -114,11 +114,13 @@ def entity_record_result(
     A candidate taken up from a rung is recorded with the curve and seconds it had there.
     """
     with transaction.atomic():
-        earlier, seconds_before = earlier_training(entity_id)
-        first = history[0]["epoch"] if history else None
-        history = [row for row in earlier if first is None or row["epoch"] < first] + list(history)
-        train_seconds += seconds_before
         search = Search.objects.only("spec", "dataset_info", "direction").get(entities__pk=entity_id)
+        history = list(history)
+        if in_brackets(search):  # only a bracket's candidates are taken up from a rung
+            earlier, seconds_before = earlier_training(entity_id)
+            first = history[0]["epoch"] if history else None
+            history = [row for row in earlier if first is None or row["epoch"] < first] + history
+            train_seconds += seconds_before
         fitness = fitness_from(
             accuracy=accuracy,
             parameter_count=parameter_count,
